@@ -1,0 +1,48 @@
+import { InvalidArgumentError, type Command } from "commander";
+import pc from "picocolors";
+import { searchPapers, type RetrievalMode } from "../../retrieve/search.js";
+import { openIndex, type GlobalOptions } from "../context.js";
+import { reportErrors, UserError } from "../errors.js";
+import { excerpt, paperFacts, paperLabel, printJson, searchResultToJson } from "../format.js";
+import { filtersFrom, parsePositiveInt, parseYearRange } from "../options.js";
+
+const MODES: RetrievalMode[] = ["hybrid", "bm25", "dense"];
+
+export function parseMode(value: string): RetrievalMode {
+  if (!MODES.includes(value as RetrievalMode)) throw new InvalidArgumentError(`--mode must be one of ${MODES.join(", ")}`);
+  return value as RetrievalMode;
+}
+
+export function registerSearch(program: Command): void {
+  program
+    .command("search")
+    .description("find the papers that best match a query (hybrid BM25 + dense retrieval)")
+    .argument("<query>", "what you are looking for, in your own words")
+    .option("-k, --top <n>", "number of papers to return", parsePositiveInt("-k", 200), 10)
+    .option("--mode <mode>", "hybrid, bm25 or dense", parseMode, "hybrid")
+    .option("--year <range>", "only papers from these years: 2023, 2021-2023, 2021-, -2023", parseYearRange)
+    .option("--source <text>", "only papers from source files whose path contains this text")
+    .option("--lang <code>", "only papers in this language (en, zh, …)")
+    .option("--json", "print results as JSON (each with title, full abstract, score and matching chunks)")
+    .action((query: string, options, command: Command) =>
+      reportErrors(async () => {
+        if (!query.trim()) throw new UserError("the query is empty; say what you are looking for");
+        const { index, embedder } = await openIndex(command.optsWithGlobals() as GlobalOptions, { quiet: options.json });
+        const results = await searchPapers(index, embedder, query, { k: options.top, mode: options.mode, filters: filtersFrom(options) });
+        if (options.json) {
+          printJson({ query, mode: options.mode, k: options.top, results: results.map((result, i) => searchResultToJson(result, i + 1)) });
+          return;
+        }
+        if (results.length === 0) {
+          process.stdout.write("No matching papers. Try other words, or drop filters.\n");
+          return;
+        }
+        results.forEach((result, i) => {
+          process.stdout.write(`${pc.bold(`${String(i + 1).padStart(2)}. ${paperLabel(result.paper)}`)}  ${pc.dim(`[${result.paper.id}] score ${result.score.toFixed(4)}`)}\n`);
+          process.stdout.write(`    ${pc.dim(paperFacts(result.paper))}\n`);
+          const best = result.chunks[0];
+          if (best) process.stdout.write(`    ${excerpt(best.chunk.sentences.join(" "))}\n`);
+        });
+      }),
+    );
+}

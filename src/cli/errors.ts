@@ -1,0 +1,29 @@
+import { CommanderError } from "commander";
+import { InputError } from "../ingest/read-source.js";
+import { UnknownEmbedderError } from "../index/embedders/create.js";
+import { IndexMismatchError } from "../index/manifest.js";
+import { IndexCorruptError, IndexNotFoundError } from "../index/snapshot.js";
+
+/** A problem with what the user asked for: reported in one line, no stack trace. */
+export class UserError extends Error {}
+
+const USER_ERRORS = [UserError, InputError, UnknownEmbedderError, IndexMismatchError, IndexNotFoundError, IndexCorruptError];
+
+/** Runs a command action; user errors exit 2 with a clear message, bugs exit 1 with a hint. */
+export async function reportErrors(action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    if (error instanceof CommanderError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (USER_ERRORS.some((type) => error instanceof type)) {
+      process.stderr.write(`citewise: error: ${message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`citewise: unexpected error: ${message}\n`);
+    if (process.env.CITEWISE_DEBUG) process.stderr.write(`${(error as Error).stack ?? ""}\n`);
+    else process.stderr.write("(set CITEWISE_DEBUG=1 to see the stack trace)\n");
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,29 @@
+import { Command, CommanderError } from "commander";
+import { registerIngest } from "./commands/ingest.js";
+import { registerPapers } from "./commands/papers.js";
+import { registerSearch } from "./commands/search.js";
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("citewise")
+    .description("Research assistant for a pile of paper abstracts: search, cited answers, summaries and related-work drafts.\nWorks offline by default; set OPENAI_API_KEY or OPENAI_BASE_URL to write answers with a model.")
+    .version("0.1.0")
+    .option("--index <dir>", "index folder (default: $CITEWISE_INDEX or ./.citewise)")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  registerIngest(program);
+  registerSearch(program);
+  registerPapers(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    // Commander already printed its message (unknown option, missing argument, --help, --version).
+    if (error instanceof CommanderError) process.exitCode = error.exitCode === 0 ? 0 : 2;
+    else throw error;
+  }
+}

@@ -1,0 +1,43 @@
+import { InvalidArgumentError } from "commander";
+import type { SourceFormat } from "../corpus/paper.js";
+import { SOURCE_FORMATS } from "../corpus/paper.js";
+import type { PaperFilters } from "../retrieve/filters.js";
+
+export function parsePositiveInt(name: string, max = 1000) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < 1 || number > max) throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max} (got "${value}")`);
+    return number;
+  };
+}
+
+export function parseFormat(value: string): SourceFormat {
+  if (!SOURCE_FORMATS.includes(value as SourceFormat)) throw new InvalidArgumentError(`unknown format "${value}"; expected one of ${SOURCE_FORMATS.join(", ")}`);
+  return value as SourceFormat;
+}
+
+function parseYear(value: string): number {
+  const year = Number(value);
+  if (!Number.isInteger(year) || year < 1900 || year > 2100) throw new InvalidArgumentError(`a year must look like 2023 (got "${value}")`);
+  return year;
+}
+
+/** "2023" or "2021-2023" or "2021-" or "-2023". */
+export function parseYearRange(value: string): { from?: number; to?: number } {
+  const match = /^(\d{4})?(-)?(\d{4})?$/.exec(value.trim());
+  if (!match || (!match[1] && !match[3])) throw new InvalidArgumentError(`--year takes 2023, 2021-2023, 2021- or -2023 (got "${value}")`);
+  const from = match[1] ? parseYear(match[1]) : undefined;
+  const to = match[3] ? parseYear(match[3]) : match[2] ? undefined : from;
+  if (from !== undefined && to !== undefined && from > to) throw new InvalidArgumentError(`--year range is reversed: ${value}`);
+  return { from, to };
+}
+
+export interface FilterFlags {
+  year?: { from?: number; to?: number };
+  source?: string;
+  lang?: string;
+}
+
+export function filtersFrom(flags: FilterFlags): PaperFilters {
+  return { yearFrom: flags.year?.from, yearTo: flags.year?.to, source: flags.source, language: flags.lang };
+}

@@ -1,0 +1,73 @@
+/** Domain types shared by every stage. The corpus layer sits at the bottom: it imports nothing from citewise. */
+
+export type SourceFormat = "plaintext" | "listing" | "daily" | "jsonl" | "bibtex" | "csv";
+export const SOURCE_FORMATS: SourceFormat[] = ["plaintext", "listing", "daily", "jsonl", "bibtex", "csv"];
+
+/** Where a record came from: file (as given, relative to the ingest root when possible) and 1-based line. */
+export interface SourceRef {
+  file: string;
+  line: number;
+  format: SourceFormat;
+}
+
+/** One parsed record before ids, normalisation and de-duplication. */
+export interface RawRecord {
+  title?: string | null;
+  abstract: string;
+  authors?: string[];
+  authorCount?: number;
+  /** Date as printed in the source ("Apr 11, 2023", "2023-04-11", "May 12"). */
+  date?: string | null;
+  year?: number | null;
+  arxivId?: string | null;
+  doi?: string | null;
+  categories?: string[];
+  venue?: string | null;
+  /** Key the user gave the entry (BibTeX citation key), reused when citing. */
+  citationKey?: string | null;
+  source: SourceRef;
+}
+
+export interface Paper {
+  id: string;
+  /** Null when the source had no title. */
+  title: string | null;
+  /** Short display title: the real title, or one derived from the abstract (see titleIsDerived). */
+  displayTitle: string;
+  titleIsDerived: boolean;
+  abstract: string;
+  authors: string[];
+  authorCount: number | null;
+  date: string | null;
+  year: number | null;
+  arxivId: string | null;
+  doi: string | null;
+  categories: string[];
+  venue: string | null;
+  citationKey: string | null;
+  /** ISO 639-1 code guessed from the script/words of the abstract, "und" when unsure. */
+  language: string;
+  /** Every place this paper was found; more than one when duplicates were merged. */
+  sources: SourceRef[];
+  /** Hash of the fields that affect chunks and embeddings; drives incremental re-ingest. */
+  contentHash: string;
+}
+
+export interface Chunk {
+  id: string;
+  paperId: string;
+  /** Position of the chunk within its paper (0-based). */
+  index: number;
+  /** Text that is embedded and keyword-indexed: title line + chunk sentences. */
+  text: string;
+  /** The abstract sentences this chunk covers, without the title prefix. */
+  sentences: string[];
+  contentHash: string;
+}
+
+/** A record the parser could not use, reported with file:line and reason. */
+export interface SkippedRecord {
+  file: string;
+  line: number;
+  reason: string;
+}

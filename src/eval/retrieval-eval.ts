@@ -1,0 +1,36 @@
+import type { Embedder } from "../index/embedder.js";
+import type { IndexSnapshot } from "../index/snapshot.js";
+import { searchPapers, type RetrievalMode, type SearchOptions } from "../retrieve/search.js";
+import { mean, ndcgAt, recallAt, reciprocalRank } from "./metrics.js";
+import type { ResolvedFixture } from "./retrieval-fixtures.js";
+
+export interface RetrievalScores {
+  label: string;
+  ndcg10: number;
+  recall10: number;
+  mrr: number;
+  perQuery: Array<{ id: string; ndcg10: number; recall10: number; rr: number; top: string[] }>;
+}
+
+export async function evaluateRetrieval(
+  index: IndexSnapshot,
+  embedder: Embedder | null,
+  fixtures: ResolvedFixture[],
+  label: string,
+  options: SearchOptions & { mode: RetrievalMode },
+): Promise<RetrievalScores> {
+  const perQuery = [];
+  for (const fixture of fixtures) {
+    const results = await searchPapers(index, embedder, fixture.query, { k: 10, ...options });
+    const ranked = results.map((result) => result.paper.id);
+    const relevant = new Map(fixture.relevantIds.map((id) => [id, 1]));
+    perQuery.push({ id: fixture.id, ndcg10: ndcgAt(ranked, relevant, 10), recall10: recallAt(ranked, relevant, 10), rr: reciprocalRank(ranked, relevant), top: ranked.slice(0, 3) });
+  }
+  return {
+    label,
+    ndcg10: mean(perQuery.map((q) => q.ndcg10)),
+    recall10: mean(perQuery.map((q) => q.recall10)),
+    mrr: mean(perQuery.map((q) => q.rr)),
+    perQuery,
+  };
+}

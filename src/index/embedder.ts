@@ -1,0 +1,23 @@
+/** Turns texts into unit-length vectors. Documents and queries may be embedded differently. */
+export interface Embedder {
+  /** Recorded in the index; an index built with one embedder refuses vectors from another. */
+  readonly name: string;
+  readonly dimension: number;
+  embedDocuments(texts: string[]): Promise<number[][]>;
+  embedQuery(text: string): Promise<number[]>;
+  /** Releases threads or connections, if the embedder holds any. */
+  close?(): Promise<void>;
+}
+
+export function normalizeVector(vector: ArrayLike<number>): number[] {
+  let norm = 0;
+  for (let i = 0; i < vector.length; i++) norm += vector[i]! * vector[i]!;
+  norm = Math.sqrt(norm) || 1;
+  return Array.from(vector, (value) => value / norm);
+}
+
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
+}

@@ -1,0 +1,18 @@
+import type { Embedder } from "../embedder.js";
+import { OpenAIEmbedder } from "./openai.js";
+import { UseLiteEmbedder } from "./use-lite.js";
+
+export const DEFAULT_EMBEDDER = "use-lite-512";
+
+export class UnknownEmbedderError extends Error {}
+
+/** "use-lite-512" (offline default) or "openai:<model>" for an OpenAI-compatible embeddings endpoint. */
+export async function createEmbedder(spec: string = DEFAULT_EMBEDDER): Promise<Embedder> {
+  if (spec === DEFAULT_EMBEDDER || spec === "use-lite") return new UseLiteEmbedder();
+  if (spec.startsWith("openai:") && spec.length > "openai:".length) {
+    const embedder = new OpenAIEmbedder(spec.slice("openai:".length));
+    await embedder.probe();
+    return embedder;
+  }
+  throw new UnknownEmbedderError(`unknown embedder "${spec}"; use "${DEFAULT_EMBEDDER}" (offline) or "openai:<model>" (e.g. openai:text-embedding-3-small)`);
+}

@@ -1,0 +1,24 @@
+export const INDEX_FORMAT_VERSION = 1;
+
+export interface IndexManifest {
+  formatVersion: number;
+  embedder: { name: string; dimension: number };
+  chunking: { maxWords: number };
+  createdAt: string;
+  updatedAt: string;
+  counts: { papers: number; chunks: number; records: number };
+}
+
+export class IndexMismatchError extends Error {}
+
+/** Vectors from different embedders live in different spaces; mixing them silently ruins retrieval. */
+export function assertSameEmbedder(manifest: IndexManifest, embedder: { name: string; dimension: number }, indexDir: string): void {
+  const stored = manifest.embedder;
+  if (stored.name !== embedder.name || stored.dimension !== embedder.dimension) {
+    throw new IndexMismatchError(
+      `the index in ${indexDir} was built with embedder "${stored.name}" (${stored.dimension}-d), ` +
+        `but "${embedder.name}" (${embedder.dimension}-d) was requested. ` +
+        `Re-run ingest with --rebuild to re-embed everything with "${embedder.name}", or pass --embedder ${stored.name}.`,
+    );
+  }
+}

@@ -1,0 +1,171 @@
+import { parseArxivId } from "../../corpus/ids.js";
+import type { RawRecord, SkippedRecord } from "../../corpus/paper.js";
+import type { Parser } from "./types.js";
+
+interface Row {
+  fields: string[];
+  /** Line where the row starts; a quoted field may carry it over several lines. */
+  line: number;
+  /** True when a quoted field was still open at end of file. */
+  unterminated: boolean;
+}
+
+/** Header aliases, matched case-insensitively with spaces/dashes read as "_". */
+const COLUMNS = {
+  title: ["title"],
+  abstract: ["abstract", "summary", "text"],
+  authors: ["authors", "author"],
+  year: ["year"],
+  date: ["date", "published"],
+  id: ["id", "arxiv_id", "arxivid", "arxiv"],
+  doi: ["doi"],
+  categories: ["categories", "keywords"],
+  venue: ["venue", "journal"],
+} as const;
+
+/** CSV or TSV (delimiter guessed from the header) with RFC 4180 quoting. */
+export const parseCsv: Parser = (text, file) => {
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const records: RawRecord[] = [];
+  const skipped: SkippedRecord[] = [];
+  const rows = readRows(src, detectDelimiter(src)).filter((r) => r.unterminated || r.fields.some((f) => f.trim()));
+  const header = rows.shift();
+  if (!header) return { records, skipped };
+
+  const names = header.fields.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, "_"));
+  const column = (aliases: readonly string[]) => aliases.map((a) => names.indexOf(a)).find((i) => i >= 0) ?? -1;
+  const col = Object.fromEntries(Object.entries(COLUMNS).map(([k, v]) => [k, column(v)])) as Record<keyof typeof COLUMNS, number>;
+  if (col.abstract === -1) {
+    const found = header.fields.map((h) => h.trim()).filter(Boolean).join(", ") || "none";
+    skipped.push({ file, line: header.line, reason: `no abstract column (expected abstract, summary or text; found: ${found})` });
+    return { records, skipped };
+  }
+
+  for (const row of rows) {
+    const { line } = row;
+    if (row.unterminated) {
+      skipped.push({ file, line, reason: "unterminated quoted field: the closing quote is missing before end of file" });
+      continue;
+    }
+    const get = (index: number) => (index >= 0 ? (row.fields[index] ?? "").replace(/\s+/g, " ").trim() : "");
+    const abstract = get(col.abstract);
+    if (!abstract) {
+      const shape = row.fields.length === names.length ? "" : ` (row has ${row.fields.length} fields, header has ${names.length})`;
+      skipped.push({ file, line, reason: `empty abstract${shape}` });
+      continue;
+    }
+    const record: RawRecord = { title: get(col.title) || null, abstract, source: { file, line, format: "csv" } };
+    const authors = splitList(get(col.authors), /,|\s+and\s+/);
+    if (authors.length) {
+      record.authors = authors;
+      record.authorCount = authors.length;
+    }
+    const date = get(col.date);
+    if (date) record.date = date;
+    const year = /\b(1[89]\d\d|20\d\d)\b/.exec(get(col.year) || date);
+    if (year) record.year = Number(year[1]);
+    const arxivId = parseArxivId(get(col.id));
+    if (arxivId) record.arxivId = arxivId;
+    const doi = get(col.doi).replace(/^(https?:\/\/(dx\.)?doi\.org\/|doi:)/i, "");
+    if (doi) record.doi = doi;
+    const keywords = get(col.categories);
+    const categories = splitList(keywords, keywords.includes(",") ? /,/ : /\s+/);
+    if (categories.length) record.categories = categories;
+    const venue = get(col.venue);
+    if (venue) record.venue = venue;
+    records.push(record);
+  }
+  return { records, skipped };
+};
+
+/** ";" separates when present (names and keywords may contain commas or spaces); else `fallback`. */
+function splitList(text: string, fallback: RegExp): string[] {
+  return text
+    .split(text.includes(";") ? ";" : fallback)
+    .map((p) => p.trim())
+    .filter(Boolean);
+}
+
+/** The candidate that occurs most often in the header line (outside quotes); "," when none does. */
+function detectDelimiter(text: string): string {
+  const counts = new Map<string, number>([[",", 0], ["\t", 0], [";", 0]]);
+  let quoted = false;
+  for (const c of text) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === "\n" || c === "\r")) break;
+    else if (!quoted && counts.has(c)) counts.set(c, counts.get(c)! + 1);
+  }
+  let best = ",";
+  for (const [c, n] of counts) if (n > counts.get(best)!) best = c;
+  return best;
+}
+
+/** Splits text into rows of fields; slices rather than building strings char by char, for large files. */
+function readRows(text: string, delimiter: string): Row[] {
+  const rows: Row[] = [];
+  const stop = new RegExp(`[${delimiter === "\t" ? "\\t" : delimiter}\\r\\n]`, "g");
+  const nextStop = (from: number) => {
+    stop.lastIndex = from;
+    return stop.exec(text)?.index ?? text.length;
+  };
+  let pos = 0;
+  let line = 1;
+  while (pos < text.length) {
+    const row: Row = { fields: [], line, unterminated: false };
+    rows.push(row);
+    for (;;) {
+      // A quote opens a quoted field only before any other content (leading spaces tolerated).
+      let quote = pos;
+      while (text[quote] === " ") quote++;
+      let value: string;
+      if (text[quote] === '"') {
+        value = "";
+        let from = quote + 1;
+        for (;;) {
+          const close = text.indexOf('"', from);
+          const end = close === -1 ? text.length : close;
+          line += countNewlines(text, from, end);
+          value += text.slice(from, end);
+          if (close === -1) {
+            row.unterminated = true;
+            break;
+          }
+          if (text[close + 1] !== '"') {
+            from = close + 1;
+            break;
+          }
+          value += '"';
+          from = close + 2;
+        }
+        if (row.unterminated) {
+          row.fields.push(value);
+          return rows;
+        }
+        // Stray text after the closing quote is kept rather than rejected.
+        pos = nextStop(from);
+        value += text.slice(from, pos);
+      } else {
+        const end = nextStop(pos);
+        value = text.slice(pos, end);
+        pos = end;
+      }
+      row.fields.push(value);
+      if (text[pos] === delimiter) {
+        pos++;
+        continue;
+      }
+      if (pos < text.length) {
+        pos += text[pos] === "\r" && text[pos + 1] === "\n" ? 2 : 1;
+        line++;
+      }
+      break;
+    }
+  }
+  return rows;
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = text.indexOf("\n", from); i !== -1 && i < to; i = text.indexOf("\n", i + 1)) count++;
+  return count;
+}

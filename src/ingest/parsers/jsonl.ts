@@ -1,0 +1,224 @@
+import { parseArxivId } from "../../corpus/ids.js";
+import type { RawRecord, SkippedRecord } from "../../corpus/paper.js";
+import type { Parser, ParseResult } from "./types.js";
+
+/** JSON Lines: one object per line, in the arXiv metadata shape (or close to it). */
+export const parseJsonLines: Parser = (text, file) => {
+  const records: RawRecord[] = [];
+  const skipped: SkippedRecord[] = [];
+  const lines = stripBom(text).split("\n");
+  lines.forEach((raw, i) => {
+    const line = i + 1;
+    const trimmed = raw.trim();
+    if (!trimmed) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch (error) {
+      skipped.push({ file, line, reason: `invalid JSON: ${collapse((error as Error).message)}` });
+      return;
+    }
+    addObject(value, file, line, records, skipped);
+  });
+  return { records, skipped };
+};
+
+/** A JSON document: an array of objects, an object with a "papers"/"records" array, or one paper object. */
+export const parseJsonArray: Parser = (text, file) => {
+  const body = stripBom(text);
+  const result: ParseResult = { records: [], skipped: [] };
+  if (!body.trim()) return result;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body);
+  } catch (error) {
+    // A ".json" file is often really JSON Lines; fall back when the first line stands alone.
+    if (looksLikeJsonLines(body)) return parseJsonLines(text, file);
+    const message = (error as Error).message;
+    result.skipped.push({ file, line: lineOfJsonError(body, message), reason: `invalid JSON: ${collapse(message)}` });
+    return result;
+  }
+  let key: string | null = null;
+  let items: unknown[];
+  if (Array.isArray(doc)) {
+    items = doc;
+  } else if (isObject(doc) && (Array.isArray(doc.papers) || Array.isArray(doc.records))) {
+    key = Array.isArray(doc.papers) ? "papers" : "records";
+    items = doc[key] as unknown[];
+  } else if (isObject(doc) && ("abstract" in doc || "summary" in doc)) {
+    items = [doc];
+  } else {
+    result.skipped.push({
+      file,
+      line: 1,
+      reason: 'expected a JSON array of objects, or an object with a "papers" or "records" array',
+    });
+    return result;
+  }
+  const lines = isObject(doc) && key === null ? [1] : elementLines(body, key);
+  items.forEach((item, i) => addObject(item, file, lines[i] ?? 1, result.records, result.skipped));
+  return result;
+};
+
+function addObject(value: unknown, file: string, line: number, records: RawRecord[], skipped: SkippedRecord[]): void {
+  if (!isObject(value)) {
+    skipped.push({ file, line, reason: `expected a JSON object, got ${Array.isArray(value) ? "an array" : typeof value}` });
+    return;
+  }
+  const record = toRecord(value, file, line);
+  if (record) records.push(record);
+  else skipped.push({ file, line, reason: "no abstract" });
+}
+
+function toRecord(obj: Record<string, unknown>, file: string, line: number): RawRecord | null {
+  const abstract = collapse(str(obj.abstract) || str(obj.summary) || "");
+  if (!abstract) return null;
+  const record: RawRecord = { abstract, title: collapse(str(obj.title) ?? "") || null, source: { file, line, format: "jsonl" } };
+
+  const authors = authorsOf(obj);
+  if (authors) {
+    record.authors = authors;
+    record.authorCount = authors.length;
+  }
+  // Prefer first-publication dates: arXiv's update_date is the latest revision, often years later.
+  const firstVersion = Array.isArray(obj.versions) && isObject(obj.versions[0]) ? str(obj.versions[0].created) : null;
+  const date = str(obj.published) ?? str(obj.date) ?? firstVersion ?? str(obj.update_date);
+  if (date) record.date = date.trim();
+  const year = typeof obj.year === "number" ? obj.year : yearOf(str(obj.year) ?? date);
+  if (year) record.year = year;
+
+  const arxivId = parseArxivId(str(obj.id) ?? str(obj.arxiv_id) ?? str(obj.arxivId));
+  if (arxivId) record.arxivId = arxivId;
+  const doi = str(obj.doi)?.trim().replace(/^(https?:\/\/(dx\.)?doi\.org\/|doi:)/i, "");
+  if (doi) record.doi = doi;
+  const venue = str(obj["journal-ref"]) ?? str(obj.journal_ref) ?? str(obj.venue) ?? str(obj.journal);
+  if (venue?.trim()) record.venue = collapse(venue);
+  const categories = listOf(obj.categories ?? obj.keywords);
+  if (categories.length) record.categories = categories;
+  return record;
+}
+
+function authorsOf(obj: Record<string, unknown>): string[] | null {
+  // authors_parsed ([last, first, suffix]) is cleaner than the free-text "authors" string.
+  if (Array.isArray(obj.authors_parsed) && obj.authors_parsed.length) {
+    const names = obj.authors_parsed
+      .filter(Array.isArray)
+      .map((parts: unknown[]) => {
+        const [last, first, suffix] = parts.map((p) => (typeof p === "string" ? p.trim() : ""));
+        return collapse([first, last, suffix].filter(Boolean).join(" "));
+      })
+      .filter(Boolean);
+    if (names.length) return names;
+  }
+  const authors = obj.authors ?? obj.author;
+  if (typeof authors === "string") {
+    // Affiliations in parentheses may contain commas, so drop them before splitting.
+    let text = authors;
+    while (/\([^()]*\)/.test(text)) text = text.replace(/\([^()]*\)/g, " ");
+    const names = text.split(/,|\s+and\s+/).map(collapse).filter(Boolean);
+    return names.length ? names : null;
+  }
+  if (Array.isArray(authors)) {
+    const names = authors
+      .map((a) => (typeof a === "string" ? a : isObject(a) ? str(a.name) ?? "" : ""))
+      .map(collapse)
+      .filter(Boolean);
+    return names.length ? names : null;
+  }
+  return null;
+}
+
+/**
+ * Line of each element of the top-level array (key null) or of the array under `key`.
+ * JSON.parse gives no positions, so this walks the (already validated) text once.
+ */
+function elementLines(text: string, key: string | null): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  let depth = 0;
+  let target = -1;
+  let awaiting = false;
+  let lastString = "";
+  let currentKey = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "\n") line++;
+    if (/\s/.test(c)) continue;
+    if (awaiting) {
+      if (c !== "]") lines.push(line);
+      awaiting = false;
+    }
+    if (c === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+      if (depth === 1) lastString = JSON.parse(text.slice(i, end + 1)) as string;
+      i = end;
+    } else if (c === "{" || c === "[") {
+      depth++;
+      if (c === "[" && (key === null ? depth === 1 : depth === 2 && currentKey === key)) {
+        target = depth;
+        awaiting = true;
+      }
+    } else if (c === "}" || c === "]") {
+      if (depth === target) return lines;
+      depth--;
+    } else if (c === "," && depth === target) {
+      awaiting = true;
+    } else if (c === ":" && depth === 1) {
+      currentKey = lastString;
+    }
+  }
+  return lines;
+}
+
+/** Best-effort line of a JSON.parse error; V8 messages give a position, or only a text snippet. */
+function lineOfJsonError(text: string, message: string): number {
+  const lineOf = (offset: number) => text.slice(0, offset).split("\n").length;
+  const position = /position (\d+)/.exec(message);
+  if (position) return lineOf(Number(position[1]));
+  if (/end of JSON input/.test(message)) return lineOf(text.trimEnd().length);
+  const snippet = /"([\s\S]+)" is not valid JSON$/.exec(message)?.[1];
+  const at = snippet ? text.indexOf(snippet) : -1;
+  const token = /^Unexpected token '(.)'/.exec(message)?.[1];
+  if (at === -1) return 1;
+  return lineOf(at + Math.max(0, token ? snippet!.indexOf(token) : 0));
+}
+
+function looksLikeJsonLines(text: string): boolean {
+  const first = text.split("\n").find((l) => l.trim());
+  if (!first) return false;
+  try {
+    return isObject(JSON.parse(first));
+  } catch {
+    return false;
+  }
+}
+
+function listOf(value: unknown): string[] {
+  if (typeof value === "string") return value.split(/\s+/).filter(Boolean);
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string").map(collapse).filter(Boolean);
+  return [];
+}
+
+function yearOf(text: string | null | undefined): number | null {
+  const match = text ? /\b(1[89]\d\d|20\d\d)\b/.exec(text) : null;
+  return match ? Number(match[1]) : null;
+}
+
+function str(value: unknown): string | null {
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return String(value);
+  return null;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function collapse(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}

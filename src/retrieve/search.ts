@@ -1,0 +1,117 @@
+import type { Chunk, Paper } from "../corpus/paper.js";
+import { dot, type Embedder } from "../index/embedder.js";
+import type { IndexSnapshot } from "../index/snapshot.js";
+import { hasFilters, paperMatches, type PaperFilters } from "./filters.js";
+import { reciprocalRankFusion } from "./fusion.js";
+import { mmrOrder } from "./mmr.js";
+import { DEFAULT_RETRIEVAL, type RetrievalSettings } from "./settings.js";
+
+export type RetrievalMode = "hybrid" | "bm25" | "dense";
+
+export interface SearchOptions extends Partial<RetrievalSettings> {
+  /** Papers to return. */
+  k?: number;
+  mode?: RetrievalMode;
+  filters?: PaperFilters;
+}
+
+export interface ChunkMatch {
+  chunk: Chunk;
+  score: number;
+  /** 1-based rank in each retriever's chunk list; null when that retriever did not return it. */
+  bm25Rank: number | null;
+  denseRank: number | null;
+}
+
+export interface PaperResult {
+  paper: Paper;
+  score: number;
+  /** Best matching chunks of this paper, best first, at most `chunksPerPaper`. */
+  chunks: ChunkMatch[];
+}
+
+/** Hybrid retrieval: BM25 and dense chunk rankings fused by weighted RRF, aggregated to papers, diversified by MMR. */
+export async function searchPapers(index: IndexSnapshot, embedder: Embedder | null, query: string, options: SearchOptions = {}): Promise<PaperResult[]> {
+  const settings: RetrievalSettings = { ...DEFAULT_RETRIEVAL, ...stripUndefined(options) };
+  const mode = options.mode ?? (embedder ? "hybrid" : "bm25");
+  const k = options.k ?? 10;
+  const filters = options.filters ?? {};
+  const allowedChunk = hasFilters(filters)
+    ? (chunkId: string) => {
+        const chunk = index.chunkById.get(chunkId);
+        const paper = chunk && index.papers.get(chunk.paperId);
+        return paper ? paperMatches(paper, filters) : false;
+      }
+    : undefined;
+
+  const bm25Ids =
+    mode === "dense"
+      ? []
+      : index.keyword
+          .search(query, settings.candidates, allowedChunk && ((doc) => allowedChunk(index.chunks[doc]!.id)))
+          .map((hit) => index.chunks[hit.docIndex]!.id);
+  let denseIds: string[] = [];
+  if (mode !== "bm25") {
+    if (!embedder) throw new Error(`retrieval mode "${mode}" needs an embedder`);
+    const queryVector = await embedder.embedQuery(query);
+    denseIds = (await index.vectors.query(queryVector, settings.candidates, allowedChunk)).map((hit) => hit.id);
+  }
+
+  const fused = reciprocalRankFusion(
+    [
+      { ids: bm25Ids, weight: mode === "dense" ? 0 : mode === "bm25" ? 1 : settings.bm25Weight },
+      { ids: denseIds, weight: mode === "bm25" ? 0 : mode === "dense" ? 1 : settings.denseWeight },
+    ],
+    settings.rrfK,
+  );
+  const bm25Rank = rankMap(bm25Ids);
+  const denseRank = rankMap(denseIds);
+
+  // Chunk scores roll up to papers: the best chunk counts fully, further chunks add a fraction.
+  const byPaper = new Map<string, ChunkMatch[]>();
+  for (const [chunkId, score] of fused) {
+    const chunk = index.chunkById.get(chunkId);
+    if (!chunk) continue;
+    const matches = byPaper.get(chunk.paperId) ?? [];
+    matches.push({ chunk, score, bm25Rank: bm25Rank.get(chunkId) ?? null, denseRank: denseRank.get(chunkId) ?? null });
+    byPaper.set(chunk.paperId, matches);
+  }
+  let results: PaperResult[] = [];
+  for (const [paperId, matches] of byPaper) {
+    const paper = index.papers.get(paperId);
+    if (!paper) continue;
+    matches.sort((a, b) => b.score - a.score);
+    const score = matches.reduce((sum, match, i) => sum + (i === 0 ? match.score : match.score * settings.extraChunkWeight), 0);
+    results.push({ paper, score, chunks: matches.slice(0, settings.chunksPerPaper) });
+  }
+  results.sort((a, b) => b.score - a.score || a.paper.id.localeCompare(b.paper.id));
+
+  if (settings.mmrLambda < 1 && results.length > 1) results = await diversify(index, results, settings.mmrLambda, k);
+  return results.slice(0, k);
+}
+
+async function diversify(index: IndexSnapshot, results: PaperResult[], lambda: number, k: number): Promise<PaperResult[]> {
+  const pool = results.slice(0, Math.max(k * 3, 30));
+  const vectors = await index.vectors.vectorsFor(pool.map((result) => result.chunks[0]!.chunk.id));
+  const top = pool[0]!.score;
+  const picked = mmrOrder(
+    pool,
+    (result) => result.score / top,
+    (a, b) => {
+      const va = vectors.get(a.chunks[0]!.chunk.id);
+      const vb = vectors.get(b.chunks[0]!.chunk.id);
+      return va && vb ? dot(va, vb) : 0;
+    },
+    lambda,
+    pool.length,
+  );
+  return [...picked, ...results.slice(pool.length)];
+}
+
+function rankMap(ids: string[]): Map<string, number> {
+  return new Map(ids.map((id, i) => [id, i + 1]));
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

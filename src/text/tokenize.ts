@@ -1,0 +1,41 @@
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const stem: (word: string) => string = require("wink-nlp-utils").string.stem;
+
+/** Function words plus words that occur in nearly every ML abstract and so carry no signal. */
+const STOP_WORDS = new Set(
+  `a about above after again against all also am an and any are as at be because been before being below between both but by
+  can could did do does doing down during each few for from further had has have having he her here hers him his how i if in
+  into is it its itself just me more most my no nor not now of off on once only or other our ours out over own same she
+  should so some such than that the their theirs them then there these they this those through to too under until up very
+  was we were what when where which while who whom why will with would you your yours via thus however therefore hence
+  whether paper propose proposed show shows shown present presents approach method methods result results using use used based
+  new novel work study existing different`.split(/\s+/),
+);
+
+// Kept whole: model names and numbers carry meaning ("gpt-4", "6x", "4-bit").
+const TOKEN = /[\p{L}\p{N}]+(?:[-.][\p{L}\p{N}]+)*/gu;
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
+/** Terms for keyword search: lower-cased, stop words dropped, English words Porter-stemmed. */
+export function keywordTerms(text: string): string[] {
+  const terms: string[] = [];
+  for (const match of text.toLowerCase().matchAll(TOKEN)) {
+    const token = match[0];
+    if (CJK.test(token)) {
+      // No spaces to split on: index overlapping character bigrams, the usual fallback for CJK search.
+      const chars = [...token];
+      for (let i = 0; i < chars.length - 1; i++) terms.push(chars[i]! + chars[i + 1]!);
+      if (chars.length === 1) terms.push(token);
+      continue;
+    }
+    const parts = token.includes("-") || token.includes(".") ? [token, ...token.split(/[-.]/)] : [token];
+    for (const part of parts) {
+      if (part.length < 2 && !/\d/.test(part)) continue;
+      if (STOP_WORDS.has(part)) continue;
+      terms.push(/^\p{L}+$/u.test(part) ? stem(part) : part);
+    }
+  }
+  return terms;
+}
