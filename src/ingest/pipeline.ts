@@ -119,14 +119,27 @@ function diffPapers(before: Map<string, Paper>, after: Paper[]) {
   const updated: string[] = [];
   const unchanged: string[] = [];
   const afterIds = new Set(after.map((paper) => paper.id));
+  // An untitled paper's id is a hash of its abstract, so an edit changes the id: a paper that vanished
+  // from the same file:line as a new one appeared is the same paper, updated.
+  const vanishedBySource = new Map<string, string>();
+  for (const [id, paper] of before) if (!afterIds.has(id)) vanishedBySource.set(sourceKey(paper), id);
   for (const paper of after) {
     const old = before.get(paper.id);
-    if (!old) added.push(paper.id);
-    else if (JSON.stringify(old) !== JSON.stringify(paper)) updated.push(paper.id);
-    else unchanged.push(paper.id);
+    if (old) {
+      if (JSON.stringify(old) !== JSON.stringify(paper)) updated.push(paper.id);
+      else unchanged.push(paper.id);
+    } else if (vanishedBySource.delete(sourceKey(paper))) {
+      updated.push(paper.id);
+    } else {
+      added.push(paper.id);
+    }
   }
-  const removed = [...before.keys()].filter((id) => !afterIds.has(id));
-  return { added, updated, unchanged, removed };
+  return { added, updated, unchanged, removed: [...vanishedBySource.values()] };
+}
+
+function sourceKey(paper: Paper): string {
+  const first = paper.sources[0]!;
+  return `${first.file}:${first.line}`;
 }
 
 /** Embeds only chunks whose text is not in the cache, in batches, reporting progress. */
