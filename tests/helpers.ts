@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,14 +17,31 @@ export function tempDir(prefix = "citewise-test-"): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+type CliOptions = { cwd?: string; env?: Record<string, string | undefined>; input?: string };
+
+const cliEnv = (options: CliOptions) => ({ ...process.env, OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined, NO_COLOR: "1", ...options.env });
+const CLI = path.join(ROOT, "bin", "citewise.js");
+
 /** Runs the built CLI (dist/) as a user would, without a TTY. */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {}) {
-  const result = spawnSync(process.execPath, [path.join(ROOT, "bin", "citewise.js"), ...args], {
-    cwd: options.cwd ?? ROOT,
-    env: { ...process.env, OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined, NO_COLOR: "1", ...options.env },
-    input: options.input,
-    encoding: "utf8",
-    timeout: 240_000,
-  });
+export function runCli(args: string[], options: CliOptions = {}) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: cliEnv(options), input: options.input, encoding: "utf8", timeout: 240_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Same, without blocking this process: needed when the test itself serves HTTP to the CLI. */
+export function runCliAsync(args: string[], options: CliOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: cliEnv(options) });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 240_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
 }

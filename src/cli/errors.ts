@@ -3,11 +3,12 @@ import { InputError } from "../ingest/read-source.js";
 import { UnknownEmbedderError } from "../index/embedders/create.js";
 import { IndexMismatchError } from "../index/manifest.js";
 import { IndexCorruptError, IndexNotFoundError } from "../index/snapshot.js";
+import { ProviderError, redactSecrets } from "../llm/openai-client.js";
 
 /** A problem with what the user asked for: reported in one line, no stack trace. */
 export class UserError extends Error {}
 
-const USER_ERRORS = [UserError, InputError, UnknownEmbedderError, IndexMismatchError, IndexNotFoundError, IndexCorruptError];
+const USER_ERRORS = [UserError, InputError, UnknownEmbedderError, IndexMismatchError, IndexNotFoundError, IndexCorruptError, ProviderError];
 
 /** Runs a command action; user errors exit 2 with a clear message, bugs exit 1 with a hint. */
 export async function reportErrors(action: () => Promise<void>): Promise<void> {
@@ -15,14 +16,14 @@ export async function reportErrors(action: () => Promise<void>): Promise<void> {
     await action();
   } catch (error) {
     if (error instanceof CommanderError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = redactSecrets(error instanceof Error ? error.message : String(error));
     if (USER_ERRORS.some((type) => error instanceof type)) {
       process.stderr.write(`citewise: error: ${message}\n`);
       process.exitCode = 2;
       return;
     }
     process.stderr.write(`citewise: unexpected error: ${message}\n`);
-    if (process.env.CITEWISE_DEBUG) process.stderr.write(`${(error as Error).stack ?? ""}\n`);
+    if (process.env.CITEWISE_DEBUG) process.stderr.write(`${redactSecrets((error as Error).stack ?? "")}\n`);
     else process.stderr.write("(set CITEWISE_DEBUG=1 to see the stack trace)\n");
     process.exitCode = 1;
   }

@@ -1,10 +1,11 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
+import { createOpenAIClient, explainOpenAIError } from "../../llm/openai-client.js";
 import type { Embedder } from "../embedder.js";
 import { normalizeVector } from "../embedder.js";
 
 /**
  * Embeddings from any OpenAI-compatible server (OpenAI, Ollama, vLLM, llama.cpp) via OPENAI_BASE_URL.
- * The dimension is learnt from the first response, so `probe()` must run before the index records it.
+ * The dimension is learnt from the first response, so `probe()` runs before the index records it.
  */
 export class OpenAIEmbedder implements Embedder {
   readonly name: string;
@@ -13,7 +14,7 @@ export class OpenAIEmbedder implements Embedder {
 
   constructor(private readonly model: string, client?: OpenAI) {
     this.name = `openai:${model}`;
-    this.client = client ?? new OpenAI({ apiKey: process.env.OPENAI_API_KEY ?? "not-needed", baseURL: process.env.OPENAI_BASE_URL, maxRetries: 3, timeout: 60_000 });
+    this.client = client ?? createOpenAIClient();
   }
 
   get dimension(): number {
@@ -26,7 +27,12 @@ export class OpenAIEmbedder implements Embedder {
 
   async embedDocuments(texts: string[]): Promise<number[][]> {
     if (texts.length === 0) return [];
-    const response = await this.client.embeddings.create({ model: this.model, input: texts });
+    let response;
+    try {
+      response = await this.client.embeddings.create({ model: this.model, input: texts });
+    } catch (error) {
+      throw explainOpenAIError(error, { model: this.model, what: "embedding" });
+    }
     const vectors = [...response.data].sort((a, b) => a.index - b.index).map((item) => normalizeVector(item.embedding));
     this.dim ||= vectors[0]?.length ?? 0;
     return vectors;

@@ -1,0 +1,153 @@
+import { createHash } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A real HTTP server speaking the OpenAI wire protocol on 127.0.0.1, for driving the real `openai`
+ * client end to end: embeddings (float and base64), chat completions (JSON and SSE streaming),
+ * and scripted faults. Tests decide what the "model" says; the transport is real.
+ */
+export interface ChatRequest {
+  model: string;
+  messages: Array<{ role: string; content: string }>;
+  stream?: boolean;
+  [key: string]: unknown;
+}
+
+export type ChatReply =
+  | { text: string; chunkSize?: number; delayMs?: number }
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { truncateAfter: string }
+  | { hangMs: number };
+
+export interface FakeOpenAI {
+  baseURL: string;
+  requests: Array<{ path: string; body: any; headers: http.IncomingHttpHeaders }>;
+  /** Next chat replies, consumed in order; when empty, `defaultChat` answers. */
+  queue: ChatReply[];
+  defaultChat: (request: ChatRequest) => ChatReply;
+  knownModels: Set<string>;
+  close(): Promise<void>;
+}
+
+const EMBEDDING_DIM = 64;
+
+/** Deterministic bag-of-words embedding so similar texts get similar vectors. */
+export function fakeEmbedding(text: string): number[] {
+  const vector = new Array(EMBEDDING_DIM).fill(0);
+  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+    const digest = createHash("md5").update(word).digest();
+    vector[digest[0]! % EMBEDDING_DIM] += 1;
+    vector[digest[1]! % EMBEDDING_DIM] += 0.5;
+  }
+  return vector;
+}
+
+export async function startFakeOpenAI(options: { apiKey?: string } = {}): Promise<FakeOpenAI> {
+  const state: Omit<FakeOpenAI, "baseURL" | "close"> = {
+    requests: [],
+    queue: [],
+    defaultChat: () => ({ text: "OK." }),
+    knownModels: new Set(["test-chat", "test-embed"]),
+  };
+
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    let body: any = null;
+    try {
+      body = raw ? JSON.parse(raw) : null;
+    } catch {
+      return sendJson(res, 400, { error: { message: "invalid JSON body", type: "invalid_request_error" } });
+    }
+    const path = (req.url ?? "").replace(/^\/v1/, "");
+    state.requests.push({ path, body, headers: req.headers });
+
+    if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+      return sendJson(res, 401, { error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" } });
+    }
+    if (req.method === "GET" && path === "/models") {
+      return sendJson(res, 200, { object: "list", data: [...state.knownModels].map((id) => ({ id, object: "model", owned_by: "test" })) });
+    }
+    if (req.method === "POST" && path === "/embeddings") {
+      if (!state.knownModels.has(body.model)) return modelNotFound(res, body.model);
+      const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
+      const data = inputs.map((text, index) => {
+        const vector = fakeEmbedding(text);
+        const embedding = body.encoding_format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector;
+        return { object: "embedding", index, embedding };
+      });
+      return sendJson(res, 200, { object: "list", model: body.model, data, usage: { prompt_tokens: 1, total_tokens: 1 } });
+    }
+    if (req.method === "POST" && path === "/chat/completions") {
+      if (!state.knownModels.has(body.model)) return modelNotFound(res, body.model);
+      const reply = state.queue.shift() ?? state.defaultChat(body);
+      return answerChat(res, body, reply);
+    }
+    sendJson(res, 404, { error: { message: `no route ${req.method} ${path}` } });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(state, {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function modelNotFound(res: http.ServerResponse, model: string) {
+  sendJson(res, 404, { error: { message: `The model \`${model}\` does not exist or you do not have access to it.`, type: "invalid_request_error", code: "model_not_found" } });
+}
+
+async function answerChat(res: http.ServerResponse, request: ChatRequest, reply: ChatReply) {
+  if ("status" in reply) return sendJson(res, reply.status, reply.body ?? { error: { message: `status ${reply.status}` } }, reply.headers);
+  if ("hangMs" in reply) {
+    await new Promise((resolve) => setTimeout(resolve, reply.hangMs));
+    if (!res.destroyed) sendJson(res, 200, completion(request.model, "too late"));
+    return;
+  }
+  if ("truncateAfter" in reply) {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    res.write(sse(delta(request.model, reply.truncateAfter)));
+    res.destroy();
+    return;
+  }
+  if (!request.stream) return sendJson(res, 200, completion(request.model, reply.text));
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+  const size = reply.chunkSize ?? 7;
+  for (let i = 0; i < reply.text.length; i += size) {
+    res.write(sse(delta(request.model, reply.text.slice(i, i + size))));
+    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+  }
+  res.write(sse({ id: "chatcmpl-test", object: "chat.completion.chunk", created: 0, model: request.model, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }));
+  res.end("data: [DONE]\n\n");
+}
+
+function completion(model: string, text: string) {
+  return {
+    id: "chatcmpl-test",
+    object: "chat.completion",
+    created: 0,
+    model,
+    choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
+  };
+}
+
+function delta(model: string, content: string) {
+  return { id: "chatcmpl-test", object: "chat.completion.chunk", created: 0, model, choices: [{ index: 0, delta: { content }, finish_reason: null }] };
+}
+
+function sse(payload: unknown): string {
+  return `data: ${JSON.stringify(payload)}\n\n`;
+}
