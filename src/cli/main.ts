@@ -1,4 +1,6 @@
 import { Command, CommanderError } from "commander";
+import { registerAsk } from "./commands/ask.js";
+import { registerChat } from "./commands/chat.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerPapers } from "./commands/papers.js";
 import { registerSearch } from "./commands/search.js";
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerIngest(program);
   registerSearch(program);
+  registerAsk(program);
+  registerChat(program);
   registerPapers(program);
   return program;
 }

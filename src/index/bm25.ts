@@ -45,6 +45,27 @@ export class Bm25Index {
     this.averageLength = texts.length ? total / texts.length : 1;
   }
 
+  /** Inverse document frequency; a term the corpus never uses gets the highest weight. */
+  idf(term: string): number {
+    const n = this.docLengths.length;
+    const df = this.postings.get(term)?.docs.length ?? 0;
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  /** IDF-weighted share of the query's terms that the document contains (0..1): "does it talk about this at all?" */
+  coverage(query: string, docIndex: number): number {
+    const terms = [...new Set(keywordTerms(query))];
+    let total = 0;
+    let covered = 0;
+    for (const term of terms) {
+      const weight = this.idf(term);
+      total += weight;
+      const docs = this.postings.get(term)?.docs;
+      if (docs && binarySearch(docs, docIndex)) covered += weight;
+    }
+    return total > 0 ? covered / total : 0;
+  }
+
   get size(): number {
     return this.docLengths.length;
   }
@@ -76,4 +97,17 @@ function topK(scores: Map<number, number>, k: number): KeywordHit[] {
   for (const [docIndex, score] of scores) hits.push({ docIndex, score });
   hits.sort((a, b) => b.score - a.score || a.docIndex - b.docIndex);
   return hits.slice(0, k);
+}
+
+function binarySearch(sorted: Int32Array, value: number): boolean {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const found = sorted[middle]!;
+    if (found === value) return true;
+    if (found < value) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
 }

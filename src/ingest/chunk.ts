@@ -1,6 +1,6 @@
 import { sha1 } from "../corpus/ids.js";
 import type { Chunk, Paper } from "../corpus/paper.js";
-import { splitSentences } from "./sentences.js";
+import { splitSentences } from "../text/sentences.js";
 
 export interface ChunkOptions {
   /** Soft limit: sentences are added while the chunk stays under it (a long sentence stands alone). */

@@ -21,6 +21,8 @@ export interface ChunkMatch {
   /** 1-based rank in each retriever's chunk list; null when that retriever did not return it. */
   bm25Rank: number | null;
   denseRank: number | null;
+  /** Cosine similarity to the query when the dense retriever returned this chunk. */
+  denseScore: number | null;
 }
 
 export interface PaperResult {
@@ -51,10 +53,14 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
           .search(query, settings.candidates, allowedChunk && ((doc) => allowedChunk(index.chunks[doc]!.id)))
           .map((hit) => index.chunks[hit.docIndex]!.id);
   let denseIds: string[] = [];
+  const denseScore = new Map<string, number>();
   if (mode !== "bm25") {
     if (!embedder) throw new Error(`retrieval mode "${mode}" needs an embedder`);
     const queryVector = await embedder.embedQuery(query);
-    denseIds = (await index.vectors.query(queryVector, settings.candidates, allowedChunk)).map((hit) => hit.id);
+    for (const hit of await index.vectors.query(queryVector, settings.candidates, allowedChunk)) {
+      denseIds.push(hit.id);
+      denseScore.set(hit.id, hit.score);
+    }
   }
 
   const fused = reciprocalRankFusion(
@@ -73,7 +79,7 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
     const chunk = index.chunkById.get(chunkId);
     if (!chunk) continue;
     const matches = byPaper.get(chunk.paperId) ?? [];
-    matches.push({ chunk, score, bm25Rank: bm25Rank.get(chunkId) ?? null, denseRank: denseRank.get(chunkId) ?? null });
+    matches.push({ chunk, score, bm25Rank: bm25Rank.get(chunkId) ?? null, denseRank: denseRank.get(chunkId) ?? null, denseScore: denseScore.get(chunkId) ?? null });
     byPaper.set(chunk.paperId, matches);
   }
   let results: PaperResult[] = [];

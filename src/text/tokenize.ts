@@ -11,7 +11,7 @@ const STOP_WORDS = new Set(
   should so some such than that the their theirs them then there these they this those through to too under until up very
   was we were what when where which while who whom why will with would you your yours via thus however therefore hence
   whether paper propose proposed show shows shown present presents approach method methods result results using use used based
-  new novel work study existing different`.split(/\s+/),
+  new novel work study existing different author authors`.split(/\s+/),
 );
 
 // Kept whole: model names and numbers carry meaning ("gpt-4", "6x", "4-bit").

@@ -1,0 +1,60 @@
+import type { Command } from "commander";
+import { selectGenerator } from "../../generate/select.js";
+import { ask } from "../../tasks/ask.js";
+import { openIndex, type GlobalOptions } from "../context.js";
+import { reportErrors, UserError } from "../errors.js";
+import { printJson } from "../format.js";
+import { filtersFrom, parsePositiveInt, parseYearRange } from "../options.js";
+import { answerFooter, askResultToJson, renderAnswer } from "../render-answer.js";
+
+/** Options shared by ask and chat. */
+export function addAnswerOptions(command: Command): Command {
+  return command
+    .option("-k, --sources <n>", "papers retrieved and numbered as sources", parsePositiveInt("--sources", 20), 5)
+    .option("--max-sentences <n>", "longest answer, in sentences", parsePositiveInt("--max-sentences", 30), 5)
+    .option("--model <name>", "model on the OpenAI-compatible server (default: $CITEWISE_MODEL or $OPENAI_MODEL)")
+    .option("--offline", "use the offline extractive composer even when a model server is configured")
+    .option("--timeout <seconds>", "per-request timeout for the model server", parsePositiveInt("--timeout", 3600), 60)
+    .option("--year <range>", "only papers from these years: 2023, 2021-2023, 2021-, -2023", parseYearRange)
+    .option("--source <text>", "only papers from source files whose path contains this text")
+    .option("--lang <code>", "only papers in this language");
+}
+
+export function registerAsk(program: Command): void {
+  addAnswerOptions(
+    program
+      .command("ask")
+      .description("answer a question from the indexed papers, with [n] citations, references and a groundedness check")
+      .argument("<question>", "your question"),
+  )
+    .option("--stream", "print the model's answer as it is written (default when stdout is a terminal)")
+    .option("--no-stream", "print the answer only when it is complete")
+    .option("--json", "print the answer, per-sentence support, references and sources as JSON")
+    .addHelpText(
+      "after",
+      "\nWith no OPENAI_API_KEY / OPENAI_BASE_URL the answer is composed offline from source sentences.\n" +
+        "Examples:\n  citewise ask \"How does DeltaZip compress fine-tuned models?\"\n  OPENAI_BASE_URL=http://127.0.0.1:11434/v1 citewise ask --model llama3.1 \"…\"",
+    )
+    .action((question: string, options, command: Command) =>
+      reportErrors(async () => {
+        if (!question.trim()) throw new UserError("the question is empty");
+        const selection = await selectGenerator({ model: options.model, offline: options.offline, timeoutMs: options.timeout * 1000 });
+        if (selection.notice && !options.json) process.stderr.write(`citewise: ${selection.notice}\n`);
+        const { index, embedder } = await openIndex(command.optsWithGlobals() as GlobalOptions, { quiet: options.json });
+        const stream = !options.json && selection.generator.generative && (options.stream ?? process.stdout.isTTY === true);
+        const result = await ask(question, {
+          index,
+          embedder,
+          generator: selection.generator,
+          sources: options.sources,
+          maxSentences: options.maxSentences,
+          filters: filtersFrom(options),
+          onToken: stream ? (token) => process.stdout.write(token) : undefined,
+        });
+        await embedder.close?.();
+        if (options.json) return printJson(askResultToJson(result));
+        if (stream && result.answered) process.stdout.write(`\n${answerFooter(result, { streamed: true })}\n`);
+        else process.stdout.write(renderAnswer(result));
+      }),
+    );
+}

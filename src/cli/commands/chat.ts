@@ -1,0 +1,131 @@
+import { writeFileSync } from "node:fs";
+import readline from "node:readline";
+import type { Command } from "commander";
+import pc from "picocolors";
+import { selectGenerator } from "../../generate/select.js";
+import { ChatSession, type ChatTurn } from "../../tasks/chat-session.js";
+import { openIndex, type GlobalOptions } from "../context.js";
+import { reportErrors } from "../errors.js";
+import { excerpt, paperFacts, paperLabel } from "../format.js";
+import { filtersFrom } from "../options.js";
+import { answerFooter, formatReference, renderAnswer } from "../render-answer.js";
+import { addAnswerOptions } from "./ask.js";
+
+const HELP = `Ask questions in plain words; follow-ups may refer back ("what are its limitations?").
+  /sources      sources of the last answer
+  /paper N      full record of source [N] of the last answer
+  /export FILE  save the conversation as Markdown
+  /help         this help
+  /quit         leave (also Ctrl-D)`;
+
+export function registerChat(program: Command): void {
+  addAnswerOptions(program.command("chat").description("interactive question answering with history, follow-up questions and slash commands")).action(
+    (options, command: Command) =>
+      reportErrors(async () => {
+        const interactive = process.stdin.isTTY === true;
+        const selection = await selectGenerator({ model: options.model, offline: options.offline, timeoutMs: options.timeout * 1000 });
+        if (selection.notice) process.stderr.write(`citewise: ${selection.notice}\n`);
+        const { index, embedder } = await openIndex(command.optsWithGlobals() as GlobalOptions);
+        const session = new ChatSession(
+          { index, embedder, generator: selection.generator, sources: options.sources, maxSentences: options.maxSentences, filters: filtersFrom(options) },
+          selection.chat,
+        );
+        const stream = selection.generator.generative && process.stdout.isTTY === true;
+        const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: interactive, historySize: 200 });
+        const prompt = () => interactive && rl.prompt();
+        rl.setPrompt(pc.cyan("citewise> "));
+        if (interactive) process.stdout.write(`${pc.dim(`citewise chat — ${index.papers.size} papers, answers by ${selection.generator.name}. /help for commands.`)}\n`);
+        prompt();
+        // for-await reads piped stdin line by line and ends cleanly at EOF.
+        for await (const raw of rl) {
+          const line = raw.trim();
+          if (!line) {
+            prompt();
+            continue;
+          }
+          if (line.startsWith("/")) {
+            if (!runSlashCommand(line, session)) break;
+          } else {
+            try {
+              const turn = await session.ask(line, stream ? (token) => process.stdout.write(token) : undefined);
+              if (turn.standalone !== line) process.stdout.write(pc.dim(`(searched for: ${turn.standalone})\n`));
+              if (stream && turn.result.answered) process.stdout.write(`\n${answerFooter(turn.result, { streamed: true })}\n`);
+              else process.stdout.write(renderAnswer(turn.result));
+            } catch (error) {
+              // One failed question (server down, timeout) does not end the conversation.
+              process.stdout.write(pc.red(`error: ${(error as Error).message}\n`));
+            }
+          }
+          process.stdout.write("\n");
+          prompt();
+        }
+        rl.close();
+        await embedder.close?.();
+      }),
+  );
+}
+
+/** Returns false when the session should end. */
+function runSlashCommand(line: string, session: ChatSession): boolean {
+  const [command, ...rest] = line.split(/\s+/);
+  const argument = rest.join(" ");
+  const out = (text: string) => process.stdout.write(`${text}\n`);
+  switch (command) {
+    case "/quit":
+    case "/exit":
+      return false;
+    case "/help":
+      out(HELP);
+      return true;
+    case "/sources": {
+      const last = session.last;
+      if (!last) out("No answer yet: ask a question first.");
+      else if (last.result.sources.length === 0) out("The last answer used no sources (the papers did not address it).");
+      else for (const source of last.result.sources) out(`  ${formatReference(source)}${last.result.references.some((r) => r.n === source.n) ? "" : pc.dim(" (not cited)")}`);
+      return true;
+    }
+    case "/paper": {
+      const n = Number(argument);
+      const last = session.last;
+      const source = last?.result.sources.find((s) => s.n === n);
+      if (!last) out("No answer yet: ask a question first.");
+      else if (!Number.isInteger(n) || !source) out(`/paper takes a source number from the last answer (1–${last.result.sources.length}), e.g. /paper 1`);
+      else {
+        const paper = session.paper(source.paperId);
+        out(`${pc.bold(paperLabel(paper))}\n${pc.dim(`id ${paper.id} · ${paperFacts(paper)}`)}\n\n${paper.abstract}`);
+      }
+      return true;
+    }
+    case "/export": {
+      if (!argument) out("/export needs a file name, e.g. /export notes.md");
+      else {
+        try {
+          writeFileSync(argument, transcript(session.turns));
+          out(`Saved ${session.turns.length} question(s) to ${argument}`);
+        } catch (error) {
+          out(pc.red(`cannot write ${argument}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`));
+        }
+      }
+      return true;
+    }
+    default:
+      out(`Unknown command ${command}. ${excerpt(HELP.split("\n").slice(1).map((l) => l.trim().split(/\s+/)[0]).join(" "))}`);
+      return true;
+  }
+}
+
+function transcript(turns: ChatTurn[]): string {
+  const parts = ["# citewise chat", ""];
+  for (const turn of turns) {
+    parts.push(`## ${turn.question}`, "");
+    if (turn.standalone !== turn.question) parts.push(`_Searched for: ${turn.standalone}_`, "");
+    parts.push(turn.result.answer, "");
+    if (turn.result.references.length) {
+      parts.push("References:", "");
+      for (const r of turn.result.references) parts.push(`- [${r.n}] ${r.title ?? `${r.displayTitle} (untitled)`}${r.date ? `, ${r.date}` : ""} (${r.paperId})`);
+      parts.push("");
+    }
+    parts.push(`Grounded: ${turn.result.grounded.supported}/${turn.result.grounded.total} sentences supported`, "");
+  }
+  return `${parts.join("\n")}\n`;
+}

@@ -1,0 +1,65 @@
+import pc from "picocolors";
+import type { AskResult, Reference } from "../tasks/ask.js";
+
+export function formatReference(reference: Reference): string {
+  const facts = [reference.date ?? (reference.year ? String(reference.year) : null), reference.authors.length ? shortAuthors(reference.authors) : null].filter(Boolean);
+  const title = reference.title ?? `${reference.displayTitle} (untitled)`;
+  return `[${reference.n}] ${title}${facts.length ? ` — ${facts.join("; ")}` : ""} ${pc.dim(`(${reference.paperId})`)}`;
+}
+
+function shortAuthors(authors: string[]): string {
+  return authors.length > 3 ? `${authors[0]} et al.` : authors.join(", ");
+}
+
+/** The answer with each unsupported sentence flagged inline. */
+export function markedAnswer(result: AskResult): string {
+  let text = result.answer;
+  for (const sentence of result.sentences) {
+    if (!sentence.supported) text = text.replace(sentence.text, `${sentence.text} ${pc.yellow("[unsupported]")}`);
+  }
+  return text;
+}
+
+/** Everything printed under the answer: unsupported sentences (when streamed), references, removed citations, footer. */
+export function answerFooter(result: AskResult, options: { streamed: boolean }): string {
+  const lines: string[] = [];
+  if (!result.answered) {
+    lines.push("", pc.dim("Nearest papers (they do not answer the question):"));
+    for (const reference of result.nearest) lines.push(`  ${formatReference(reference)}`);
+    return lines.join("\n");
+  }
+  const unsupported = result.sentences.filter((sentence) => !sentence.supported);
+  if (options.streamed && unsupported.length) {
+    lines.push("", pc.yellow("Unsupported sentences:"));
+    for (const sentence of unsupported) lines.push(`  - "${sentence.text}" — ${sentence.reason ?? "not supported"}`);
+  }
+  if (result.references.length) {
+    lines.push("", pc.bold("References"));
+    for (const reference of result.references) lines.push(`  ${formatReference(reference)}`);
+  }
+  if (result.removedCitations.length) {
+    lines.push("", pc.yellow(`Removed citations to sources that were not provided: ${[...new Set(result.removedCitations)].join(", ")} (only [1]–[${result.sources.length}] existed)`));
+  }
+  lines.push("", `Grounded: ${result.grounded.supported}/${result.grounded.total} sentences supported`);
+  return lines.join("\n");
+}
+
+export function renderAnswer(result: AskResult): string {
+  return `${result.answered ? markedAnswer(result) : result.answer}\n${answerFooter(result, { streamed: false })}\n`;
+}
+
+export function askResultToJson(result: AskResult) {
+  return {
+    question: result.question,
+    answered: result.answered,
+    answer: result.answer,
+    generator: result.generator,
+    grounded: result.grounded,
+    sentences: result.sentences,
+    references: result.references,
+    removedCitations: result.removedCitations,
+    sources: result.sources,
+    nearest: result.nearest,
+    relevance: result.relevance,
+  };
+}

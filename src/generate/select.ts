@@ -1,0 +1,63 @@
+import { createOpenAIClient, openAIConfigured, ProviderError, serverLabel, explainOpenAIError } from "../llm/openai-client.js";
+import type { ChatModel } from "./chat-model.js";
+import { ExtractiveComposer } from "./extractive.js";
+import type { Generator } from "./generator.js";
+import { LlmAnswerer } from "./llm-answerer.js";
+import { OpenAIChat } from "./openai-chat.js";
+
+/** Used only with OpenAI's own API (no OPENAI_BASE_URL), and always announced. */
+export const OPENAI_DEFAULT_MODEL = "gpt-4o-mini";
+
+export class ModelChoiceError extends ProviderError {}
+
+export interface ModelSelection {
+  generator: Generator;
+  chat: ChatModel | null;
+  /** Said on stderr so the user always knows where the answer comes from. */
+  notice: string | null;
+}
+
+/**
+ * Offline extractive composer unless OPENAI_API_KEY or OPENAI_BASE_URL is set (or --offline).
+ * The model comes from --model, CITEWISE_MODEL or OPENAI_MODEL; a local server with exactly one model
+ * uses it; nothing ever falls back silently to a cloud model or from a configured server to another.
+ */
+export async function selectGenerator(options: { model?: string; offline?: boolean; timeoutMs?: number; maxRetries?: number }): Promise<ModelSelection> {
+  const configured = openAIConfigured();
+  if (options.offline || !configured) {
+    if (options.model && !options.offline) {
+      throw new ModelChoiceError(`--model ${options.model} needs a model server: set OPENAI_BASE_URL (Ollama, llama.cpp, vLLM …) or OPENAI_API_KEY, or drop --model to use the offline composer`);
+    }
+    return { generator: new ExtractiveComposer(), chat: null, notice: null };
+  }
+  let model = options.model ?? process.env.CITEWISE_MODEL ?? process.env.OPENAI_MODEL;
+  let notice: string | null = null;
+  if (!model) {
+    if (process.env.OPENAI_BASE_URL) {
+      model = await onlyServedModel(options.timeoutMs);
+      notice = `using model "${model}", the only one served at ${serverLabel()} (choose with --model)`;
+    } else {
+      model = OPENAI_DEFAULT_MODEL;
+      notice = `using OpenAI model "${model}" (choose with --model or CITEWISE_MODEL)`;
+    }
+  }
+  const chat = new OpenAIChat({ model, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries });
+  return { generator: new LlmAnswerer(chat), chat, notice };
+}
+
+async function onlyServedModel(timeoutMs?: number): Promise<string> {
+  const client = createOpenAIClient({ timeoutMs, maxRetries: 1 });
+  let ids: string[];
+  try {
+    ids = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+  } catch (error) {
+    throw explainOpenAIError(error, { model: "(listing models)", what: "chat" });
+  }
+  if (ids.length === 1) return ids[0]!;
+  throw new ModelChoiceError(
+    ids.length === 0
+      ? `the server at ${serverLabel()} lists no models; pass --model NAME`
+      : `choose a model with --model (or CITEWISE_MODEL); ${serverLabel()} serves: ${ids.slice(0, 10).join(", ")}${ids.length > 10 ? ", …" : ""}`,
+  );
+}

@@ -1,0 +1,49 @@
+/** Citation markers like [3], [1, 2], [2-4] or [1][2]. */
+const MARKER = /\[(\d+(?:\s*[,;–-]\s*\d+)*)\]/g;
+
+export interface CitationCheck {
+  /** Answer text with invalid markers removed; valid ones keep the source numbers of the prompt. */
+  text: string;
+  /** Source numbers cited at least once, in order of first citation. */
+  cited: number[];
+  /** Markers that named a source that was not provided, as written (e.g. "[9]"). */
+  removed: string[];
+}
+
+function expand(inner: string): number[] {
+  const numbers: number[] = [];
+  for (const part of inner.split(/\s*[,;]\s*/)) {
+    const range = /^(\d+)\s*[–-]\s*(\d+)$/.exec(part);
+    if (range) {
+      const [from, to] = [Number(range[1]), Number(range[2])];
+      if (to >= from && to - from < 50) for (let n = from; n <= to; n++) numbers.push(n);
+      else numbers.push(from, to);
+    } else if (part) numbers.push(Number(part));
+  }
+  return numbers;
+}
+
+/** The source numbers each marker in `text` cites, in order. */
+export function citationsIn(text: string): number[] {
+  return [...text.matchAll(MARKER)].flatMap((match) => expand(match[1]!));
+}
+
+/**
+ * Keeps only citations to sources 1..sourceCount. Invalid ones are removed and reported, never
+ * remapped: a model citing [9] of 5 sources is making something up. Numbers are not changed, so
+ * a streamed answer and its reference list always agree.
+ */
+export function validateCitations(text: string, sourceCount: number): CitationCheck {
+  const removed: string[] = [];
+  const cited: number[] = [];
+  const rewritten = text.replace(MARKER, (_marker, inner: string) => {
+    const numbers = expand(inner);
+    const valid = [...new Set(numbers.filter((n) => Number.isInteger(n) && n >= 1 && n <= sourceCount))];
+    for (const n of numbers) if (!valid.includes(n)) removed.push(`[${n}]`);
+    for (const n of valid) if (!cited.includes(n)) cited.push(n);
+    return valid.map((n) => `[${n}]`).join("");
+  });
+  // Removing a marker can leave "word ." or double spaces behind.
+  const tidy = rewritten.replace(/[ \t]+([.,;:!?])/g, "$1").replace(/[ \t]{2,}/g, " ");
+  return { text: tidy, cited, removed };
+}
