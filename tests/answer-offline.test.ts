@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ExtractiveComposer } from "../src/generate/extractive.js";
+import { UseLiteEmbedder } from "../src/index/embedders/use-lite.js";
+import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
+import { ask } from "../src/tasks/ask.js";
+import { runCli } from "./helpers.js";
+
+let index: IndexSnapshot;
+const embedder = new UseLiteEmbedder(1);
+const generator = new ExtractiveComposer();
+beforeAll(async () => {
+  index = await loadIndex(inject("corpusIndex"));
+});
+afterAll(() => embedder.close());
+
+describe("offline extractive answers on the bundled corpus", () => {
+  it("answers the DeltaZip question from the DeltaZip abstract, with its 6x-8x figure, fully grounded", async () => {
+    const result = await ask("How does DeltaZip compress fine-tuned models, and by how much?", { index, embedder, generator });
+    expect(result.answered).toBe(true);
+    expect(result.answer).toMatch(/6\\times\$ to \$8\\times/);
+    const deltaZip = result.references.find((r) => r.paperId === result.sources[0]!.paperId);
+    expect(index.papers.get(deltaZip!.paperId)!.abstract).toContain("DeltaZip");
+    expect(result.grounded.supported).toBe(result.grounded.total);
+    expect(result.grounded.total).toBeGreaterThanOrEqual(1);
+    expect(result.removedCitations).toEqual([]);
+    // Only cited sources are listed as references.
+    const cited = new Set(result.sentences.flatMap((s) => s.citations));
+    expect(result.references.map((r) => r.n).sort()).toEqual([...cited].sort());
+  });
+
+  it("cites LoTR for a question about tensor-decomposed low-rank adapters", async () => {
+    const result = await ask("How can low-rank adapters for LLM fine-tuning be made more parameter-efficient with tensor decompositions?", { index, embedder, generator });
+    expect(result.answered).toBe(true);
+    expect(result.references.map((r) => r.title)).toContain("LoTR: Low Tensor Rank Weight Adaptation");
+  });
+
+  it("abstains on questions the corpus does not address, listing the nearest papers", async () => {
+    for (const question of ["What is the best way to proof sourdough bread overnight?", "Who won the 1998 FIFA World Cup final?", "How do bees communicate the location of flowers?"]) {
+      const result = await ask(question, { index, embedder, generator });
+      expect(result.answered, question).toBe(false);
+      expect(result.answer).toBe("The indexed papers do not address this.");
+      expect(result.references).toEqual([]);
+      expect(result.nearest.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("keeps answers non-redundant: no sentence appears twice and at most 2 per source", async () => {
+    const result = await ask("What is known about neural collapse in classifiers?", { index, embedder, generator, maxSentences: 6 });
+    expect(new Set(result.sentences.map((s) => s.text)).size).toBe(result.sentences.length);
+    const perSource = new Map<number, number>();
+    for (const s of result.sentences) for (const n of s.citations) perSource.set(n, (perSource.get(n) ?? 0) + 1);
+    expect(Math.max(...perSource.values())).toBeLessThanOrEqual(2);
+  });
+
+  it("citewise ask prints the answer, references and the groundedness footer; --json marks abstention", () => {
+    const text = runCli(["--index", inject("corpusIndex"), "ask", "How does DeltaZip compress fine-tuned models?"]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/\[1\]/);
+    expect(text.stdout).toMatch(/^References$/m);
+    expect(text.stdout).toMatch(/^Grounded: (\d+)\/\1 sentences supported$/m);
+    const json = runCli(["--index", inject("corpusIndex"), "ask", "How should a beginner train for a marathon?", "--json"]);
+    const body = JSON.parse(json.stdout);
+    expect(body).toMatchObject({ answered: false, answer: "The indexed papers do not address this.", references: [] });
+    expect(body.nearest.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,77 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { rewriteOffline } from "../src/tasks/chat-session.js";
+import { runCli, runCliAsync, tempDir } from "./helpers.js";
+import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
+
+describe("citewise chat driven through piped stdin", () => {
+  it("answers, rewrites a follow-up, and runs /sources, /paper, /export, /help and unknown commands", () => {
+    const dir = tempDir();
+    const exportFile = path.join(dir, "chat.md");
+    const input = [
+      "How does DeltaZip compress fine-tuned models?",
+      "what are its main benefits?",
+      "/sources",
+      "/paper 1",
+      "/paper 42",
+      "/frobnicate",
+      "/help",
+      `/export ${exportFile}`,
+      "/quit",
+      "this line is never read",
+    ].join("\n");
+    const { code, stdout, stderr } = runCli(["--index", inject("corpusIndex"), "chat"], { input });
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/DeltaZip/);
+    expect(stdout).toContain("(searched for: what are its main benefits (regarding: How does DeltaZip compress fine-tuned models)?)");
+    expect(stdout).toMatch(/Grounded: \d+\/\d+ sentences supported/);
+    expect(stdout).toMatch(/\(not cited\)/);
+    expect(stdout).toContain("/paper takes a source number from the last answer (1–5)");
+    expect(stdout).toContain("Unknown command /frobnicate.");
+    expect(stdout).toContain("/export FILE  save the conversation as Markdown");
+    expect(stdout).not.toContain("this line is never read");
+    const transcript = readFileSync(exportFile, "utf8");
+    expect(transcript).toContain("## How does DeltaZip compress fine-tuned models?");
+    expect(transcript).toContain("## what are its main benefits?");
+    expect(transcript).toMatch(/- \[1\] .*\(h-[0-9a-f]{12}\)/);
+  });
+
+  it("ends cleanly at end of input without /quit", () => {
+    const { code, stdout } = runCli(["--index", inject("corpusIndex"), "chat"], { input: "Who won the 1998 FIFA World Cup final?\n" });
+    expect(code).toBe(0);
+    expect(stdout).toContain("The indexed papers do not address this.");
+  });
+
+  it("keeps self-contained follow-ups as they are", () => {
+    expect(rewriteOffline("How is neural collapse measured in long-tailed recognition?", "What is DeltaZip?")).toBe("How is neural collapse measured in long-tailed recognition?");
+    expect(rewriteOffline("and its limitations?", "What is DeltaZip?")).toBe("and its limitations (regarding: What is DeltaZip)?");
+  });
+});
+
+describe("chat with a model: follow-ups rewritten by the model from prompts/rewrite-question", () => {
+  let server: FakeOpenAI;
+  beforeAll(async () => {
+    server = await startFakeOpenAI();
+  });
+  afterAll(() => server.close());
+
+  it("sends the history to the rewrite prompt and searches with the rewritten question", async () => {
+    server.defaultChat = (request) =>
+      request.messages[0]!.content.startsWith("You rewrite a follow-up question")
+        ? { text: "What are the limitations of DeltaZip delta compression for serving fine-tuned LLMs?" }
+        : { text: "DeltaZip compresses model deltas to serve many fine-tuned models [1]." };
+    const input = "How does DeltaZip compress fine-tuned models?\nwhat about its limitations?\n";
+    const { code, stdout, stderr } = await runCliAsync(["--index", inject("corpusIndex"), "chat", "--model", "test-chat"], {
+      input,
+      env: { OPENAI_BASE_URL: server.baseURL },
+    });
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toContain("(searched for: What are the limitations of DeltaZip delta compression for serving fine-tuned LLMs?)");
+    const rewrite = server.requests.find((r) => r.body?.messages?.[0]?.content.startsWith("You rewrite a follow-up question"));
+    expect(rewrite!.body.messages[1].content).toContain("User: How does DeltaZip compress fine-tuned models?");
+    expect(rewrite!.body.messages[1].content).toContain("Follow-up question: what about its limitations?");
+  });
+});
