@@ -4,11 +4,12 @@ import { UnknownEmbedderError } from "../index/embedders/create.js";
 import { IndexMismatchError } from "../index/manifest.js";
 import { IndexCorruptError, IndexNotFoundError } from "../index/snapshot.js";
 import { ProviderError, redactSecrets } from "../llm/openai-client.js";
+import { FixtureError } from "../eval/retrieval-fixtures.js";
 
 /** A problem with what the user asked for: reported in one line, no stack trace. */
 export class UserError extends Error {}
 
-const USER_ERRORS = [UserError, InputError, UnknownEmbedderError, IndexMismatchError, IndexNotFoundError, IndexCorruptError, ProviderError];
+const USER_ERRORS = [UserError, InputError, UnknownEmbedderError, IndexMismatchError, IndexNotFoundError, IndexCorruptError, ProviderError, FixtureError];
 
 /** Runs a command action; user errors exit 2 with a clear message, bugs exit 1 with a hint. */
 export async function reportErrors(action: () => Promise<void>): Promise<void> {

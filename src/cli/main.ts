@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerAsk } from "./commands/ask.js";
 import { registerChat } from "./commands/chat.js";
+import { registerEval } from "./commands/eval.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerPapers } from "./commands/papers.js";
 import { registerSearch } from "./commands/search.js";
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerSearch(program);
   registerAsk(program);
   registerChat(program);
+  registerEval(program);
   registerPapers(program);
   return program;
 }

@@ -10,12 +10,32 @@ interface Candidate {
   score: number;
 }
 
-/** Tuned on the answer fixtures (evals/): below this a sentence shares too little with the question. */
-export const MIN_SENTENCE_RELEVANCE = 0.25;
-/** A sentence must also score at least this share of the best sentence's score, so weak matches stay out. */
-export const MIN_RELATIVE_RELEVANCE = 0.5;
-const MAX_PER_SOURCE = 2;
-const REDUNDANCY_PENALTY = 0.6;
+export interface ComposerSettings {
+  /** Below this IDF-weighted share of the question's terms a sentence is not a candidate. */
+  minRelevance: number;
+  /** A sentence must also score this share of the best sentence's score, so weak matches stay out. */
+  minRelative: number;
+  maxPerSource: number;
+  redundancyPenalty: number;
+  /** Extra score for sentences with figures when the question asks how much / how many / how fast. */
+  quantityBonus: number;
+  /** Extra score for a paper's own contribution statement ("we propose …"). */
+  contributionBonus: number;
+}
+
+/** Chosen with the answer suite (evals/answers.jsonl); see evals/README.md. */
+export const DEFAULT_COMPOSER: ComposerSettings = {
+  minRelevance: 0.1,
+  minRelative: 0.4,
+  maxPerSource: 3,
+  redundancyPenalty: 0.6,
+  quantityBonus: 0.3,
+  contributionBonus: 0.2,
+};
+
+const QUANTITY_QUESTION = /\b(how (much|many|fast|far|large|big|small|well|long)|what (accuracy|speed-?up|percentage|share|size|latency|error)|by what factor)\b/i;
+const HAS_FIGURE = /\d/;
+const CONTRIBUTION = /^(in this (paper|work|study),?\s+)?(we|this (paper|work))\s+(propose|introduce|present|develop|design)/i;
 
 /**
  * The offline answerer: picks the source sentences most relevant to the question, skips
@@ -26,8 +46,10 @@ export class ExtractiveComposer implements Generator {
   readonly name = "extractive";
   readonly generative = false;
 
+  constructor(private readonly settings: ComposerSettings = DEFAULT_COMPOSER) {}
+
   async answer(request: AnswerRequest): Promise<string> {
-    const picked = selectSentences(request);
+    const picked = selectSentences(request, this.settings);
     if (picked.length === 0) return ABSTAIN_TEXT;
     picked.sort((a, b) => a.source.n - b.source.n || a.position - b.position);
     const text = picked.map((candidate) => cite(thirdPerson(candidate.text), candidate.source.n)).join(" ");
@@ -36,7 +58,8 @@ export class ExtractiveComposer implements Generator {
   }
 }
 
-export function selectSentences(request: AnswerRequest): Candidate[] {
+export function selectSentences(request: AnswerRequest, settings: ComposerSettings = DEFAULT_COMPOSER): Candidate[] {
+  const quantity = QUANTITY_QUESTION.test(request.question);
   const weight = request.termWeight ?? (() => 1);
   const queryTerms = [...new Set(keywordTerms(request.question))];
   const total = queryTerms.reduce((sum, term) => sum + weight(term), 0);
@@ -49,13 +72,15 @@ export function selectSentences(request: AnswerRequest): Candidate[] {
       const overlap = queryTerms.filter((term) => terms.has(term)).reduce((sum, term) => sum + weight(term), 0) / total;
       // Retrieval already judged the whole abstract: sentences of weaker papers count for less, and a
       // sentence that leans on the one before it ("This phenomenon…") reads badly on its own.
-      const score = overlap * (0.5 + 0.5 * source.strength) * (leansOnContext(text) ? 0.6 : 1);
-      if (overlap >= MIN_SENTENCE_RELEVANCE && text.length > 30) candidates.push({ source, position, text, terms, score });
+      let score = overlap * (0.5 + 0.5 * source.strength) * (leansOnContext(text) ? 0.6 : 1);
+      if (quantity && HAS_FIGURE.test(text)) score += settings.quantityBonus * source.strength;
+      if (CONTRIBUTION.test(text)) score += settings.contributionBonus * source.strength;
+      if (overlap >= settings.minRelevance && text.length > 30) candidates.push({ source, position, text, terms, score });
     });
   }
 
   const top = Math.max(0, ...candidates.map((candidate) => candidate.score));
-  const strong = candidates.filter((candidate) => candidate.score >= top * MIN_RELATIVE_RELEVANCE);
+  const strong = candidates.filter((candidate) => candidate.score >= top * settings.minRelative);
 
   const picked: Candidate[] = [];
   const perSource = new Map<number, number>();
@@ -63,9 +88,9 @@ export function selectSentences(request: AnswerRequest): Candidate[] {
     let best: Candidate | null = null;
     let bestValue = -Infinity;
     for (const candidate of strong) {
-      if (picked.includes(candidate) || (perSource.get(candidate.source.n) ?? 0) >= MAX_PER_SOURCE) continue;
+      if (picked.includes(candidate) || (perSource.get(candidate.source.n) ?? 0) >= settings.maxPerSource) continue;
       const redundancy = Math.max(0, ...picked.map((other) => jaccard(candidate.terms, other.terms)));
-      const value = candidate.score - REDUNDANCY_PENALTY * redundancy;
+      const value = candidate.score - settings.redundancyPenalty * redundancy;
       if (value > bestValue) {
         bestValue = value;
         best = candidate;

@@ -8,11 +8,13 @@ import { readJson, readJsonLines, readManifest, readRecords } from "../index/sna
 import type { StoredVector } from "../index/store.js";
 import { vectraStores } from "../index/vectra-store.js";
 import { chunkPaper, DEFAULT_CHUNK_OPTIONS } from "./chunk.js";
-import { type FileReport, parseInputs } from "./parse-files.js";
+import { type FileReport, parseInputs, type ParsedInputs } from "./parse-files.js";
 import { recordsToPapers } from "./papers.js";
 
 export interface IngestOptions {
   inputs: string[];
+  /** Records parsed elsewhere (e.g. a BEIR corpus); when given, `inputs` is not read. */
+  parsed?: ParsedInputs;
   indexDir: string;
   embedder: Embedder;
   format?: SourceFormat;
@@ -48,7 +50,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const previousManifest = options.rebuild ? null : readManifest(indexDir);
   if (previousManifest) assertSameEmbedder(previousManifest, embedder, indexDir);
 
-  const parsed = parseInputs(options.inputs, { format: options.format, baseDir: options.baseDir });
+  const parsed = options.parsed ?? parseInputs(options.inputs, { format: options.format, baseDir: options.baseDir });
   // Records from the files read this time replace what those files contributed before; the rest stays.
   const refreshedFiles = new Set(parsed.files.filter((file) => file.format !== null).map((file) => file.file));
   const previousRecords = options.rebuild ? [] : readRecords(indexDir);

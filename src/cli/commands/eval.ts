@@ -1,0 +1,101 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { InvalidArgumentError, type Command } from "commander";
+import pc from "picocolors";
+import { runSuite, loadSuite } from "../../eval/answer-suite.js";
+import { beirAsParsedInputs, loadBeir } from "../../eval/beir.js";
+import { evaluateBeir } from "../../eval/beir-eval.js";
+import { checkThresholds, markdownReport, summaryLines, type Thresholds } from "../../eval/report.js";
+import { selectGenerator } from "../../generate/select.js";
+import { LlmJudge, OverlapJudge, type EntailmentJudge } from "../../ground/judge.js";
+import { ingest } from "../../ingest/pipeline.js";
+import { createEmbedder, DEFAULT_EMBEDDER } from "../../index/embedders/create.js";
+import { loadIndex } from "../../index/snapshot.js";
+import { openAIConfigured } from "../../llm/openai-client.js";
+import { OpenAIChat } from "../../generate/openai-chat.js";
+import { openIndex, PACKAGE_ROOT, type GlobalOptions } from "../context.js";
+import { reportErrors, UserError } from "../errors.js";
+import { printJson } from "../format.js";
+import { parsePositiveInt } from "../options.js";
+import { createProgress } from "../progress.js";
+import { parseMode } from "./search.js";
+
+function parseJudge(value: string): "offline" | "llm" {
+  if (value !== "offline" && value !== "llm") throw new InvalidArgumentError('--judge must be "offline" or "llm"');
+  return value;
+}
+
+export function registerEval(program: Command): void {
+  program
+    .command("eval")
+    .description("measure retrieval, citation quality (ALCE recall/precision), key facts and abstention on an eval suite; or nDCG@10 on a BEIR dataset")
+    .option("--suite <file>", "JSONL suite of answerable/unanswerable items", path.join(PACKAGE_ROOT, "evals", "answers.jsonl"))
+    .option("--limit <n>", "only the first N items", parsePositiveInt("--limit", 100_000))
+    .option("--judge <kind>", "entailment judge for citation metrics: offline (default) or llm (needs a model server)", parseJudge, "offline")
+    .option("--model <name>", "model for answers (and the LLM judge)")
+    .option("--offline", "answer with the offline composer even when a model server is configured")
+    .option("--out <file>", "write a Markdown report (per-item table and summary)")
+    .option("--check <thresholds.json>", "exit 1 when a metric falls past the recorded thresholds")
+    .option("--beir <dir>", "instead: evaluate retrieval on a BEIR dataset folder (corpus.jsonl[.gz], queries.jsonl, qrels/)")
+    .option("--split <name>", "BEIR qrels split", "test")
+    .option("--modes <list>", "BEIR retrieval modes, comma-separated", "bm25,dense,hybrid")
+    .option("--json", "print results as JSON")
+    .addHelpText("after", "\nExamples:\n  citewise eval --out report.md\n  citewise eval --check evals/thresholds.json\n  citewise eval --beir ../shared/bench/scifact --index .cache/scifact-index")
+    .action((options, command: Command) =>
+      reportErrors(async () => {
+        const global = command.optsWithGlobals() as GlobalOptions;
+        if (options.beir) return runBeir(options, global);
+        if (!existsSync(options.suite)) throw new UserError(`no such suite file: ${options.suite}`);
+        const items = loadSuite(options.suite).slice(0, options.limit);
+        const selection = await selectGenerator({ model: options.model, offline: options.offline });
+        let judge: EntailmentJudge = new OverlapJudge();
+        if (options.judge === "llm") {
+          if (!openAIConfigured()) throw new UserError("--judge llm needs a model server (OPENAI_BASE_URL or OPENAI_API_KEY); the offline judge is the default");
+          judge = new LlmJudge(selection.chat ?? new OpenAIChat({ model: options.model ?? process.env.CITEWISE_MODEL ?? process.env.OPENAI_MODEL ?? "gpt-4o-mini" }));
+        }
+        const { index, embedder } = await openIndex(global, { quiet: options.json });
+        const progress = createProgress("evaluating", options.json ? false : undefined);
+        const { results, summary } = await runSuite(items, { index, embedder, generator: selection.generator, judge, onItem: (done, total) => progress.update(done, total) });
+        progress.stop();
+        await embedder.close?.();
+        const context = { suite: path.relative(process.cwd(), options.suite) || options.suite, generator: selection.generator.name, judge: judge.name, embedder: index.manifest.embedder.name, date: new Date().toISOString().slice(0, 10) };
+        if (options.out) writeFileSync(options.out, markdownReport(results, summary, context));
+        const failures = options.check ? checkThresholds(summary, readThresholds(options.check)) : [];
+        if (options.json) printJson({ ...context, summary, results, thresholdFailures: failures });
+        else {
+          process.stdout.write(`${pc.bold("citewise eval")} — ${context.suite}, answers by ${context.generator}, judge ${context.judge}\n`);
+          for (const [name, value] of summaryLines(summary)) process.stdout.write(`  ${name.padEnd(46)} ${value}\n`);
+          if (options.out) process.stdout.write(`report: ${options.out}\n`);
+          for (const failure of failures) process.stdout.write(pc.red(`FAIL ${failure}\n`));
+          if (options.check && failures.length === 0) process.stdout.write(pc.green(`all metrics within ${options.check}\n`));
+        }
+        if (failures.length) process.exitCode = 1;
+      }),
+    );
+}
+
+function readThresholds(file: string): Thresholds {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Thresholds;
+  } catch (error) {
+    throw new UserError(`cannot read thresholds ${file}: ${(error as Error).message}`);
+  }
+}
+
+async function runBeir(options: { beir: string; split: string; modes: string; limit?: number; json?: boolean }, global: GlobalOptions): Promise<void> {
+  const modes = options.modes.split(",").map((mode) => parseMode(mode.trim()));
+  const dataset = loadBeir(options.beir, options.split);
+  const indexDir = global.index ? path.resolve(global.index) : path.join(os.tmpdir(), `citewise-beir-${path.basename(path.resolve(options.beir))}`);
+  const embedder = await createEmbedder(DEFAULT_EMBEDDER);
+  const progress = createProgress("embedding", options.json ? false : undefined);
+  const report = await ingest({ inputs: [], parsed: beirAsParsedInputs(dataset), indexDir, embedder, onProgress: (e) => progress.update(e.done, e.total) });
+  progress.stop();
+  const index = await loadIndex(indexDir);
+  const scores = await evaluateBeir(index, embedder, dataset, modes, options.limit);
+  await embedder.close?.();
+  if (options.json) return printJson({ dataset: options.beir, split: options.split, documents: report.papers, index: indexDir, scores });
+  process.stdout.write(`BEIR ${path.basename(path.resolve(options.beir))} (${options.split}): ${report.papers} documents, ${scores[0]?.queries ?? 0} queries; index ${indexDir}\n`);
+  process.stdout.write(`  ${"mode".padEnd(8)} ${"nDCG@10".padStart(8)} ${"R@100".padStart(8)} ${"MRR".padStart(8)}\n`);
+  for (const s of scores) process.stdout.write(`  ${s.mode.padEnd(8)} ${s.ndcg10.toFixed(4).padStart(8)} ${s.recall100.toFixed(4).padStart(8)} ${s.mrr.toFixed(4).padStart(8)}\n`);
+}

@@ -1,0 +1,150 @@
+import { readFileSync } from "node:fs";
+import type { Generator } from "../generate/generator.js";
+import type { EntailmentJudge } from "../ground/judge.js";
+import type { Embedder } from "../index/embedder.js";
+import type { IndexSnapshot } from "../index/snapshot.js";
+import { searchPapers } from "../retrieve/search.js";
+import { ask } from "../tasks/ask.js";
+import { citationScores, keyFactsCovered } from "./citation-metrics.js";
+import { mean, ndcgAt, recallAt, reciprocalRank } from "./metrics.js";
+import { FixtureError, resolveFixtures } from "./retrieval-fixtures.js";
+
+export interface SuiteItem {
+  id: string;
+  type: "answerable" | "unanswerable";
+  question: string;
+  relevant?: string[];
+  keyFacts?: string[][];
+  kind?: string;
+}
+
+export interface ItemResult {
+  id: string;
+  type: SuiteItem["type"];
+  kind?: string;
+  question: string;
+  answered: boolean;
+  answer: string;
+  retrieval: { ndcg10: number; recall10: number; rr: number } | null;
+  citationRecall: number | null;
+  citationPrecision: number | null;
+  sentences: number;
+  unsupportedSentences: number;
+  invalidCitations: number;
+  keyFacts: { covered: number; total: number } | null;
+  seconds: number;
+}
+
+export interface SuiteSummary {
+  items: number;
+  answerable: number;
+  unanswerable: number;
+  retrieval: { ndcg10: number; recall10: number; mrr: number };
+  citationRecall: number;
+  citationPrecision: number;
+  unsupportedSentenceRate: number;
+  invalidCitations: number;
+  keyFactCoverage: number;
+  abstention: { accuracy: number; precision: number; recall: number; abstained: number };
+}
+
+export function loadSuite(file: string): SuiteItem[] {
+  const items: SuiteItem[] = [];
+  readFileSync(file, "utf8")
+    .split("\n")
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      let item: SuiteItem;
+      try {
+        item = JSON.parse(line) as SuiteItem;
+      } catch (error) {
+        throw new FixtureError(`${file}:${i + 1}: invalid JSON: ${(error as Error).message}`);
+      }
+      if (typeof item.question !== "string" || (item.type !== "answerable" && item.type !== "unanswerable")) {
+        throw new FixtureError(`${file}:${i + 1}: an item needs "question" and "type" ("answerable" or "unanswerable")`);
+      }
+      items.push(item);
+    });
+  return items;
+}
+
+export interface SuiteRun {
+  index: IndexSnapshot;
+  embedder: Embedder | null;
+  generator: Generator;
+  judge: EntailmentJudge;
+  onItem?: (done: number, total: number) => void;
+}
+
+export async function runSuite(items: SuiteItem[], run: SuiteRun): Promise<{ results: ItemResult[]; summary: SuiteSummary }> {
+  const relevantIds = new Map(
+    resolveFixtures(
+      items.filter((item) => item.relevant?.length).map((item) => ({ id: item.id, query: item.question, relevant: item.relevant! })),
+      run.index.papers.values(),
+    ).map((fixture) => [fixture.id, fixture.relevantIds]),
+  );
+  const results: ItemResult[] = [];
+  for (const item of items) {
+    const started = performance.now();
+    const relevant = relevantIds.get(item.id);
+    let retrieval: ItemResult["retrieval"] = null;
+    if (relevant) {
+      const ranked = (await searchPapers(run.index, run.embedder, item.question, { k: 10 })).map((result) => result.paper.id);
+      const gains = new Map(relevant.map((id) => [id, 1]));
+      retrieval = { ndcg10: ndcgAt(ranked, gains, 10), recall10: recallAt(ranked, gains, 10), rr: reciprocalRank(ranked, gains) };
+    }
+    const result = await ask(item.question, { index: run.index, embedder: run.embedder, generator: run.generator });
+    const passages = new Map(result.sources.map((source) => [source.n, run.index.papers.get(source.paperId)!.abstract]));
+    const citations = result.answered ? await citationScores(result.sentences, (n) => passages.get(n), run.judge) : null;
+    const facts = item.type === "answerable" && item.keyFacts?.length ? keyFactsCovered(result.answered ? result.answer : "", item.keyFacts) : null;
+    results.push({
+      id: item.id,
+      type: item.type,
+      kind: item.kind,
+      question: item.question,
+      answered: result.answered,
+      answer: result.answer,
+      retrieval,
+      citationRecall: citations?.recall ?? null,
+      citationPrecision: citations?.precision ?? null,
+      sentences: result.sentences.length,
+      unsupportedSentences: result.sentences.filter((sentence) => !sentence.supported).length,
+      invalidCitations: result.removedCitations.length,
+      keyFacts: facts ? { covered: facts.filter(Boolean).length, total: facts.length } : null,
+      seconds: (performance.now() - started) / 1000,
+    });
+    run.onItem?.(results.length, items.length);
+  }
+  return { results, summary: summarize(results) };
+}
+
+function defined<T>(values: Array<T | null>): T[] {
+  return values.filter((value): value is T => value !== null);
+}
+
+export function summarize(results: ItemResult[]): SuiteSummary {
+  const answerable = results.filter((r) => r.type === "answerable");
+  const unanswerable = results.filter((r) => r.type === "unanswerable");
+  const retrieval = defined(results.map((r) => r.retrieval));
+  const answered = results.filter((r) => r.answered);
+  const abstained = results.filter((r) => !r.answered);
+  const sentences = answered.reduce((sum, r) => sum + r.sentences, 0);
+  const facts = defined(answerable.map((r) => r.keyFacts));
+  return {
+    items: results.length,
+    answerable: answerable.length,
+    unanswerable: unanswerable.length,
+    retrieval: { ndcg10: mean(retrieval.map((r) => r.ndcg10)), recall10: mean(retrieval.map((r) => r.recall10)), mrr: mean(retrieval.map((r) => r.rr)) },
+    citationRecall: mean(defined(answered.map((r) => r.citationRecall))),
+    citationPrecision: mean(defined(answered.map((r) => r.citationPrecision))),
+    unsupportedSentenceRate: sentences ? answered.reduce((sum, r) => sum + r.unsupportedSentences, 0) / sentences : 0,
+    invalidCitations: results.reduce((sum, r) => sum + r.invalidCitations, 0),
+    keyFactCoverage: facts.length ? facts.reduce((sum, f) => sum + f.covered, 0) / facts.reduce((sum, f) => sum + f.total, 0) : 0,
+    abstention: {
+      accuracy: results.length ? results.filter((r) => r.answered === (r.type === "answerable")).length / results.length : 0,
+      precision: abstained.length ? abstained.filter((r) => r.type === "unanswerable").length / abstained.length : 1,
+      recall: unanswerable.length ? unanswerable.filter((r) => !r.answered).length / unanswerable.length : 1,
+      abstained: abstained.length,
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { EntailmentJudge } from "../ground/judge.js";
+import { withoutMarkers } from "../ground/support.js";
+
+export interface CitationScores {
+  /** ALCE citation recall: share of sentences whose cited passages jointly entail them. */
+  recall: number;
+  /** ALCE citation precision: share of citations that are needed (null when nothing was cited). */
+  precision: number | null;
+  sentences: number;
+  citations: number;
+}
+
+/**
+ * ALCE (Gao et al. 2023): a sentence is supported if the concatenation of its cited passages entails
+ * it; a citation is imprecise if the sentence is unsupported, or if the citation alone does not entail
+ * the sentence while the other citations do (it is not needed).
+ */
+export async function citationScores(
+  sentences: Array<{ text: string; citations: number[] }>,
+  passage: (n: number) => string | undefined,
+  judge: EntailmentJudge,
+): Promise<CitationScores> {
+  let supported = 0;
+  let precise = 0;
+  let citations = 0;
+  for (const sentence of sentences) {
+    const claim = withoutMarkers(sentence.text);
+    const cited = sentence.citations.map((n) => passage(n)).filter((p): p is string => Boolean(p));
+    citations += sentence.citations.length;
+    if (cited.length === 0) continue;
+    const joint = await judge.entails(cited, claim);
+    if (!joint) continue;
+    supported++;
+    if (cited.length === 1) {
+      precise++;
+      continue;
+    }
+    for (let i = 0; i < cited.length; i++) {
+      const alone = await judge.entails([cited[i]!], claim);
+      const others = cited.filter((_, j) => j !== i);
+      if (alone || !(await judge.entails(others, claim))) precise++;
+    }
+  }
+  return {
+    recall: sentences.length ? supported / sentences.length : 0,
+    precision: citations ? precise / citations : null,
+    sentences: sentences.length,
+    citations,
+  };
+}
+
+/** Key facts: each fact is a list of alternatives; matching ignores case, spacing and LaTeX "$…\times$". */
+export function normalizeForFacts(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/\\times/g, "x")
+    .replace(/\$/g, "")
+    .replace(/\s+/g, " ")
+    .replace(/(\d)\s+x\b/g, "$1x")
+    .trim();
+}
+
+export function keyFactsCovered(answer: string, facts: string[][]): boolean[] {
+  const text = normalizeForFacts(answer);
+  return facts.map((alternatives) => alternatives.some((alternative) => text.includes(normalizeForFacts(alternative))));
+}

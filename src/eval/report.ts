@@ -1,0 +1,96 @@
+import type { ItemResult, SuiteSummary } from "./answer-suite.js";
+
+const pct = (value: number | null) => (value === null ? "–" : `${(value * 100).toFixed(1)}%`);
+const num = (value: number | null, digits = 3) => (value === null ? "–" : value.toFixed(digits));
+
+export interface ReportContext {
+  suite: string;
+  generator: string;
+  judge: string;
+  embedder: string;
+  date: string;
+}
+
+export function summaryLines(summary: SuiteSummary): Array<[string, string]> {
+  return [
+    ["items (answerable / unanswerable)", `${summary.items} (${summary.answerable} / ${summary.unanswerable})`],
+    ["retrieval nDCG@10 / Recall@10 / MRR", `${num(summary.retrieval.ndcg10)} / ${num(summary.retrieval.recall10)} / ${num(summary.retrieval.mrr)}`],
+    ["citation recall (ALCE)", pct(summary.citationRecall)],
+    ["citation precision (ALCE)", pct(summary.citationPrecision)],
+    ["unsupported-sentence rate", pct(summary.unsupportedSentenceRate)],
+    ["invalid citations (must be 0)", String(summary.invalidCitations)],
+    ["key-fact coverage", pct(summary.keyFactCoverage)],
+    ["abstention accuracy", pct(summary.abstention.accuracy)],
+    ["abstention precision / recall (unanswerable)", `${pct(summary.abstention.precision)} / ${pct(summary.abstention.recall)}`],
+  ];
+}
+
+export function markdownReport(results: ItemResult[], summary: SuiteSummary, context: ReportContext): string {
+  const lines = [
+    "# citewise eval report",
+    "",
+    `Suite \`${context.suite}\` · answers by **${context.generator}** · entailment judge **${context.judge}** · embedder ${context.embedder} · ${context.date}`,
+    "",
+    "## Summary",
+    "",
+    "| metric | value |",
+    "|---|---|",
+    ...summaryLines(summary).map(([name, value]) => `| ${name} | ${value} |`),
+    "",
+    "## Items",
+    "",
+    "| id | type | answered | nDCG@10 | R@10 | cit. recall | cit. precision | unsupported | invalid cites | key facts | question |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+    ...results.map((r) =>
+      [
+        r.id,
+        r.type,
+        r.answered === (r.type === "answerable") ? (r.answered ? "yes" : "no (correct)") : r.answered ? "**yes (should abstain)**" : "**no (should answer)**",
+        num(r.retrieval?.ndcg10 ?? null, 2),
+        num(r.retrieval?.recall10 ?? null, 2),
+        pct(r.citationRecall),
+        pct(r.citationPrecision),
+        r.answered ? `${r.unsupportedSentences}/${r.sentences}` : "–",
+        String(r.invalidCitations),
+        r.keyFacts ? `${r.keyFacts.covered}/${r.keyFacts.total}` : "–",
+        r.question.replace(/\|/g, "\\|"),
+      ].join(" | "),
+    ).map((row) => `| ${row} |`),
+    "",
+    "Citation recall/precision follow ALCE (Gao et al., 2023): a sentence is supported when its cited abstracts jointly entail it; a citation is precise unless the sentence is unsupported or the citation is not needed (it alone does not entail the sentence and the other citations do).",
+    "",
+  ];
+  return lines.join("\n");
+}
+
+/** Thresholds recorded in the repo (evals/thresholds.json); CI fails when a metric falls past one. */
+export interface Thresholds {
+  minimum: Partial<Record<"ndcg10" | "recall10" | "mrr" | "citationRecall" | "citationPrecision" | "keyFactCoverage" | "abstentionAccuracy" | "abstentionPrecision" | "abstentionRecall", number>>;
+  maximum: Partial<Record<"invalidCitations" | "unsupportedSentenceRate", number>>;
+}
+
+export function checkThresholds(summary: SuiteSummary, thresholds: Thresholds): string[] {
+  const values: Record<string, number> = {
+    ndcg10: summary.retrieval.ndcg10,
+    recall10: summary.retrieval.recall10,
+    mrr: summary.retrieval.mrr,
+    citationRecall: summary.citationRecall,
+    citationPrecision: summary.citationPrecision,
+    keyFactCoverage: summary.keyFactCoverage,
+    abstentionAccuracy: summary.abstention.accuracy,
+    abstentionPrecision: summary.abstention.precision,
+    abstentionRecall: summary.abstention.recall,
+    invalidCitations: summary.invalidCitations,
+    unsupportedSentenceRate: summary.unsupportedSentenceRate,
+  };
+  const failures: string[] = [];
+  for (const [name, floor] of Object.entries(thresholds.minimum ?? {})) {
+    if (values[name] === undefined) failures.push(`unknown metric in thresholds: ${name}`);
+    else if (values[name]! < floor!) failures.push(`${name} ${values[name]!.toFixed(4)} is below the recorded minimum ${floor}`);
+  }
+  for (const [name, ceiling] of Object.entries(thresholds.maximum ?? {})) {
+    if (values[name] === undefined) failures.push(`unknown metric in thresholds: ${name}`);
+    else if (values[name]! > ceiling!) failures.push(`${name} ${values[name]!.toFixed(4)} is above the recorded maximum ${ceiling}`);
+  }
+  return failures;
+}

@@ -1,0 +1,84 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { loadSuite, runSuite } from "../src/eval/answer-suite.js";
+import { checkThresholds, type Thresholds } from "../src/eval/report.js";
+import { ExtractiveComposer } from "../src/generate/extractive.js";
+import { OverlapJudge } from "../src/ground/judge.js";
+import { UseLiteEmbedder } from "../src/index/embedders/use-lite.js";
+import { loadIndex } from "../src/index/snapshot.js";
+import { ROOT, runCli, runCliAsync, tempDir } from "./helpers.js";
+import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
+
+const SUITE = path.join(ROOT, "evals", "answers.jsonl");
+
+describe("evals/answers.jsonl", () => {
+  it("has at least 60 items: answerable ones with relevant papers and key facts, and unanswerable ones", () => {
+    const items = loadSuite(SUITE);
+    expect(items.length).toBeGreaterThanOrEqual(60);
+    const answerable = items.filter((item) => item.type === "answerable");
+    expect(answerable.length).toBeGreaterThanOrEqual(40);
+    expect(answerable.every((item) => item.relevant!.length > 0 && item.keyFacts!.length > 0)).toBe(true);
+    expect(items.filter((item) => item.type === "unanswerable").length).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe("eval gate (the CI check): offline answers on the full suite stay within evals/thresholds.json", () => {
+  it("has no invalid citations and meets every recorded threshold", async () => {
+    const index = await loadIndex(inject("corpusIndex"));
+    const embedder = new UseLiteEmbedder(1);
+    const { summary } = await runSuite(loadSuite(SUITE), { index, embedder, generator: new ExtractiveComposer(), judge: new OverlapJudge() });
+    await embedder.close();
+    const thresholds = JSON.parse(readFileSync(path.join(ROOT, "evals", "thresholds.json"), "utf8")) as Thresholds;
+    expect(summary.invalidCitations).toBe(0);
+    expect(checkThresholds(summary, thresholds)).toEqual([]);
+  });
+});
+
+describe("citewise eval CLI", () => {
+  it("writes a Markdown report with a per-item table and fails --check when a threshold is not met", () => {
+    const dir = tempDir();
+    const out = path.join(dir, "report.md");
+    const strict = path.join(dir, "strict.json");
+    writeFileSync(strict, JSON.stringify({ minimum: { keyFactCoverage: 1.01 }, maximum: { invalidCitations: 0 } }));
+    const result = runCli(["--index", inject("corpusIndex"), "eval", "--limit", "4", "--out", out, "--check", strict]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/FAIL keyFactCoverage [\d.]+ is below the recorded minimum 1.01/);
+    const report = readFileSync(out, "utf8");
+    expect(report).toContain("## Summary");
+    expect(report).toMatch(/\| a01 \| answerable \|/);
+  });
+
+  describe("with a model server", () => {
+    let server: FakeOpenAI;
+    beforeAll(async () => {
+      server = await startFakeOpenAI();
+      server.defaultChat = (request) =>
+        request.messages[0]!.content.startsWith("You check whether a claim")
+          ? { text: request.messages[1]!.content.includes("1802") ? "no" : "yes" }
+          : { text: "The first source answers this directly [1]. It happened in 1802 [2]." };
+    });
+    afterAll(() => server.close());
+
+    it("answers with the LLM and judges citations with the LLM judge when asked", async () => {
+      const { code, stdout, stderr } = await runCliAsync(["--index", inject("corpusIndex"), "eval", "--limit", "3", "--model", "test-chat", "--judge", "llm", "--json"], {
+        env: { OPENAI_BASE_URL: server.baseURL },
+      });
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      const body = JSON.parse(stdout);
+      expect(body.generator).toBe("openai:test-chat");
+      expect(body.judge).toBe("llm:openai:test-chat");
+      const answered = body.results.filter((r: { answered: boolean }) => r.answered);
+      expect(answered.length).toBeGreaterThan(0);
+      for (const r of answered) expect(r.citationRecall).toBe(0.5);
+      expect(server.requests.some((r) => r.body?.messages?.[0]?.content.startsWith("You check whether a claim"))).toBe(true);
+    });
+
+    it("refuses the LLM judge when no model server is configured", () => {
+      const result = runCli(["--index", inject("corpusIndex"), "eval", "--judge", "llm", "--limit", "1"]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/--judge llm needs a model server/);
+    });
+  });
+});
