@@ -1,7 +1,9 @@
 import { Command, CommanderError } from "commander";
 import { registerAsk } from "./commands/ask.js";
 import { registerChat } from "./commands/chat.js";
+import { registerCompare } from "./commands/compare.js";
 import { registerEval } from "./commands/eval.js";
+import { registerRelatedWork } from "./commands/related-work.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerPapers } from "./commands/papers.js";
 import { registerSearch } from "./commands/search.js";
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerSearch(program);
   registerAsk(program);
   registerChat(program);
+  registerCompare(program);
+  registerRelatedWork(program);
   registerEval(program);
   registerPapers(program);
   return program;

@@ -1,0 +1,62 @@
+import type { Paper } from "../corpus/paper.js";
+import type { AnswerSource } from "../generate/generator.js";
+import { validateCitations } from "../ground/citations.js";
+import { checkGrounding, type GroundingReport } from "../ground/support.js";
+import type { PaperResult } from "../retrieve/search.js";
+import { splitSentences } from "../text/sentences.js";
+import { reference, type Reference } from "./ask.js";
+
+/** Numbers retrieved papers [1..n] the same way for every task, so prompts, citations and references agree. */
+export function numberSources(results: PaperResult[]): AnswerSource[] {
+  const top = results[0]?.score || 1;
+  return results.map((result, i) => ({
+    n: i + 1,
+    paper: result.paper,
+    sentences: splitSentences(result.paper.abstract, result.paper.language),
+    strength: result.score / top,
+  }));
+}
+
+export function sourcesFromPapers(papers: Paper[]): AnswerSource[] {
+  return papers.map((paper, i) => ({ n: i + 1, paper, sentences: splitSentences(paper.abstract, paper.language), strength: 1 }));
+}
+
+export interface CheckedText {
+  text: string;
+  grounding: GroundingReport;
+  /** Only the sources cited somewhere in the text. */
+  references: Reference[];
+  removedCitations: string[];
+}
+
+/**
+ * The checks every task's output goes through: citations to unknown sources are removed and reported,
+ * each sentence is scored against what it cites, and the reference list keeps cited sources only.
+ * Markdown structure (headings, table rows) is checked sentence by sentence like prose.
+ */
+export function checkCitedText(text: string, sources: AnswerSource[]): CheckedText {
+  const checked = validateCitations(text.trim(), sources.length);
+  const grounding = checkGrounding(stripMarkdown(checked.text), (n) => sources[n - 1]?.paper.abstract);
+  return {
+    text: checked.text,
+    grounding,
+    references: [...checked.cited].sort((a, b) => a - b).map((n) => reference(n, sources[n - 1]!.paper)),
+    removedCitations: checked.removed,
+  };
+}
+
+/** Headings and table pipes are layout, not claims: they are not scored as sentences. */
+function stripMarkdown(text: string): string {
+  return text
+    .split("\n")
+    .filter((line) => !/^\s*#/.test(line) && !/^\s*\|?\s*:?-{3,}/.test(line))
+    .map((line) => line.replace(/^\s*[-*]\s+/, "").replace(/\|/g, " ").trim())
+    .filter(Boolean)
+    // A bullet or line without a full stop is still one claim: close it so lines are not merged.
+    .map((line) => (/[.!?](\s*\[[\d,;\s–-]+\])*$/.test(line) ? line : `${line}.`))
+    .join("\n");
+}
+
+export function groundedFooter(grounding: GroundingReport): string {
+  return `Grounded: ${grounding.supported}/${grounding.total} sentences supported`;
+}
