@@ -39,3 +39,28 @@ export function keywordTerms(text: string): string[] {
   }
   return terms;
 }
+
+/**
+ * Candidate phrases for naming a group of texts: single content words and adjacent pairs, keyed by
+ * their stems (so "compression"/"compressing" count together) and remembered in their surface form.
+ */
+export function keyPhrases(text: string): Array<{ key: string; surface: string }> {
+  const words: Array<{ key: string; surface: string } | null> = [];
+  for (const match of text.matchAll(TOKEN)) {
+    const surface = match[0];
+    const lower = surface.toLowerCase();
+    if (CJK.test(lower) || STOP_WORDS.has(lower) || lower.length < 3 || /^\d/.test(lower)) {
+      words.push(null);
+      continue;
+    }
+    words.push({ key: /^\p{L}+$/u.test(lower) ? stem(lower) : lower, surface: /^[A-Z][a-z]/.test(surface) ? lower : surface });
+  }
+  const phrases: Array<{ key: string; surface: string }> = [];
+  words.forEach((word, i) => {
+    if (!word) return;
+    phrases.push(word);
+    const next = words[i + 1];
+    if (next) phrases.push({ key: `${word.key} ${next.key}`, surface: `${word.surface} ${next.surface}` });
+  });
+  return phrases;
+}

@@ -1,0 +1,226 @@
+import type { Paper } from "../corpus/paper.js";
+import { dot } from "../index/embedder.js";
+import type { IndexSnapshot } from "../index/snapshot.js";
+import { keyPhrases, keywordTerms } from "../text/tokenize.js";
+
+export interface Theme {
+  name: string;
+  /** Distinctive phrases of the theme, best first. */
+  phrases: string[];
+  papers: Paper[];
+  /** Second level of the outline: sub-themes of a large theme (empty otherwise). */
+  subthemes: Theme[];
+}
+
+/** Papers per theme at which the outline gets a second level. */
+const SPLIT_THEMES_FROM = 6;
+
+/**
+ * Groups papers into named themes: average-linkage clustering on a similarity that mixes the dense
+ * vectors with TF-IDF word vectors (either alone is noisy on 30 abstracts), the number of themes chosen
+ * by silhouette, names from the phrases most distinctive of each group (class-based TF-IDF).
+ */
+export async function buildThemes(index: IndexSnapshot, papers: Paper[], options: { maxThemes?: number } = {}): Promise<Theme[]> {
+  if (papers.length === 0) return [];
+  const similarity = await similarityMatrix(index, papers);
+  const idf = (key: string) => mean(key.split(" ").map((stem) => index.keyword.idf(stem)));
+  return themesFrom(papers, similarity, options.maxThemes ?? 6, true, idf);
+}
+
+function mean(values: number[]): number {
+  return values.reduce((sum, v) => sum + v, 0) / (values.length || 1);
+}
+
+function themesFrom(papers: Paper[], similarity: number[][], maxThemes: number, allowSubthemes: boolean, idf: (key: string) => number): Theme[] {
+  const indices = papers.map((_, i) => i);
+  const groups = papers.length < 4 ? [indices] : bestClustering(indices, similarity, Math.min(maxThemes, Math.floor(papers.length / 2)));
+  const named = nameGroups(groups.map((group) => group.map((i) => papers[i]!)), idf);
+  return groups
+    .map((group, g) => {
+      const members = group.map((i) => papers[i]!);
+      const subthemes =
+        allowSubthemes && members.length >= SPLIT_THEMES_FROM
+          ? themesFrom(members, group.map((i) => group.map((j) => similarity[i]![j]!)), 3, false, idf)
+          : [];
+      return { name: named[g]!.name, phrases: named[g]!.phrases, papers: members, subthemes: subthemes.length > 1 ? subthemes : [] };
+    })
+    .sort((a, b) => b.papers.length - a.papers.length);
+}
+
+async function similarityMatrix(index: IndexSnapshot, papers: Paper[]): Promise<number[][]> {
+  const dense = await paperVectors(index, papers);
+  const lexical = tfidfVectors(index, papers);
+  return papers.map((_, i) =>
+    papers.map((_, j) => {
+      if (i === j) return 1;
+      const d = dense[i] && dense[j] ? dot(dense[i]!, dense[j]!) : 0;
+      return 0.5 * d + 0.5 * sparseCosine(lexical[i]!, lexical[j]!);
+    }),
+  );
+}
+
+/** A paper's dense vector: the normalised mean of its chunk vectors. */
+async function paperVectors(index: IndexSnapshot, papers: Paper[]): Promise<Array<number[] | null>> {
+  const chunkIds = papers.map((paper) => index.chunks.filter((chunk) => chunk.paperId === paper.id).map((chunk) => chunk.id));
+  const vectors = await index.vectors.vectorsFor(chunkIds.flat());
+  return chunkIds.map((ids) => {
+    const found = ids.map((id) => vectors.get(id)).filter((v): v is number[] => Boolean(v));
+    if (found.length === 0) return null;
+    const mean = found[0]!.map((_, k) => found.reduce((sum, v) => sum + v[k]!, 0));
+    const norm = Math.hypot(...mean) || 1;
+    return mean.map((value) => value / norm);
+  });
+}
+
+function tfidfVectors(index: IndexSnapshot, papers: Paper[]): Array<Map<string, number>> {
+  return papers.map((paper) => {
+    const counts = new Map<string, number>();
+    for (const term of keywordTerms(`${paper.title ?? ""} ${paper.abstract}`)) counts.set(term, (counts.get(term) ?? 0) + 1);
+    const vector = new Map<string, number>();
+    for (const [term, count] of counts) vector.set(term, (1 + Math.log(count)) * index.keyword.idf(term));
+    return vector;
+  });
+}
+
+function sparseCosine(a: Map<string, number>, b: Map<string, number>): number {
+  let product = 0;
+  for (const [term, value] of a) product += value * (b.get(term) ?? 0);
+  const norm = (v: Map<string, number>) => Math.sqrt([...v.values()].reduce((sum, x) => sum + x * x, 0)) || 1;
+  return product / (norm(a) * norm(b));
+}
+
+/**
+ * k-medoids for k = 2..maxK, keeping the k with the best mean silhouette. Singleton groups are folded
+ * into their nearest group: an outline of one-paper "themes" says nothing.
+ */
+function bestClustering(items: number[], similarity: number[][], maxK: number): number[][] {
+  let best: { score: number; clusters: number[][] } | null = null;
+  for (let k = 2; k <= Math.max(2, maxK); k++) {
+    const clusters = foldSingletons(kMedoids(items, similarity, k), similarity);
+    if (clusters.length < 2) continue;
+    const score = silhouette(clusters, similarity);
+    if (!best || score > best.score + 1e-9) best = { score, clusters };
+  }
+  return best?.clusters ?? [items];
+}
+
+function kMedoids(items: number[], similarity: number[][], k: number): number[][] {
+  // Deterministic start: the most central item, then repeatedly the item least similar to all medoids.
+  const centrality = (i: number) => items.reduce((sum, j) => sum + similarity[i]![j]!, 0);
+  const medoids = [items.reduce((a, b) => (centrality(b) > centrality(a) ? b : a))];
+  while (medoids.length < k) {
+    const next = items.filter((i) => !medoids.includes(i)).reduce((a, b) => (nearestSimilarity(b, medoids, similarity) < nearestSimilarity(a, medoids, similarity) ? b : a));
+    medoids.push(next);
+  }
+  let clusters: number[][] = [];
+  for (let round = 0; round < 20; round++) {
+    clusters = medoids.map(() => []);
+    for (const i of items) clusters[nearestIndex(i, medoids, similarity)]!.push(i);
+    let changed = false;
+    clusters.forEach((cluster, c) => {
+      if (cluster.length === 0) return;
+      const center = cluster.reduce((a, b) => (sumTo(b, cluster, similarity) > sumTo(a, cluster, similarity) ? b : a));
+      if (center !== medoids[c]) {
+        medoids[c] = center;
+        changed = true;
+      }
+    });
+    if (!changed) break;
+  }
+  return clusters.filter((cluster) => cluster.length > 0);
+}
+
+function foldSingletons(clusters: number[][], similarity: number[][]): number[][] {
+  const kept = clusters.filter((cluster) => cluster.length > 1).map((cluster) => [...cluster]);
+  if (kept.length === 0) return [clusters.flat()];
+  for (const single of clusters.filter((cluster) => cluster.length === 1)) {
+    const i = single[0]!;
+    const target = kept.reduce((a, b) => (averageLink([i], b, similarity) > averageLink([i], a, similarity) ? b : a));
+    target.push(i);
+  }
+  return kept;
+}
+
+const sumTo = (i: number, group: number[], similarity: number[][]) => group.reduce((sum, j) => sum + similarity[i]![j]!, 0);
+const nearestSimilarity = (i: number, medoids: number[], similarity: number[][]) => Math.max(...medoids.map((m) => similarity[i]![m]!));
+const nearestIndex = (i: number, medoids: number[], similarity: number[][]) =>
+  medoids.reduce((best, m, index) => (similarity[i]![m]! > similarity[i]![medoids[best]!]! ? index : best), 0);
+
+function averageLink(a: number[], b: number[], similarity: number[][]): number {
+  let sum = 0;
+  for (const i of a) for (const j of b) sum += similarity[i]![j]!;
+  return sum / (a.length * b.length);
+}
+
+function silhouette(clusters: number[][], similarity: number[][]): number {
+  let total = 0;
+  let count = 0;
+  for (const cluster of clusters) {
+    for (const i of cluster) {
+      if (cluster.length === 1) {
+        count++;
+        continue;
+      }
+      const distance = (j: number) => 1 - similarity[i]![j]!;
+      const inside = cluster.filter((j) => j !== i).reduce((sum, j) => sum + distance(j), 0) / (cluster.length - 1);
+      const nearest = Math.min(...clusters.filter((other) => other !== cluster).map((other) => other.reduce((sum, j) => sum + distance(j), 0) / other.length));
+      total += (nearest - inside) / Math.max(nearest, inside, 1e-9);
+      count++;
+    }
+  }
+  return count ? total / count : 0;
+}
+
+/** Stems of words that are common in abstracts but never name a research topic. */
+const NOT_A_TOPIC = new Set(
+  `instead whose mani accord maximum altern advantag exploit balanc qualit quantit vanilla naiv achiev perform improv significantli
+  effect effici problem approach demonstr experi result evalu recent state-of-the-art previou various sever howev first second
+  abl larg small high low well better best often also provid requir remain allow enabl make includ given key main paper
+  show shown introduc framework techniqu extens challeng potenti practic wide signific compar`.split(/\s+/),
+);
+
+/** Class-based TF-IDF over phrases: what a group says often and the other groups rarely do. */
+function nameGroups(groups: Paper[][], idf: (key: string) => number): Array<{ name: string; phrases: string[] }> {
+  const groupCounts = groups.map((papers) => {
+    const counts = new Map<string, { count: number; surfaces: Map<string, number> }>();
+    for (const paper of papers) {
+      const seen = new Set<string>();
+      for (const phrase of keyPhrases(`${paper.title ?? ""}. ${paper.abstract}`)) {
+        if (seen.has(phrase.key) || /http|github|www|\.com/i.test(phrase.surface)) continue;
+        seen.add(phrase.key);
+        const entry = counts.get(phrase.key) ?? { count: 0, surfaces: new Map() };
+        entry.count++;
+        entry.surfaces.set(phrase.surface, (entry.surfaces.get(phrase.surface) ?? 0) + 1);
+        counts.set(phrase.key, entry);
+      }
+    }
+    return counts;
+  });
+  const everywhere = new Map<string, number>();
+  for (const counts of groupCounts) for (const [key, entry] of counts) everywhere.set(key, (everywhere.get(key) ?? 0) + entry.count);
+  const totalPapers = groups.reduce((sum, papers) => sum + papers.length, 0);
+
+  return groupCounts.map((counts, g) => {
+    const size = groups[g]!.length;
+    const ranked = [...counts.entries()]
+      // A name should describe several members, unless the group is a single paper.
+      .filter(([key, entry]) => entry.count >= (size >= 3 ? Math.max(2, Math.ceil(size * 0.3)) : 1) && !key.split(" ").some((word) => NOT_A_TOPIC.has(word)))
+      .map(([key, entry]) => {
+        const bigram = key.includes(" ") ? 2 : 1;
+        // Frequent in the group, rarer in the other groups, and rare in the whole corpus (not "models").
+        const score = (entry.count / size) ** 2 * Math.log(1 + totalPapers / everywhere.get(key)!) * idf(key) * bigram;
+        const surface = [...entry.surfaces.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+        return { key, surface, score };
+      })
+      .sort((a, b) => b.score - a.score);
+    const phrases: string[] = [];
+    for (const candidate of ranked) {
+      // Skip a word already inside a chosen phrase ("collapse" after "neural collapse").
+      if (phrases.some((p) => p.toLowerCase().includes(candidate.surface.toLowerCase()) || candidate.surface.toLowerCase().includes(p.toLowerCase()))) continue;
+      phrases.push(candidate.surface);
+      if (phrases.length === 4) break;
+    }
+    const name = phrases.slice(0, 2).join(" & ") || groups[g]![0]!.displayTitle;
+    return { name: name.charAt(0).toUpperCase() + name.slice(1), phrases };
+  });
+}
