@@ -4,6 +4,8 @@ import { registerChat } from "./commands/chat.js";
 import { registerCompare } from "./commands/compare.js";
 import { registerEval } from "./commands/eval.js";
 import { registerRelatedWork } from "./commands/related-work.js";
+import { registerSummarize } from "./commands/summarize.js";
+import { registerIdeas } from "./commands/ideas.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerPapers } from "./commands/papers.js";
 import { registerSearch } from "./commands/search.js";
@@ -21,7 +23,9 @@ export function buildProgram(): Command {
   registerSearch(program);
   registerAsk(program);
   registerChat(program);
+  registerSummarize(program);
   registerCompare(program);
+  registerIdeas(program);
   registerRelatedWork(program);
   registerEval(program);
   registerPapers(program);

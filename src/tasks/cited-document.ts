@@ -45,11 +45,11 @@ export function checkCitedText(text: string, sources: AnswerSource[]): CheckedTe
   };
 }
 
-/** Headings and table pipes are layout, not claims: they are not scored as sentences. */
+/** Headings, table rules and italic notes ("_Papers in this theme: …_") are layout, not claims. */
 function stripMarkdown(text: string): string {
   return text
     .split("\n")
-    .filter((line) => !/^\s*#/.test(line) && !/^\s*\|?\s*:?-{3,}/.test(line))
+    .filter((line) => !/^\s*#/.test(line) && !/^\s*\|?\s*:?-{3,}/.test(line) && !/^\s*_[^_].*_\s*$/.test(line))
     .map((line) => line.replace(/^\s*[-*]\s+/, "").replace(/\|/g, " ").trim())
     .filter(Boolean)
     // A bullet or line without a full stop is still one claim: close it so lines are not merged.

@@ -1,7 +1,8 @@
 import type { Paper } from "../corpus/paper.js";
 import { dot } from "../index/embedder.js";
 import type { IndexSnapshot } from "../index/snapshot.js";
-import { keyPhrases, keywordTerms } from "../text/tokenize.js";
+import { keyPhrases } from "../text/phrases.js";
+import { keywordTerms } from "../text/tokenize.js";
 
 export interface Theme {
   name: string;

@@ -4,7 +4,7 @@ const require = createRequire(import.meta.url);
 const stem: (word: string) => string = require("wink-nlp-utils").string.stem;
 
 /** Function words plus words that occur in nearly every ML abstract and so carry no signal. */
-const STOP_WORDS = new Set(
+export const STOP_WORDS = new Set(
   `a about above after again against all also am an and any are as at be because been before being below between both but by
   can could did do does doing down during each few for from further had has have having he her here hers him his how i if in
   into is it its itself just me more most my no nor not now of off on once only or other our ours out over own same she
@@ -15,8 +15,8 @@ const STOP_WORDS = new Set(
 );
 
 // Kept whole: model names and numbers carry meaning ("gpt-4", "6x", "4-bit").
-const TOKEN = /[\p{L}\p{N}]+(?:[-.][\p{L}\p{N}]+)*/gu;
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+export const TOKEN = /[\p{L}\p{N}]+(?:[-.][\p{L}\p{N}]+)*/gu;
+export const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
 /** Terms for keyword search: lower-cased, stop words dropped, English words Porter-stemmed. */
 export function keywordTerms(text: string): string[] {
@@ -40,27 +40,6 @@ export function keywordTerms(text: string): string[] {
   return terms;
 }
 
-/**
- * Candidate phrases for naming a group of texts: single content words and adjacent pairs, keyed by
- * their stems (so "compression"/"compressing" count together) and remembered in their surface form.
- */
-export function keyPhrases(text: string): Array<{ key: string; surface: string }> {
-  const words: Array<{ key: string; surface: string } | null> = [];
-  for (const match of text.matchAll(TOKEN)) {
-    const surface = match[0];
-    const lower = surface.toLowerCase();
-    if (CJK.test(lower) || STOP_WORDS.has(lower) || lower.length < 3 || /^\d/.test(lower)) {
-      words.push(null);
-      continue;
-    }
-    words.push({ key: /^\p{L}+$/u.test(lower) ? stem(lower) : lower, surface: /^[A-Z][a-z]/.test(surface) ? lower : surface });
-  }
-  const phrases: Array<{ key: string; surface: string }> = [];
-  words.forEach((word, i) => {
-    if (!word) return;
-    phrases.push(word);
-    const next = words[i + 1];
-    if (next) phrases.push({ key: `${word.key} ${next.key}`, surface: `${word.surface} ${next.surface}` });
-  });
-  return phrases;
+export function stemWord(word: string): string {
+  return /^\p{L}+$/u.test(word) ? stem(word) : word;
 }

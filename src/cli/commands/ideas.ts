@@ -1,0 +1,42 @@
+import type { Command } from "commander";
+import pc from "picocolors";
+import { writeFileSync } from "node:fs";
+import { selectGenerator } from "../../generate/select.js";
+import { suggestIdeas } from "../../tasks/ideas.js";
+import { openIndex, type GlobalOptions } from "../context.js";
+import { reportErrors, UserError } from "../errors.js";
+import { printJson } from "../format.js";
+import { filtersFrom, parsePositiveInt, parseYearRange } from "../options.js";
+import { renderCheckedDocument } from "../render-document.js";
+
+export function registerIdeas(program: Command): void {
+  program
+    .command("ideas")
+    .description("research-idea suggestions grounded in the corpus (cross-theme transfers, stated limitations), each with citations and a novelty check")
+    .argument("<background>", "your research background or interest, in a sentence or a paragraph")
+    .option("-k, --papers <n>", "papers to retrieve as material", parsePositiveInt("-k", 60), 20)
+    .option("-n, --count <n>", "how many ideas", parsePositiveInt("--count", 20), 5)
+    .option("--model <name>", "model on the OpenAI-compatible server")
+    .option("--offline", "use the offline composer even when a model server is configured")
+    .option("--timeout <seconds>", "per-request timeout for the model server", parsePositiveInt("--timeout", 3600), 120)
+    .option("--year <range>", "only papers from these years: 2023, 2021-2023, 2021-, -2023", parseYearRange)
+    .option("--source <text>", "only papers from source files whose path contains this text")
+    .option("--lang <code>", "only papers in this language")
+    .option("--out <file>", "also write the ideas (Markdown) to a file")
+    .option("--json", "print ideas, novelty checks, per-sentence support and references as JSON")
+    .action((background: string, options, command: Command) =>
+      reportErrors(async () => {
+        if (!background.trim()) throw new UserError("the background is empty");
+        const selection = await selectGenerator({ model: options.model, offline: options.offline, timeoutMs: options.timeout * 1000 });
+        if (selection.notice && !options.json) process.stderr.write(`citewise: ${selection.notice}\n`);
+        const { index, embedder } = await openIndex(command.optsWithGlobals() as GlobalOptions, { quiet: options.json });
+        const result = await suggestIdeas(background, { index, embedder, generator: selection.generator, chat: selection.chat, k: options.papers, count: options.count, filters: filtersFrom(options) });
+        await embedder.close?.();
+        if (options.out) writeFileSync(options.out, result.text);
+        if (options.json) return printJson(result);
+        if (!result.answered) return void process.stdout.write(`${result.text}\n`);
+        process.stdout.write(`${pc.dim("Ideas are suggestions; the sentences under each are what the cited papers say. The novelty check only looks at the indexed papers.")}\n\n`);
+        process.stdout.write(renderCheckedDocument(result, { sources: result.sources }));
+      }),
+    );
+}

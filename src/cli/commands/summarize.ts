@@ -1,0 +1,46 @@
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { selectGenerator } from "../../generate/select.js";
+import { summarize } from "../../tasks/summarize.js";
+import { openIndex, type GlobalOptions } from "../context.js";
+import { reportErrors, UserError } from "../errors.js";
+import { printJson } from "../format.js";
+import { filtersFrom, parsePositiveInt, parseYearRange } from "../options.js";
+import { renderCheckedDocument } from "../render-document.js";
+import { formatReference } from "../render-answer.js";
+import pc from "picocolors";
+
+export function registerSummarize(program: Command): void {
+  program
+    .command("summarize")
+    .description("literature summary of a topic: papers clustered into a two-level outline of named themes, each summarised with citations")
+    .argument("<topic>", "the topic, in your own words")
+    .option("-k, --papers <n>", "papers to retrieve and organise", parsePositiveInt("-k", 60), 20)
+    .option("--model <name>", "model on the OpenAI-compatible server")
+    .option("--offline", "use the offline composer even when a model server is configured")
+    .option("--timeout <seconds>", "per-request timeout for the model server", parsePositiveInt("--timeout", 3600), 120)
+    .option("--year <range>", "only papers from these years: 2023, 2021-2023, 2021-, -2023", parseYearRange)
+    .option("--source <text>", "only papers from source files whose path contains this text")
+    .option("--lang <code>", "only papers in this language")
+    .option("--out <file>", "also write the summary (Markdown) to a file")
+    .option("--json", "print outline, text, per-sentence support and references as JSON")
+    .action((topic: string, options, command: Command) =>
+      reportErrors(async () => {
+        if (!topic.trim()) throw new UserError("the topic is empty");
+        const selection = await selectGenerator({ model: options.model, offline: options.offline, timeoutMs: options.timeout * 1000 });
+        if (selection.notice && !options.json) process.stderr.write(`citewise: ${selection.notice}\n`);
+        const { index, embedder } = await openIndex(command.optsWithGlobals() as GlobalOptions, { quiet: options.json });
+        const result = await summarize(topic, { index, embedder, generator: selection.generator, chat: selection.chat, k: options.papers, filters: filtersFrom(options) });
+        await embedder.close?.();
+        if (options.out) writeFileSync(options.out, result.text);
+        if (options.json) return printJson(result);
+        if (!result.answered) {
+          process.stdout.write(`${result.text}\n`);
+          return;
+        }
+        process.stdout.write(`${pc.bold(`# ${topic}`)} ${pc.dim(`— ${result.sources.length} papers, ${result.outline.length} themes`)}\n\n`);
+        process.stdout.write(renderCheckedDocument(result, { sources: result.sources }));
+        process.stdout.write(`\n${pc.dim("All papers in the outline:")}\n${result.sources.map((s) => `  ${formatReference(s)}`).join("\n")}\n`);
+      }),
+    );
+}

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ExtractiveComposer } from "../src/generate/extractive.js";
+import { UseLiteEmbedder } from "../src/index/embedders/use-lite.js";
+import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
+import { checkNovelty, splitIdeas, suggestIdeas } from "../src/tasks/ideas.js";
+import { summarize } from "../src/tasks/summarize.js";
+import { runCli, runCliAsync } from "./helpers.js";
+import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
+
+let index: IndexSnapshot;
+const embedder = new UseLiteEmbedder(1);
+const generator = new ExtractiveComposer();
+beforeAll(async () => {
+  index = await loadIndex(inject("corpusIndex"));
+});
+afterAll(() => embedder.close());
+
+describe("summarize (offline)", () => {
+  it("organises retrieved papers into named themes, summarised with grounded citations to their own papers", async () => {
+    const result = await summarize("quantization of neural networks", { index, embedder, generator, chat: null, k: 16 });
+    expect(result.answered).toBe(true);
+    expect(result.outline.length).toBeGreaterThanOrEqual(2);
+    const all = result.outline.flatMap((node) => [node, ...node.subthemes]);
+    expect(all.every((node) => node.name.length > 2 && node.sourceNumbers.length > 0)).toBe(true);
+    // Every paper lands in exactly one top-level theme.
+    expect(result.outline.flatMap((node) => node.sourceNumbers).sort((a, b) => a - b)).toEqual(result.sources.map((s) => s.n));
+    expect(result.removedCitations).toEqual([]);
+    expect(result.grounding.total).toBeGreaterThanOrEqual(4);
+    expect(result.grounding.supported / result.grounding.total).toBeGreaterThanOrEqual(0.9);
+    // A theme section cites only papers of that theme.
+    for (const node of result.outline) {
+      const section = result.text.split(/^## /m).find((part) => part.startsWith(node.name))!;
+      const own = section.split(/^### /m)[0]!;
+      for (const match of own.matchAll(/\[(\d+)\]/g)) expect(node.sourceNumbers).toContain(Number(match[1]));
+    }
+    expect(result.text).toMatch(/quantization/i);
+  });
+
+  it("abstains on a topic the corpus does not cover", async () => {
+    const result = await summarize("sourdough bread fermentation", { index, embedder, generator, chat: null });
+    expect(result.answered).toBe(false);
+    expect(result.outline).toEqual([]);
+  });
+
+  it("citewise summarize --json", () => {
+    const { code, stdout } = runCli(["--index", inject("corpusIndex"), "summarize", "in-context learning in transformers", "-k", "12", "--json"]);
+    expect(code).toBe(0);
+    const body = JSON.parse(stdout);
+    expect(body.answered).toBe(true);
+    expect(body.outline.length).toBeGreaterThanOrEqual(1);
+    expect(body.references.length).toBeGreaterThan(0);
+    expect(body.grounding.supported).toBe(body.grounding.total);
+  });
+});
+
+describe("ideas (offline)", () => {
+  it("suggests ideas whose evidence sentences are grounded and cite their sources, each novelty-checked", async () => {
+    const result = await suggestIdeas("efficient inference for large language models", { index, embedder, generator, chat: null, count: 4 });
+    expect(result.answered).toBe(true);
+    expect(result.ideas).toHaveLength(4);
+    expect(result.ideas.some((idea) => idea.kind === "transfer")).toBe(true);
+    for (const idea of result.ideas) {
+      expect(["likely new", "partly explored", "already explored"]).toContain(idea.novelty.verdict);
+      expect(idea.novelty.overlap).toBeGreaterThanOrEqual(0);
+      expect(idea.novelty.overlap).toBeLessThanOrEqual(1);
+      expect(idea.keyPhrases.length).toBeGreaterThan(0);
+    }
+    expect(result.removedCitations).toEqual([]);
+    expect(result.grounding.supported).toBe(result.grounding.total);
+    expect(result.text.match(/^## Idea \d+:/gm)).toHaveLength(4);
+  });
+
+  it("novelty check: a paper's own key phrases are 'already explored' unless that paper is excluded", async () => {
+    const lotr = [...index.papers.values()].find((paper) => paper.title === "LoTR: Low Tensor Rank Weight Adaptation")!;
+    const probe = "low-rank adaptation · tensor decomposition · parameter-efficient fine-tuning";
+    const found = await checkNovelty(index, embedder, probe);
+    expect(found.verdict).not.toBe("likely new");
+    const without = await checkNovelty(index, embedder, probe, [lotr.id]);
+    expect(without.nearest?.paperId).not.toBe(lotr.id);
+  });
+
+  it("splits a model's answer into ideas by headings", () => {
+    expect(splitIdeas("## Idea 1: Use X for Y\nBecause [1].\n\n## Idea 2 - Z\nText [2].")).toEqual([
+      { title: "Use X for Y", body: "Because [1]." },
+      { title: "Z", body: "Text [2]." },
+    ]);
+  });
+});
+
+describe("summarize and ideas with a model", () => {
+  let server: FakeOpenAI;
+  beforeAll(async () => {
+    server = await startFakeOpenAI();
+  });
+  afterAll(() => server.close());
+
+  it("summarize sends the theme outline and sources; a hallucinated [40] is removed and reported", async () => {
+    server.defaultChat = () => ({ text: "## Quantization\n\nPost-training quantization has been gaining popularity for deployment [1]. It was proven optimal in 1850 [40]." });
+    const { code, stdout } = await runCliAsync(["--index", inject("corpusIndex"), "summarize", "quantization of neural networks", "-k", "10", "--model", "test-chat", "--json"], {
+      env: { OPENAI_BASE_URL: server.baseURL },
+    });
+    expect(code).toBe(0);
+    const body = JSON.parse(stdout);
+    expect(body.generator).toBe("openai:test-chat");
+    expect(body.removedCitations).toEqual(["[40]"]);
+    expect(body.text).not.toContain("[40]");
+    const request = server.requests.find((r) => r.path === "/chat/completions")!;
+    expect(request.body.messages[1].content).toContain("Themes (source numbers in brackets):");
+    expect(request.body.messages[1].content).toContain('<source n="10">');
+  });
+
+  it("ideas from the model are split by heading and novelty-checked", async () => {
+    server.defaultChat = () => ({ text: "## Idea 1: Quantize adapters with FP8\nFP8 formats are used for training [1].\n\n## Idea 2: Combine pruning with distillation\nPruning is studied [2]." });
+    const { code, stdout } = await runCliAsync(["--index", inject("corpusIndex"), "ideas", "efficient inference for large language models", "--model", "test-chat", "--json"], {
+      env: { OPENAI_BASE_URL: server.baseURL },
+    });
+    expect(code).toBe(0);
+    const body = JSON.parse(stdout);
+    expect(body.ideas.map((idea: { title: string }) => idea.title)).toEqual(["Quantize adapters with FP8", "Combine pruning with distillation"]);
+    expect(body.ideas.every((idea: { novelty: { verdict: string } }) => idea.novelty.verdict.length > 0)).toBe(true);
+  });
+});
