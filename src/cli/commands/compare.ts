@@ -1,4 +1,100 @@
-import type { Command } from "commander";
+import { writeFileSync } from "node:fs";
+import { InvalidArgumentError, type Command } from "commander";
+import { selectGenerator } from "../../generate/select.js";
+import { hasFilters } from "../../retrieve/filters.js";
+import { renderComparison } from "../../tasks/compare-markdown.js";
+import { compare, CompareError, MAX_PAPERS, MIN_PAPERS, type CompareResult } from "../../tasks/compare.js";
+import { openIndex, type GlobalOptions } from "../context.js";
+import { reportErrors, UserError } from "../errors.js";
+import { printJson } from "../format.js";
+import { filtersFrom, parsePositiveInt, parseYearRange } from "../options.js";
+import { findPaper } from "./papers.js";
 
-/** Placeholder: implemented by the compare task (issue 5). */
-export function registerCompare(_program: Command): void {}
+function parsePaperCount(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < MIN_PAPERS || number > MAX_PAPERS) {
+    throw new InvalidArgumentError(`-k must be a whole number from ${MIN_PAPERS} to ${MAX_PAPERS} (got "${value}")`);
+  }
+  return number;
+}
+
+export function registerCompare(program: Command): void {
+  program
+    .command("compare")
+    .description("compare 2–6 papers: problem, approach, data/setting, results and limitations (a cited quote per cell), then common ground and differences")
+    .argument("[ids...]", 'paper ids (a unique prefix is enough; see "citewise papers list")')
+    .option("-q, --query <text>", "compare the papers retrieved for this query (with ids: focus the comparison on it)")
+    .option("-k, --papers <n>", `papers retrieved with --query (${MIN_PAPERS}–${MAX_PAPERS})`, parsePaperCount, 4)
+    .option("--model <name>", "model on the OpenAI-compatible server (default: $CITEWISE_MODEL or $OPENAI_MODEL)")
+    .option("--offline", "use the offline composer even when a model server is configured")
+    .option("--timeout <seconds>", "per-request timeout for the model server", parsePositiveInt("--timeout", 3600), 60)
+    .option("--year <range>", "with --query: only papers from these years: 2023, 2021-2023, 2021-, -2023", parseYearRange)
+    .option("--source <text>", "with --query: only papers from source files whose path contains this text")
+    .option("--lang <code>", "with --query: only papers in this language")
+    .option("--json", "print the table cells (quote, citation, support), prose, references and checks as JSON")
+    .option("--out <file>", "also write the Markdown comparison to this file")
+    .addHelpText(
+      "after",
+      "\nEvery cell is a quote from that paper's abstract with its [n]; citations are validated and each claim is checked.\n" +
+        'Examples:\n  citewise compare lotr-low-tensor-rank aflora-adaptive\n  citewise compare --query "low-rank adaptation" -k 3 --json',
+    )
+    .action((ids: string[], options, command: Command) =>
+      reportErrors(async () => {
+        const query: string | undefined = options.query?.trim();
+        const filters = filtersFrom(options);
+        checkArguments(ids, options.query, filters, command.getOptionValueSource("papers") === "cli");
+        const selection = await selectGenerator({ model: options.model, offline: options.offline, timeoutMs: options.timeout * 1000 });
+        if (selection.notice && !options.json) process.stderr.write(`citewise: ${selection.notice}\n`);
+        const { index, embedder } = await openIndex(command.optsWithGlobals() as GlobalOptions, { quiet: options.json });
+        let result: CompareResult;
+        try {
+          const all = [...index.papers.values()];
+          const papers = ids.map((id) => findPaper(all, id));
+          result = await compare({ index, embedder, papers, query, k: options.papers, filters, chat: selection.chat });
+        } catch (error) {
+          throw error instanceof CompareError ? new UserError(error.message) : error;
+        } finally {
+          await embedder.close?.();
+        }
+        const markdown = renderComparison(result);
+        if (options.out) writeOut(options.out, markdown);
+        if (options.json) return printJson(compareResultToJson(result));
+        process.stdout.write(markdown);
+        if (options.out) process.stderr.write(`citewise: wrote ${options.out}\n`);
+      }),
+    );
+}
+
+function checkArguments(ids: string[], query: string | undefined, filters: ReturnType<typeof filtersFrom>, countGiven: boolean): void {
+  if (query !== undefined && !query.trim()) throw new UserError("the --query is empty");
+  if (query !== undefined && !ids.length) return;
+  if (ids.length < MIN_PAPERS) {
+    throw new UserError(`compare needs ${MIN_PAPERS}–${MAX_PAPERS} paper ids (got ${ids.length}), or --query "<question>"; see "citewise papers list"`);
+  }
+  if (ids.length > MAX_PAPERS) throw new UserError(`compare takes at most ${MAX_PAPERS} papers (got ${ids.length})`);
+  if (hasFilters(filters) || countGiven) throw new UserError("-k, --year, --source and --lang choose papers for --query; they do not apply to named ids");
+}
+
+function writeOut(file: string, markdown: string): void {
+  try {
+    writeFileSync(file, markdown);
+  } catch (error) {
+    throw new UserError(`cannot write ${file}: ${(error as Error).message}`);
+  }
+}
+
+export function compareResultToJson(result: CompareResult) {
+  return {
+    query: result.query,
+    papers: result.papers,
+    facets: result.facets,
+    commonGround: result.commonGround,
+    differences: result.differences,
+    sentences: result.sentences,
+    references: result.references,
+    removedCitations: result.removedCitations,
+    grounded: result.grounded,
+    generator: result.generator,
+    warnings: result.warnings,
+  };
+}

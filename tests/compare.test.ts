@@ -1,0 +1,200 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import type { Paper } from "../src/corpus/paper.js";
+import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
+import { compare, FACETS, type CompareResult } from "../src/tasks/compare.js";
+import { runCli, runCliAsync, tempDir } from "./helpers.js";
+import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
+
+let index: IndexSnapshot;
+beforeAll(async () => {
+  index = await loadIndex(inject("corpusIndex"));
+});
+
+/** Papers are found by title so the test does not depend on how ids are derived. */
+function paperTitled(prefix: string): Paper {
+  const found = [...index.papers.values()].filter((paper) => paper.title?.startsWith(prefix));
+  expect(found, prefix).toHaveLength(1);
+  return found[0]!;
+}
+
+/** Every filled cell quotes its own row's abstract word for word ("…" only marks cuts) and cites that row. */
+function expectVerbatimCells(result: CompareResult) {
+  for (const paper of result.papers) {
+    const abstract = index.papers.get(paper.paperId)!.abstract;
+    const row = result.facets[paper.paperId]!;
+    expect(Object.keys(row).sort()).toEqual([...FACETS].sort());
+    const quotes = FACETS.map((facet) => row[facet].quote).filter((quote): quote is string => quote !== null);
+    expect(quotes.length, paper.paperId).toBeGreaterThan(0);
+    // One sentence serves at most one facet.
+    expect(new Set(quotes).size).toBe(quotes.length);
+    for (const facet of FACETS) {
+      const cell = row[facet];
+      if (cell.quote === null) {
+        expect(cell).toMatchObject({ citation: null, citations: [], supported: null });
+        continue;
+      }
+      expect(abstract).toContain(cell.quote.replace(/^…|…$/g, ""));
+      expect(cell.quote.replace(/…/g, "").split(/\s+/).length).toBeLessThanOrEqual(40);
+      expect(cell).toMatchObject({ citation: paper.n, citations: [paper.n], supported: true, verbatim: true });
+    }
+  }
+}
+
+const cliIndex = () => ["--index", inject("corpusIndex")];
+
+describe("citewise compare, offline", () => {
+  it("compares LoTR, AFLoRA and QuanTA: five facets each, verbatim cited quotes, grounded prose", async () => {
+    const papers = [paperTitled("LoTR:"), paperTitled("AFLoRA:"), paperTitled("QuanTA:")];
+    const result = await compare({ index, embedder: null, papers });
+    expect(result.generator).toBe("extractive");
+    expect(result.papers.map((paper) => [paper.n, paper.paperId, paper.label])).toEqual([
+      [1, papers[0]!.id, "LoTR"],
+      [2, papers[1]!.id, "AFLoRA"],
+      [3, papers[2]!.id, "QuanTA"],
+    ]);
+    expectVerbatimCells(result);
+    expect(result.facets[papers[1]!.id]!.data.quote).toContain("GLUE benchmark");
+    expect(result.facets[papers[2]!.id]!.approach.quote).toMatch(/^We propose Quantum-informed Tensor Adaptation \(QuanTA\)/);
+
+    expect(result.commonGround).toMatch(/^All of them work on “[^”]+”.*\[1\]\[2\]\[3\]\./);
+    expect(result.commonGround).toMatch(/fine-tuning|low-rank/i);
+    expect(result.differences).toMatch(/Only LoTR \[1\] is about “[^”]+”/);
+    expect(result.differences).toMatch(/Only AFLoRA \[2\] is about “[^”]+”/);
+    const prose = [...result.commonGroundSentences, ...result.differenceSentences];
+    expect(prose.length).toBeGreaterThanOrEqual(4);
+    expect(prose.every((sentence) => sentence.supported)).toBe(true);
+
+    expect(result.removedCitations).toEqual([]);
+    expect(result.references.map((reference) => reference.n)).toEqual([1, 2, 3]);
+    expect(result.grounded.total).toBe(result.sentences.length);
+    expect(result.grounded.supported).toBe(result.grounded.total);
+  });
+
+  it("prints the Markdown table, prose, references and footer; takes id prefixes; --out writes the same Markdown", () => {
+    const out = path.join(tempDir(), "comparison.md");
+    const lotr = paperTitled("LoTR:");
+    const aflora = paperTitled("AFLoRA:");
+    const { code, stdout, stderr } = runCli([...cliIndex(), "compare", lotr.id.slice(0, 8), aflora.id, "--out", out]);
+    expect(stderr).toBe(`citewise: wrote ${out}\n`);
+    expect(code).toBe(0);
+    expect(stdout).toContain("| Paper | Problem | Approach | Data / setting | Results | Limitations |");
+    expect(stdout).toMatch(/^\| \[1\] LoTR \|.*“.+” \[1\]/m);
+    expect(stdout).toMatch(/^\| \[2\] AFLoRA \|.*“.+” \[2\]/m);
+    expect(stdout).toMatch(/^## Common ground\n\nBoth work on “.+” \[1\]\[2\]\./m);
+    expect(stdout).toMatch(/^## Differences\n\nOnly LoTR \[1\] is about/m);
+    expect(stdout).toMatch(/^## References\n\n- \[1\] LoTR: Low Tensor Rank Weight Adaptation/m);
+    expect(stdout).not.toContain("[unsupported]");
+    expect(stdout).not.toContain("Removed citations");
+    expect(stdout).toMatch(/\nGrounded: (\d+)\/\1 sentences supported\n$/);
+    expect(readFileSync(out, "utf8")).toBe(stdout);
+  });
+
+  it("--query retrieves the papers to compare; --json has the facet table and the checks", () => {
+    const { code, stdout } = runCli([...cliIndex(), "compare", "--query", "neural collapse", "-k", "3", "--json"]);
+    expect(code).toBe(0);
+    const body = JSON.parse(stdout) as CompareResult;
+    expect(body.generator).toBe("extractive");
+    expect(body.query).toBe("neural collapse");
+    expect(body.papers).toHaveLength(3);
+    for (const paper of body.papers) expect(paper.title).toMatch(/Neural Collapse/);
+    expect(Object.keys(body.facets).sort()).toEqual(body.papers.map((paper) => paper.paperId).sort());
+    expectVerbatimCells(body);
+    expect(body.commonGround).toMatch(/“Neural Collapse”/i);
+    expect(body.removedCitations).toEqual([]);
+    expect(body.grounded.total).toBeGreaterThan(5);
+    expect(body.grounded.supported).toBe(body.grounded.total);
+    expect(body.references.map((reference) => reference.n)).toEqual([1, 2, 3]);
+  });
+
+  it("reports an unknown id in one line (exit 2) with a pointer to papers list, and needs at least two papers", () => {
+    const unknown = runCli([...cliIndex(), "compare", paperTitled("LoTR:").id, "no-such-paper-xyz"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe("");
+    expect(unknown.stderr).toMatch(/^citewise: error: no paper with id "no-such-paper-xyz".*citewise papers list/);
+    expect(unknown.stderr.trim().split("\n")).toHaveLength(1);
+    expect(unknown.stderr).not.toMatch(/\n\s+at |unexpected error/);
+
+    const one = runCli([...cliIndex(), "compare", "lotr"]);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toMatch(/compare needs 2–6 paper ids \(got 1\)/);
+    const same = runCli([...cliIndex(), "compare", "lotr", paperTitled("LoTR:").id]);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/at least 2 different papers/);
+    const badK = runCli([...cliIndex(), "compare", "--query", "neural collapse", "-k", "1"]);
+    expect(badK.code).toBe(2);
+    expect(badK.stderr).toMatch(/-k must be a whole number from 2 to 6/);
+  });
+});
+
+const KEY = "sk-test-compare-0000";
+let server: FakeOpenAI;
+
+/** A model reply: a table with one hallucinated citation [7] in a cell and one in the prose. */
+const MODEL_TABLE = [
+  "| Paper | Problem | Approach | Data / setting | Results | Limitations |",
+  "|---|---|---|---|---|---|",
+  '| [1] LoTR | not stated in the abstract | "We introduce LoTR, a novel approach for parameter-efficient fine-tuning of LLMs" [1] | not stated in the abstract | "allows LoTR to archive even better parameter efficiency then LoRA especially for deep models" [1] | not stated in the abstract |',
+  '| [2] AFLoRA | not stated in the abstract | "we add a parallel path of trainable low-rank matrices" [2] | "as evaluated on GLUE benchmark" [2] | "AFLoRA can yield up to 1.86times improvement" [2] | "It was only tested on the Moon in 1802" [7] |',
+  "",
+  "## Common ground",
+  "Both papers make fine-tuning of large models parameter-efficient with low-rank matrices [1][2].",
+  "",
+  "## Differences",
+  "LoTR shares a low-rank tensor representation across layers [1]. AFLoRA freezes projection matrices during fine-tuning [2][7].",
+].join("\n");
+
+describe("citewise compare with a model (local OpenAI-compatible server)", () => {
+  beforeAll(async () => {
+    server = await startFakeOpenAI({ apiKey: KEY });
+  });
+  afterAll(() => server.close());
+  beforeEach(() => {
+    server.requests.length = 0;
+    server.defaultChat = () => ({ text: MODEL_TABLE });
+  });
+  const cli = (args: string[]) =>
+    runCliAsync([...cliIndex(), "compare", paperTitled("LoTR:").id, paperTitled("AFLoRA:").id, "--model", "test-chat", ...args], {
+      env: { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY },
+    });
+
+  it("sends the numbered sources and the facet columns, removes the hallucinated [7] and reports it", async () => {
+    const { code, stdout, stderr } = await cli([]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const chats = server.requests.filter((request) => request.path === "/chat/completions");
+    expect(chats).toHaveLength(1);
+    const [system, user] = chats[0]!.body.messages;
+    expect(system.content).toContain("| Paper | Problem | Approach | Data / setting | Results | Limitations |");
+    expect(system.content).toContain("Cite only the source numbers listed (1 to 2)");
+    expect(user.content).toContain('<source n="1">\nTitle: LoTR: Low Tensor Rank Weight Adaptation');
+    expect(user.content).toContain('<source n="2">\nTitle: AFLoRA:');
+    expect(user.content).toContain(paperTitled("AFLoRA:").abstract);
+
+    expect(stdout.split("Removed citations")[0]).not.toContain("[7]");
+    expect(stdout).toContain("Removed citations to sources that were not provided: [7] (only [1]–[2] existed)");
+    expect(stdout).toMatch(/^\| \[2\] AFLoRA \|.*“It was only tested on the Moon in 1802” \[unsupported\] \|$/m);
+    expect(stdout).toMatch(/^## References\n\n- \[1\] LoTR.*\n- \[2\] AFLoRA/m);
+    expect(stdout).toMatch(/Grounded: \d+\/\d+ sentences supported\n$/);
+  });
+
+  it("--json checks every cell as a claim and every prose sentence", async () => {
+    const { code, stdout } = await cli(["--json"]);
+    expect(code).toBe(0);
+    const body = JSON.parse(stdout) as CompareResult;
+    expect(body.generator).toBe("openai:test-chat");
+    expect(body.removedCitations).toEqual(["[7]", "[7]"]);
+    const [lotr, aflora] = body.papers.map((paper) => body.facets[paper.paperId]!);
+    expect(lotr!.approach).toMatchObject({ citation: 1, supported: true, verbatim: true });
+    expect(lotr!.problem).toMatchObject({ quote: null, supported: null });
+    expect(aflora!.data).toMatchObject({ quote: "as evaluated on GLUE benchmark", citation: 2, supported: true });
+    expect(aflora!.limitations).toMatchObject({ quote: "It was only tested on the Moon in 1802", citations: [], supported: false, verbatim: false, reason: "no citation" });
+    expect(body.differences).toBe("LoTR shares a low-rank tensor representation across layers [1]. AFLoRA freezes projection matrices during fine-tuning [2].");
+    // 6 quoted cells + 1 common-ground sentence + 2 difference sentences.
+    expect(body.grounded.total).toBe(9);
+    expect(body.grounded.supported).toBe(body.sentences.filter((sentence) => sentence.supported).length);
+    expect(body.grounded.supported).toBeLessThan(body.grounded.total);
+    expect(body.references.map((reference) => reference.n)).toEqual([1, 2]);
+  });
+});
