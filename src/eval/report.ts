@@ -12,7 +12,7 @@ export interface ReportContext {
 }
 
 export function summaryLines(summary: SuiteSummary): Array<[string, string]> {
-  return [
+  const answers: Array<[string, string]> = [
     ["items (answerable / unanswerable)", `${summary.items} (${summary.answerable} / ${summary.unanswerable})`],
     ["retrieval nDCG@10 / Recall@10 / MRR", `${num(summary.retrieval.ndcg10)} / ${num(summary.retrieval.recall10)} / ${num(summary.retrieval.mrr)}`],
     ["citation recall (ALCE)", pct(summary.citationRecall)],
@@ -22,6 +22,17 @@ export function summaryLines(summary: SuiteSummary): Array<[string, string]> {
     ["key-fact coverage", pct(summary.keyFactCoverage)],
     ["abstention accuracy", pct(summary.abstention.accuracy)],
     ["abstention precision / recall (unanswerable)", `${pct(summary.abstention.precision)} / ${pct(summary.abstention.recall)}`],
+  ];
+  return [
+    ...(summary.items ? answers : [["invalid citations (must be 0)", String(summary.invalidCitations)] as [string, string]]),
+    ...(summary.tasks.items
+      ? ([
+          ["task items", String(summary.tasks.items)],
+          ["tasks: citation recall / precision (ALCE)", `${pct(summary.tasks.citationRecall)} / ${pct(summary.tasks.citationPrecision)}`],
+          ["tasks: unsupported-sentence rate", pct(summary.tasks.unsupportedSentenceRate)],
+          ["tasks: expected papers cited", pct(summary.tasks.expectedCitedRecall)],
+        ] as Array<[string, string]>)
+      : []),
   ];
 }
 
@@ -44,15 +55,15 @@ export function markdownReport(results: ItemResult[], summary: SuiteSummary, con
     ...results.map((r) =>
       [
         r.id,
-        r.type,
-        r.answered === (r.type === "answerable") ? (r.answered ? "yes" : "no (correct)") : r.answered ? "**yes (should abstain)**" : "**no (should answer)**",
+        r.task ? `task: ${r.task}` : r.type,
+        r.type === "task" ? (r.answered ? "yes" : "**no**") : r.answered === (r.type === "answerable") ? (r.answered ? "yes" : "no (correct)") : r.answered ? "**yes (should abstain)**" : "**no (should answer)**",
         num(r.retrieval?.ndcg10 ?? null, 2),
         num(r.retrieval?.recall10 ?? null, 2),
         pct(r.citationRecall),
         pct(r.citationPrecision),
         r.answered ? `${r.unsupportedSentences}/${r.sentences}` : "–",
         String(r.invalidCitations),
-        r.keyFacts ? `${r.keyFacts.covered}/${r.keyFacts.total}` : "–",
+        r.keyFacts ? `${r.keyFacts.covered}/${r.keyFacts.total}` : r.expectedCitedRecall !== null ? `cites ${pct(r.expectedCitedRecall)} of expected` : "–",
         r.question.replace(/\|/g, "\\|"),
       ].join(" | "),
     ).map((row) => `| ${row} |`),
@@ -65,8 +76,8 @@ export function markdownReport(results: ItemResult[], summary: SuiteSummary, con
 
 /** Thresholds recorded in the repo (evals/thresholds.json); CI fails when a metric falls past one. */
 export interface Thresholds {
-  minimum: Partial<Record<"ndcg10" | "recall10" | "mrr" | "citationRecall" | "citationPrecision" | "keyFactCoverage" | "abstentionAccuracy" | "abstentionPrecision" | "abstentionRecall", number>>;
-  maximum: Partial<Record<"invalidCitations" | "unsupportedSentenceRate", number>>;
+  minimum: Partial<Record<"ndcg10" | "recall10" | "mrr" | "citationRecall" | "citationPrecision" | "keyFactCoverage" | "abstentionAccuracy" | "abstentionPrecision" | "abstentionRecall" | "taskCitationRecall" | "taskCitationPrecision" | "taskExpectedCitedRecall", number>>;
+  maximum: Partial<Record<"invalidCitations" | "unsupportedSentenceRate" | "taskUnsupportedSentenceRate", number>>;
 }
 
 export function checkThresholds(summary: SuiteSummary, thresholds: Thresholds): string[] {
@@ -82,6 +93,10 @@ export function checkThresholds(summary: SuiteSummary, thresholds: Thresholds): 
     abstentionRecall: summary.abstention.recall,
     invalidCitations: summary.invalidCitations,
     unsupportedSentenceRate: summary.unsupportedSentenceRate,
+    taskCitationRecall: summary.tasks.citationRecall,
+    taskCitationPrecision: summary.tasks.citationPrecision,
+    taskExpectedCitedRecall: summary.tasks.expectedCitedRecall,
+    taskUnsupportedSentenceRate: summary.tasks.unsupportedSentenceRate,
   };
   const failures: string[] = [];
   for (const [name, floor] of Object.entries(thresholds.minimum ?? {})) {
