@@ -11,6 +11,7 @@ import { ROOT, runCli, runCliAsync, tempDir } from "./helpers.js";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
 
 const SUITE = path.join(ROOT, "evals", "answers.jsonl");
+const TASKS = path.join(ROOT, "evals", "tasks.jsonl");
 
 describe("evals/answers.jsonl", () => {
   it("has at least 60 items: answerable ones with relevant papers and key facts, and unanswerable ones", () => {
@@ -23,14 +24,21 @@ describe("evals/answers.jsonl", () => {
   });
 });
 
-describe("eval gate (the CI check): offline answers on the full suite stay within evals/thresholds.json", () => {
+describe("eval gate (the CI check): offline answers and tasks on the full suites stay within evals/thresholds.json", () => {
+  it("has task fixtures for every literature task", () => {
+    const tasks = loadSuite(TASKS);
+    for (const task of ["summarize", "ideas", "compare", "related-work"]) expect(tasks.filter((item) => item.task === task).length, task).toBeGreaterThanOrEqual(3);
+  });
+
   it("has no invalid citations and meets every recorded threshold", async () => {
     const index = await loadIndex(inject("corpusIndex"));
     const embedder = new UseLiteEmbedder(1);
-    const { summary } = await runSuite(loadSuite(SUITE), { index, embedder, generator: new ExtractiveComposer(), judge: new OverlapJudge() });
+    const items = [...loadSuite(SUITE), ...loadSuite(TASKS)];
+    const { summary } = await runSuite(items, { index, embedder, generator: new ExtractiveComposer(), judge: new OverlapJudge() });
     await embedder.close();
     const thresholds = JSON.parse(readFileSync(path.join(ROOT, "evals", "thresholds.json"), "utf8")) as Thresholds;
     expect(summary.invalidCitations).toBe(0);
+    expect(summary.tasks.items).toBeGreaterThanOrEqual(12);
     expect(checkThresholds(summary, thresholds)).toEqual([]);
   });
 });

@@ -8,14 +8,22 @@ import { ask } from "../tasks/ask.js";
 import { citationScores, keyFactsCovered } from "./citation-metrics.js";
 import { mean, ndcgAt, recallAt, reciprocalRank } from "./metrics.js";
 import { FixtureError, resolveFixtures } from "./retrieval-fixtures.js";
+import { runTask, TASKS, type TaskName } from "./task-runner.js";
 
 export interface SuiteItem {
   id: string;
-  type: "answerable" | "unanswerable";
+  type: "answerable" | "unanswerable" | "task";
+  /** The question, or a task's input (topic, background, comparison query). */
   question: string;
   relevant?: string[];
   keyFacts?: string[][];
   kind?: string;
+  /** For type "task": which literature task, and (compare) the papers to compare as titles. */
+  task?: TaskName;
+  papers?: string[];
+  /** For type "task": papers a good output should cite (titles or "abstract: …"). */
+  expectCited?: string[];
+  k?: number;
 }
 
 export interface ItemResult {
@@ -32,6 +40,9 @@ export interface ItemResult {
   unsupportedSentences: number;
   invalidCitations: number;
   keyFacts: { covered: number; total: number } | null;
+  /** Tasks: share of `expectCited` papers the output cites. */
+  expectedCitedRecall: number | null;
+  task?: TaskName;
   seconds: number;
 }
 
@@ -46,6 +57,14 @@ export interface SuiteSummary {
   invalidCitations: number;
   keyFactCoverage: number;
   abstention: { accuracy: number; precision: number; recall: number; abstained: number };
+  tasks: {
+    items: number;
+    citationRecall: number;
+    citationPrecision: number;
+    unsupportedSentenceRate: number;
+    invalidCitations: number;
+    expectedCitedRecall: number;
+  };
 }
 
 export function loadSuite(file: string): SuiteItem[] {
@@ -60,8 +79,11 @@ export function loadSuite(file: string): SuiteItem[] {
       } catch (error) {
         throw new FixtureError(`${file}:${i + 1}: invalid JSON: ${(error as Error).message}`);
       }
-      if (typeof item.question !== "string" || (item.type !== "answerable" && item.type !== "unanswerable")) {
-        throw new FixtureError(`${file}:${i + 1}: an item needs "question" and "type" ("answerable" or "unanswerable")`);
+      if (typeof item.question !== "string" || !["answerable", "unanswerable", "task"].includes(item.type)) {
+        throw new FixtureError(`${file}:${i + 1}: an item needs "question" and "type" ("answerable", "unanswerable" or "task")`);
+      }
+      if (item.type === "task" && !TASKS.includes(item.task as TaskName)) {
+        throw new FixtureError(`${file}:${i + 1}: a task item needs "task": one of ${TASKS.join(", ")}`);
       }
       items.push(item);
     });
@@ -83,9 +105,16 @@ export async function runSuite(items: SuiteItem[], run: SuiteRun): Promise<{ res
       run.index.papers.values(),
     ).map((fixture) => [fixture.id, fixture.relevantIds]),
   );
+  const expected = resolveReferences(items.filter((item) => item.expectCited?.length).map((item) => [item.id, item.expectCited!]), run.index);
+  const papersToCompare = resolveReferences(items.filter((item) => item.papers?.length).map((item) => [item.id, item.papers!]), run.index);
   const results: ItemResult[] = [];
   for (const item of items) {
     const started = performance.now();
+    if (item.type === "task") {
+      results.push(await runTaskItem(item, run, expected.get(item.id), papersToCompare.get(item.id), started));
+      run.onItem?.(results.length, items.length);
+      continue;
+    }
     const relevant = relevantIds.get(item.id);
     let retrieval: ItemResult["retrieval"] = null;
     if (relevant) {
@@ -111,6 +140,7 @@ export async function runSuite(items: SuiteItem[], run: SuiteRun): Promise<{ res
       unsupportedSentences: result.sentences.filter((sentence) => !sentence.supported).length,
       invalidCitations: result.removedCitations.length,
       keyFacts: facts ? { covered: facts.filter(Boolean).length, total: facts.length } : null,
+      expectedCitedRecall: null,
       seconds: (performance.now() - started) / 1000,
     });
     run.onItem?.(results.length, items.length);
@@ -118,11 +148,43 @@ export async function runSuite(items: SuiteItem[], run: SuiteRun): Promise<{ res
   return { results, summary: summarize(results) };
 }
 
+function resolveReferences(entries: Array<[string, string[]]>, index: IndexSnapshot): Map<string, string[]> {
+  const resolved = resolveFixtures(entries.map(([id, relevant]) => ({ id, query: "", relevant })), index.papers.values());
+  return new Map(resolved.map((fixture) => [fixture.id, fixture.relevantIds]));
+}
+
+async function runTaskItem(item: SuiteItem, run: SuiteRun, expected: string[] | undefined, paperIds: string[] | undefined, started: number): Promise<ItemResult> {
+  const output = await runTask(item.task!, { text: item.question, paperIds, k: item.k }, run);
+  const citations = output.answered ? await citationScores(output.sentences, (n) => output.passages.get(n), run.judge) : null;
+  const cited = new Set(output.references.map((reference) => reference.paperId));
+  return {
+    id: item.id,
+    type: "task",
+    task: item.task,
+    kind: item.kind,
+    question: item.question,
+    answered: output.answered,
+    answer: "",
+    retrieval: null,
+    citationRecall: citations?.recall ?? null,
+    citationPrecision: citations?.precision ?? null,
+    sentences: output.sentences.length,
+    unsupportedSentences: output.sentences.filter((sentence) => !sentence.supported).length,
+    invalidCitations: output.removedCitations.length,
+    keyFacts: null,
+    expectedCitedRecall: expected?.length ? expected.filter((id) => cited.has(id)).length / expected.length : null,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
 function defined<T>(values: Array<T | null>): T[] {
   return values.filter((value): value is T => value !== null);
 }
 
-export function summarize(results: ItemResult[]): SuiteSummary {
+export function summarize(all: ItemResult[]): SuiteSummary {
+  const tasks = all.filter((r) => r.type === "task");
+  const results = all.filter((r) => r.type !== "task");
+  const taskSentences = tasks.reduce((sum, r) => sum + r.sentences, 0);
   const answerable = results.filter((r) => r.type === "answerable");
   const unanswerable = results.filter((r) => r.type === "unanswerable");
   const retrieval = defined(results.map((r) => r.retrieval));
@@ -138,13 +200,21 @@ export function summarize(results: ItemResult[]): SuiteSummary {
     citationRecall: mean(defined(answered.map((r) => r.citationRecall))),
     citationPrecision: mean(defined(answered.map((r) => r.citationPrecision))),
     unsupportedSentenceRate: sentences ? answered.reduce((sum, r) => sum + r.unsupportedSentences, 0) / sentences : 0,
-    invalidCitations: results.reduce((sum, r) => sum + r.invalidCitations, 0),
+    invalidCitations: all.reduce((sum, r) => sum + r.invalidCitations, 0),
     keyFactCoverage: facts.length ? facts.reduce((sum, f) => sum + f.covered, 0) / facts.reduce((sum, f) => sum + f.total, 0) : 0,
     abstention: {
       accuracy: results.length ? results.filter((r) => r.answered === (r.type === "answerable")).length / results.length : 0,
       precision: abstained.length ? abstained.filter((r) => r.type === "unanswerable").length / abstained.length : 1,
       recall: unanswerable.length ? unanswerable.filter((r) => !r.answered).length / unanswerable.length : 1,
       abstained: abstained.length,
+    },
+    tasks: {
+      items: tasks.length,
+      citationRecall: mean(defined(tasks.map((r) => r.citationRecall))),
+      citationPrecision: mean(defined(tasks.map((r) => r.citationPrecision))),
+      unsupportedSentenceRate: taskSentences ? tasks.reduce((sum, r) => sum + r.unsupportedSentences, 0) / taskSentences : 0,
+      invalidCitations: tasks.reduce((sum, r) => sum + r.invalidCitations, 0),
+      expectedCitedRecall: mean(defined(tasks.map((r) => r.expectedCitedRecall))),
     },
   };
 }

@@ -30,7 +30,7 @@ export function registerEval(program: Command): void {
   program
     .command("eval")
     .description("measure retrieval, citation quality (ALCE recall/precision), key facts and abstention on an eval suite; or nDCG@10 on a BEIR dataset")
-    .option("--suite <file>", "JSONL suite of answerable/unanswerable items", path.join(PACKAGE_ROOT, "evals", "answers.jsonl"))
+    .option("--suite <files...>", "JSONL suites: answerable, unanswerable and task items", [path.join(PACKAGE_ROOT, "evals", "answers.jsonl"), path.join(PACKAGE_ROOT, "evals", "tasks.jsonl")])
     .option("--limit <n>", "only the first N items", parsePositiveInt("--limit", 100_000))
     .option("--judge <kind>", "entailment judge for citation metrics: offline (default) or llm (needs a model server)", parseJudge, "offline")
     .option("--model <name>", "model for answers (and the LLM judge)")
@@ -46,8 +46,9 @@ export function registerEval(program: Command): void {
       reportErrors(async () => {
         const global = command.optsWithGlobals() as GlobalOptions;
         if (options.beir) return runBeir(options, global);
-        if (!existsSync(options.suite)) throw new UserError(`no such suite file: ${options.suite}`);
-        const items = loadSuite(options.suite).slice(0, options.limit);
+        const suites: string[] = options.suite;
+        for (const file of suites) if (!existsSync(file)) throw new UserError(`no such suite file: ${file}`);
+        const items = suites.flatMap((file) => loadSuite(file)).slice(0, options.limit);
         const selection = await selectGenerator({ model: options.model, offline: options.offline });
         let judge: EntailmentJudge = new OverlapJudge();
         if (options.judge === "llm") {
@@ -59,7 +60,7 @@ export function registerEval(program: Command): void {
         const { results, summary } = await runSuite(items, { index, embedder, generator: selection.generator, judge, onItem: (done, total) => progress.update(done, total) });
         progress.stop();
         await embedder.close?.();
-        const context = { suite: path.relative(process.cwd(), options.suite) || options.suite, generator: selection.generator.name, judge: judge.name, embedder: index.manifest.embedder.name, date: new Date().toISOString().slice(0, 10) };
+        const context = { suite: suites.map((file) => path.relative(process.cwd(), file) || file).join(", "), generator: selection.generator.name, judge: judge.name, embedder: index.manifest.embedder.name, date: new Date().toISOString().slice(0, 10) };
         if (options.out) writeFileSync(options.out, markdownReport(results, summary, context));
         const failures = options.check ? checkThresholds(summary, readThresholds(options.check)) : [];
         if (options.json) printJson({ ...context, summary, results, thresholdFailures: failures });

@@ -1,4 +1,135 @@
-import type { Command } from "commander";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { InvalidArgumentError, type Command } from "commander";
+import { selectGenerator } from "../../generate/select.js";
+import { BibliographyError, CITATION_STYLES, parseUserBib, type CitationStyle, type UserBibEntry } from "../../tasks/bibliography.js";
+import { OUTPUT_FORMATS, type OutputFormat } from "../../tasks/related-work-render.js";
+import { relatedWork, type RelatedWorkResult } from "../../tasks/related-work.js";
+import { openIndex, type GlobalOptions } from "../context.js";
+import { reportErrors, UserError } from "../errors.js";
+import { printJson } from "../format.js";
+import { filtersFrom, parsePositiveInt, parseYearRange } from "../options.js";
 
-/** Placeholder: implemented by the related-work task (issue 5). */
-export function registerRelatedWork(_program: Command): void {}
+const DEFAULT_BIB_OUT = "related-work.bib";
+
+function choice<T extends string>(name: string, allowed: readonly T[]) {
+  return (value: string): T => {
+    if (!allowed.includes(value as T)) throw new InvalidArgumentError(`${name} must be one of ${allowed.join(", ")} (got "${value}")`);
+    return value as T;
+  };
+}
+
+export function registerRelatedWork(program: Command): void {
+  program
+    .command("related-work")
+    .description("draft thematic related-work paragraphs citing the indexed papers, with references and a BibTeX file of the cited papers")
+    .argument("<topic>", "your topic, or the draft abstract of your paper")
+    .option("-k, --papers <n>", "papers retrieved and grouped into themes", parsePositiveInt("-k", 40), 12)
+    .option("--bib <file>", "your BibTeX file: papers it contains are cited with your keys")
+    .option("--bib-out <file>", `where to write the BibTeX of the cited papers (default: ./${DEFAULT_BIB_OUT}; with --json only when given)`)
+    .option("--format <format>", "md (markdown, [n] citations) or latex (\\cite{key})", choice("--format", OUTPUT_FORMATS), "md")
+    .option("--style <style>", `reference style: ${CITATION_STYLES.join(" or ")}`, choice("--style", CITATION_STYLES), "apa")
+    .option("--out <file>", "write the text to this file instead of printing it")
+    .option("--model <name>", "model on the OpenAI-compatible server (default: $CITEWISE_MODEL or $OPENAI_MODEL)")
+    .option("--offline", "use the offline composer even when a model server is configured")
+    .option("--timeout <seconds>", "per-request timeout for the model server", parsePositiveInt("--timeout", 3600), 120)
+    .option("--year <range>", "only papers from these years: 2023, 2021-2023, 2021-, -2023", parseYearRange)
+    .option("--source <text>", "only papers from source files whose path contains this text")
+    .option("--lang <code>", "only papers in this language")
+    .option("--json", "print themes, text, references, BibTeX and the groundedness check as JSON")
+    .addHelpText(
+      "after",
+      "\nOffline (no OPENAI_API_KEY / OPENAI_BASE_URL) each theme gets a lead sentence and each paper its own\n" +
+        "contribution sentence; with a model the paragraphs are written by it. Either way citations are validated\n" +
+        "and every sentence is checked against the abstracts it cites.\n" +
+        "Examples:\n  citewise related-work \"quantization of neural networks\"\n  citewise related-work --format latex --bib refs.bib \"$(cat abstract.txt)\"",
+    )
+    .action((topic: string, options, command: Command) =>
+      reportErrors(async () => {
+        if (!topic.trim()) throw new UserError("the topic is empty");
+        const userBib = options.bib ? readUserBib(options.bib) : [];
+        const selection = await selectGenerator({ model: options.model, offline: options.offline, timeoutMs: options.timeout * 1000 });
+        if (selection.notice && !options.json) process.stderr.write(`citewise: ${selection.notice}\n`);
+        const { index, embedder } = await openIndex(command.optsWithGlobals() as GlobalOptions, { quiet: options.json });
+        const bibOut: string = options.bibOut ?? DEFAULT_BIB_OUT;
+        const result = await relatedWork(topic, {
+          index,
+          embedder,
+          generator: selection.generator,
+          chat: selection.chat,
+          k: options.papers,
+          filters: filtersFrom(options),
+          userBib,
+          format: options.format as OutputFormat,
+          style: options.style as CitationStyle,
+          bibFile: bibOut,
+        });
+        await embedder.close?.();
+
+        const writeBib = result.answered && result.references.length > 0 && (!options.json || options.bibOut !== undefined);
+        const bibPath = writeBib ? writeText(bibOut, result.bibtex) : null;
+        if (bibPath) process.stderr.write(`citewise: wrote BibTeX of ${result.references.length} cited papers to ${bibPath}\n`);
+        const text = result.answered ? result.text : `${result.text}${nearestList(result)}`;
+        if (options.out) process.stderr.write(`citewise: wrote the ${result.format === "latex" ? "LaTeX" : "markdown"} text to ${writeText(options.out, text)}\n`);
+        if (options.json) return printJson(relatedWorkToJson(result, bibPath));
+        if (!options.out) process.stdout.write(text);
+      }),
+    );
+}
+
+function readUserBib(file: string): UserBibEntry[] {
+  const resolved = path.resolve(file);
+  if (!existsSync(resolved)) throw new UserError(`--bib file not found: ${file}`);
+  if (statSync(resolved).isDirectory()) throw new UserError(`--bib must be a .bib file, not a folder: ${file}`);
+  try {
+    return parseUserBib(readFileSync(resolved, "utf8"), file);
+  } catch (error) {
+    if (error instanceof BibliographyError) throw new UserError(error.message);
+    throw error;
+  }
+}
+
+function writeText(file: string, text: string): string {
+  const resolved = path.resolve(file);
+  try {
+    writeFileSync(resolved, text);
+  } catch (error) {
+    throw new UserError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return resolved;
+}
+
+function nearestList(result: RelatedWorkResult): string {
+  if (result.nearest.length === 0) return "";
+  const lines = result.nearest.map((paper) => `  [${paper.n}] ${paper.title ?? `${paper.displayTitle} (untitled)`} (${paper.paperId})`);
+  return `\nNearest papers (they do not cover the topic):\n${lines.join("\n")}\n`;
+}
+
+export function relatedWorkToJson(result: RelatedWorkResult, bibFile: string | null) {
+  return {
+    query: result.query,
+    answered: result.answered,
+    generator: result.generator,
+    format: result.format,
+    style: result.style,
+    themes: result.themes,
+    text: result.text,
+    body: result.body,
+    references: result.references.map((reference) => ({
+      n: reference.n,
+      key: reference.key,
+      paperId: reference.paperId,
+      title: reference.title,
+      displayTitle: reference.displayTitle,
+      formatted: reference.formatted,
+    })),
+    bibtex: result.bibtex,
+    bibFile,
+    removedCitations: result.removedCitations,
+    grounded: result.grounded,
+    sentences: result.grounding.sentences,
+    sources: result.sources,
+    nearest: result.nearest,
+    relevance: result.relevance,
+  };
+}

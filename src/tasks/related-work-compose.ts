@@ -1,0 +1,241 @@
+import { thirdPerson } from "../generate/extractive.js";
+import type { AnswerSource } from "../generate/generator.js";
+import { scoreSentence } from "../ground/support.js";
+import { keyPhrases } from "../text/phrases.js";
+import { keywordTerms, stemWord } from "../text/tokenize.js";
+import type { Theme } from "./themes.js";
+
+/** A theme with its papers as numbered sources (numbered consecutively, theme by theme). */
+export interface ThemeSources {
+  theme: Theme;
+  sources: AnswerSource[];
+}
+
+export interface ComposedParagraph {
+  /** The phrase the lead sentence names the theme by (shared by the papers it cites), if any. */
+  phrase: string | null;
+  text: string;
+}
+
+type TermWeight = (term: string) => number;
+type Phrase = { surface: string; sources: AnswerSource[] };
+
+/**
+ * The offline related-work writer: per theme, a lead sentence naming a phrase the cited abstracts
+ * share, then each paper's own contribution sentence in the third person. Everything but a few
+ * connecting stop words is copied, so sentences are grounded by construction (and checked anyway).
+ */
+export function composeParagraphs(groups: ThemeSources[], query: string, weight: TermWeight): ComposedParagraph[] {
+  const used = new Set<string>();
+  return groups.map((group, position) => {
+    const lead = leadSentence(group, position, weight, used);
+    const sentences = group.sources.map((source) => paperSentence(source, query, weight));
+    return { phrase: lead?.phrase ?? null, text: [lead?.text, ...sentences].filter(Boolean).join(" ") };
+  });
+}
+
+type Lead = (phrase: string, cites: string) => string;
+/**
+ * Lead sentences per paragraph position. The connecting words are stop words, or one content word
+ * ("includes") when the phrase has enough words to stay above the support threshold; the last
+ * template of each position has none, so the claim rests on the phrase alone.
+ */
+const LEADS: Lead[][] = [
+  [(p, c) => `Work on ${p} includes ${c}.`, (p, c) => `There is work on ${p} ${c}.`],
+  [(p, c) => `Other work is about ${p} ${c}.`],
+  [(p, c) => `Further work on ${p} includes ${c}.`, (p, c) => `There is also work on ${p} ${c}.`],
+  [(p, c) => `There is also work on ${p} ${c}.`],
+  [(p, c) => `Further work is about ${p} ${c}.`],
+];
+
+function leadSentence(group: ThemeSources, position: number, weight: TermWeight, used: Set<string>): { phrase: string; text: string } | null {
+  const shared = sharedPhrase(group, weight, used);
+  if (!shared) return null;
+  const cites = `[${shared.sources.map((source) => source.n).join(", ")}]`;
+  const abstracts = shared.sources.map((source) => source.paper.abstract);
+  const templates = LEADS[Math.min(position, LEADS.length - 1)]!;
+  const sentences = templates.map((template) => template(shared.surface, cites));
+  return { phrase: shared.surface, text: sentences.find((sentence) => scoreSentence(sentence, abstracts).supported) ?? sentences[sentences.length - 1]! };
+}
+
+/**
+ * The most distinctive theme phrase (themes.ts ranks them) that enough abstracts of the group contain,
+ * made as specific as those abstracts allow ("context" -> "in-context learning"). A lead sentence
+ * cites only the abstracts that contain it. Falls back to a rare phrase two abstracts share.
+ */
+function sharedPhrase(group: ThemeSources, weight: TermWeight, used: Set<string>): Phrase | null {
+  const keysOf = group.sources.map((source) => new Set(keyPhrases(source.paper.abstract).map((phrase) => phrase.key)));
+  const enough = Math.max(Math.min(2, group.sources.length), Math.ceil(group.sources.length / 3));
+  const candidates = group.theme.phrases
+    .filter(isWordy)
+    .map((surface) => {
+      const key = phraseKey(surface);
+      return { surface, sources: key ? group.sources.filter((_, i) => keysOf[i]!.has(key)) : [] };
+    })
+    .filter((candidate) => candidate.sources.length >= enough)
+    .map(moreSpecific)
+    .filter((candidate) => candidate.sources.length >= Math.min(2, group.sources.length) && readsAsNoun(candidate.surface) && !used.has(candidate.surface.toLowerCase()));
+  // Two words say more than one ("sequence modeling" over "string") unless they cover far fewer papers.
+  const widest = Math.max(0, ...candidates.map((candidate) => candidate.sources.length));
+  const wide = candidates.filter((candidate) => candidate.sources.length >= 0.7 * widest);
+  const chosen = wide.find((candidate) => /[\s-]/.test(candidate.surface)) ?? wide[0] ?? commonPhrase(group, keysOf, weight);
+  if (chosen) used.add(chosen.surface.toLowerCase());
+  return chosen;
+}
+
+function phraseKey(surface: string): string | null {
+  return keyPhrases(surface).find((phrase) => phrase.surface.toLowerCase() === surface.toLowerCase())?.key ?? null;
+}
+
+const isWordy = (surface: string) => /\p{L}{3}/u.test(surface) && !/http|www|github/i.test(surface);
+
+/** "Work on few-shot" does not parse: a lone hyphenated word must look like a noun ("fine-tuning"). */
+const readsAsNoun = (surface: string) => !/^[\w]+(-[\w]+)+$/.test(surface) || /(ing|tion|sion|ment|ness|ity|ance|ence|er|or|off|up|attention|work|set|models?)$/i.test(surface);
+
+/** Rarest-in-the-corpus phrase that most abstracts of the group share; two-word phrases preferred. */
+function commonPhrase(group: ThemeSources, keysOf: Array<Set<string>>, weight: TermWeight): Phrase | null {
+  const surfaces = new Map<string, string>();
+  for (const source of group.sources) for (const phrase of keyPhrases(source.paper.abstract)) if (!surfaces.has(phrase.key)) surfaces.set(phrase.key, phrase.surface);
+  let best: (Phrase & { score: number }) | null = null;
+  for (const [key, surface] of surfaces) {
+    const sources = group.sources.filter((_, i) => keysOf[i]!.has(key));
+    if (sources.length < 2 || !isWordy(surface) || !readsAsNoun(surface)) continue;
+    const words = key.split(" ");
+    const rarity = words.reduce((sum, word) => sum + weight(word), 0) / words.length;
+    const score = sources.length * rarity * (words.length > 1 ? 1.5 : 1);
+    if (!best || score > best.score) best = { score, surface, sources };
+  }
+  return best && moreSpecific({ surface: best.surface, sources: best.sources });
+}
+
+/**
+ * The longest form of the phrase as the abstracts write it, a word before or up to two after
+ * ("collapse" -> "neural collapse", "context" -> "in-context learning"), that most of its abstracts
+ * share; only the abstracts containing that exact form are kept.
+ */
+function moreSpecific(phrase: Phrase): Phrase {
+  const word = String.raw`[A-Za-z][\w-]{2,}`;
+  const pattern = new RegExp(String.raw`(?<![\w-])(?:(${word})\s+)?((?:[A-Za-z]+-)?${escapeRegExp(phrase.surface)})(?![\w-])(?:\s+(${word}))?(?:\s+(${word}))?`, "gi");
+  const found = new Map<string, { written: string[]; sources: Set<AnswerSource> }>();
+  const note = (surface: string, source: AnswerSource) => {
+    // Keyed by stems, so "graph neural network" and "… networks" count together.
+    const key = surface.toLowerCase().split(/\s+/).map(stemWord).join(" ");
+    const entry = found.get(key) ?? { written: [], sources: new Set<AnswerSource>() };
+    entry.written.push(surface);
+    entry.sources.add(source);
+    found.set(key, entry);
+  };
+  // Only noun phrases the tagger accepts ("neural collapse", not "express anti-social").
+  const pairs = new Set(phrase.sources.flatMap((source) => keyPhrases(source.paper.abstract).map((p) => p.surface.toLowerCase())).filter((p) => p.includes(" ")));
+  const pair = (a: string | undefined, b: string | undefined): boolean => Boolean(a && b) && pairs.has(`${a} ${b}`.toLowerCase());
+  // The tagger reads "learning" in "in-context learning" as a verb; these -ing words name tasks.
+  const namesTask = (word: string | undefined) => Boolean(word) && NOMINAL_ING.test(word!);
+  for (const source of phrase.sources) {
+    for (const match of source.paper.abstract.matchAll(pattern)) {
+      const [, before, core, after, further] = match;
+      const words = core!.split(/\s+/);
+      const follows = (a: string | undefined, b: string | undefined) => pair(a, b) || namesTask(b);
+      note(core!, source);
+      if (pair(before, words[0])) note(`${before} ${core}`, source);
+      if (follows(words[words.length - 1], after)) {
+        note(`${core} ${after}`, source);
+        if (follows(after, further)) note(`${core} ${after} ${further}`, source);
+      }
+    }
+  }
+  const needed = Math.max(Math.min(2, phrase.sources.length), Math.ceil(phrase.sources.length * 0.5));
+  const length = (surface: string) => surface.split(/[\s-]+/).length;
+  const [best] = [...found.values()]
+    .filter((entry) => entry.sources.size >= needed)
+    .sort((a, b) => length(b.written[0]!) - length(a.written[0]!) || b.sources.size - a.sources.size);
+  if (!best) return phrase;
+  const sources = phrase.sources.filter((source) => best.sources.has(source));
+  return { surface: asInProse(best.written, sources), sources };
+}
+
+const NOMINAL_ING = /^(learning|modell?ing|training|tuning|fine-tuning|pre-?training|processing|reasoning|planning|sampling|clustering|forecasting|ranking|matching|pruning|encoding|decoding|editing|labell?ing|captioning|answering|rendering|parsing|tracking|mining)$/i;
+
+/**
+ * The form to write mid-sentence: the most common one, with a capitalised word lowered when the
+ * abstracts also write it in lower case ("Neural Collapse" -> "neural collapse", not "Matryoshka").
+ */
+function asInProse(written: string[], sources: AnswerSource[]): string {
+  const capitals = (text: string) => (text.match(/[A-Z]/g) ?? []).length;
+  const count = (text: string) => written.filter((other) => other === text).length;
+  const [form] = [...written].sort((a, b) => count(b) - count(a) || capitals(a) - capitals(b));
+  const text = sources.map((source) => source.paper.abstract).join(" ");
+  return form!.replace(/\b[A-Z][a-z]+\b/g, (word) => (new RegExp(String.raw`\b${word.toLowerCase()}\b`).test(text) ? word.toLowerCase() : word));
+}
+
+const SUBJECT = String.raw`(?:we|this (?:paper|work|study|article))\s+(?:[\w-]+\s+)?`;
+const CONTRIBUTION_VERB = String.raw`(?:propose|introduce|present|develop|design|describe|formulate|build)s?\b`;
+const FINDING_VERB = String.raw`(?:show|study|studie|investigate|analy[sz]e|explore|examine|demonstrate|provide|derive|prove|establish|find|identify|consider|extend|revisit|characteri[sz]e|evaluate|focus|argue|report)s?\b`;
+/** Leading clauses before the subject: "To address this, we propose …", "Second, building on X, we …". */
+const CLAUSES = String.raw`(?:[^.;:]{0,150}?,\s+)?`;
+const KINDS = [
+  { pattern: new RegExp(String.raw`^${CLAUSES}${SUBJECT}${CONTRIBUTION_VERB}`, "i"), score: 3 },
+  { pattern: new RegExp(String.raw`^${CLAUSES}${SUBJECT}${FINDING_VERB}`, "i"), score: 2 },
+  { pattern: new RegExp(String.raw`\b${SUBJECT}(?:${CONTRIBUTION_VERB}|${FINDING_VERB})`, "i"), score: 1 },
+];
+/** "addresses these shortcomings": true, but says nothing without the sentence before it. */
+const BACK_REFERENCE = /\b(these|this|such|those|the above|both|two|three)\s+(\w+\s+)?(problems?|limitations?|issues?|shortcomings?|challenges?|drawbacks?|gaps?|questions?|difficult(y|ies))\b/i;
+const LEANS_ON_CONTEXT = /^(this|these|that|those|it|its|such|they|their|however|furthermore|moreover|additionally|in addition|in contrast|then|thus|hence|therefore|finally|as a result|second|third|next)\b/i;
+
+/** The paper's own contribution ("we propose …"), else its main finding, else its sentence most on the topic. */
+function paperSentence(source: AnswerSource, query: string, weight: TermWeight): string {
+  const sentences = source.sentences.filter((sentence) => sentence.length > 30);
+  const pool = sentences.length ? sentences : source.sentences;
+  const queryTerms = new Set(keywordTerms(query));
+  const score = (sentence: string) => {
+    const kind = KINDS.find(({ pattern }) => pattern.test(sentence))?.score ?? 0;
+    const shown = unframe(sentence);
+    const vague = BACK_REFERENCE.test(shown) && shown.split(/\s+/).length < 14;
+    const terms = new Set(keywordTerms(sentence));
+    const topic = [...queryTerms].filter((term) => terms.has(term)).reduce((sum, term) => sum + weight(term), 0);
+    // The kind decides; overlap with the topic only breaks ties within a kind.
+    return kind - (vague ? 2.5 : 0) - (LEANS_ON_CONTEXT.test(shown) ? 1 : 0) + Math.min(topic, 50) / 100;
+  };
+  const scored = pool.map((sentence) => ({ sentence, score: score(sentence) }));
+  // Earliest of the best: ties go to the sentence the abstract states first.
+  const chosen = scored.reduce<(typeof scored)[number] | undefined>((best, entry) => (!best || entry.score > best.score ? entry : best), undefined);
+  return citeSentence(chosen?.sentence ?? source.paper.abstract, source.n);
+}
+
+/**
+ * Drops leading clauses before "we <verb>" when they lean on sentences that are not quoted: always
+ * before a contribution ("To address this, we propose"), else connectives ("Furthermore,") and
+ * clauses that say "this/these/such".
+ * A plain condition ("Under mild assumptions, we prove") is kept.
+ */
+function unframe(sentence: string): string {
+  const match = new RegExp(String.raw`^([^.;:]{0,150}?),\s+(we\s+(?:[\w-]+\s+)?(${CONTRIBUTION_VERB}|${FINDING_VERB}).*)$`, "is").exec(sentence.trim());
+  if (!match) return sentence.trim();
+  const contribution = new RegExp(`^${CONTRIBUTION_VERB}`, "i").test(match[3]!);
+  const connective = /^(furthermore|moreover|additionally|in addition|finally|then|next|first|second|third|lastly|further|besides|also)$/i;
+  if (contribution || connective.test(match[1]!.trim()) || /\b(this|these|that|those|such|above|here)\b/i.test(match[1]!)) {
+    return `W${match[2]!.slice(1)}`;
+  }
+  return sentence.trim();
+}
+
+/**
+ * Third person, cited: "We propose X." -> "The authors propose X [3]."; "This paper presents X." ->
+ * "The work in [3] presents X."; "Under mild assumptions, we prove …" -> "…, the authors prove … [3]."
+ */
+export function citeSentence(sentence: string, n: number): string {
+  const unframed = unframe(sentence);
+  const subject = /^(?:this|the present) (?:paper|work|study|article)\b/i;
+  if (subject.test(unframed)) return withStop(thirdPerson(unframed.replace(subject, `The work in [${n}]`)));
+  // A subject after a kept clause becomes "the authors", not an unexplained "they".
+  const named = unframed.replace(/^([^.;:]{0,150}?,\s+)we\b/, "$1the authors");
+  const match = /^(.*?)([.!?。]*)$/s.exec(thirdPerson(named))!;
+  return `${match[1]} [${n}]${match[2] || "."}`;
+}
+
+function withStop(sentence: string): string {
+  return /[.!?。]$/.test(sentence) ? sentence : `${sentence}.`;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

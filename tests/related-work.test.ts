@@ -1,0 +1,284 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Paper } from "../src/corpus/paper.js";
+import { ExtractiveComposer } from "../src/generate/extractive.js";
+import { citationsIn } from "../src/ground/citations.js";
+import { withoutMarkers } from "../src/ground/support.js";
+import { UseLiteEmbedder } from "../src/index/embedders/use-lite.js";
+import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
+import { parseBibtex } from "../src/ingest/parsers/bibtex.js";
+import { assignCitationKeys } from "../src/tasks/bibliography.js";
+import { citeKeys, escapeLatex } from "../src/tasks/related-work-render.js";
+import { relatedWork, type RelatedWorkResult } from "../src/tasks/related-work.js";
+import { runCli, runCliAsync, tempDir } from "./helpers.js";
+import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
+
+const TOPIC = "quantization of neural networks";
+const DRAFT =
+  "Serving many fine-tuned large language models is expensive because every variant must be kept in GPU memory. " +
+  "We compress the weight deltas between each fine-tuned model and its base model with low-rank factorization and quantization, " +
+  "so that many variants can be served concurrently while preserving downstream accuracy.";
+
+let index: IndexSnapshot;
+const embedder = new UseLiteEmbedder(1);
+const offline = (query: string, extra: Partial<Parameters<typeof relatedWork>[1]> = {}) =>
+  relatedWork(query, { index, embedder, generator: new ExtractiveComposer(), chat: null, ...extra });
+let quantization: RelatedWorkResult;
+
+beforeAll(async () => {
+  index = await loadIndex(inject("corpusIndex"));
+  quantization = await offline(TOPIC);
+});
+afterAll(() => embedder.close());
+
+/** A sentence copied from an abstract, with we/our turned into the authors/their, still reads as the abstract does. */
+function copiedFrom(sentence: string, abstract: string): boolean {
+  const fold = (text: string) =>
+    text
+      .toLowerCase()
+      .replace(/\bthe authors'?/g, "X")
+      .replace(/\b(we|they|our|their|us|them)\b/g, "X")
+      .replace(/\s+/g, " ");
+  const body = fold(withoutMarkers(sentence))
+    .replace(/[.!?]$/, "")
+    .replace(/^(x|the work in)\s+/, "");
+  return fold(abstract).includes(body);
+}
+
+describe("related-work offline on the bundled corpus", () => {
+  it("writes 2-5 thematic paragraphs, each citing papers, every sentence grounded", () => {
+    const result = quantization;
+    expect(result.answered).toBe(true);
+    expect(result.generator).toBe("extractive");
+    expect(result.themes.length).toBeGreaterThanOrEqual(2);
+    expect(result.themes.length).toBeLessThanOrEqual(5);
+    for (const theme of result.themes) {
+      expect(theme.name.length).toBeGreaterThan(0);
+      expect(citationsIn(theme.paragraph).length, theme.name).toBeGreaterThanOrEqual(1);
+    }
+    expect(result.removedCitations).toEqual([]);
+    expect(result.grounded.total).toBeGreaterThanOrEqual(result.themes.length + 2);
+    expect(result.grounded.supported / result.grounded.total).toBeGreaterThanOrEqual(0.9);
+    // Each paper sentence is the paper's own sentence, in the third person.
+    const paperSentences = result.grounding.sentences.filter((s) => !/^(Work on|Other work|Further work|There is)\b/.test(s.text));
+    expect(paperSentences.length).toBeGreaterThanOrEqual(result.sources.length - 1);
+    for (const sentence of paperSentences) {
+      expect(sentence.citations, sentence.text).toHaveLength(1);
+      const abstract = index.papers.get(result.sources[sentence.citations[0]! - 1]!.paperId)!.abstract;
+      expect(copiedFrom(sentence.text, abstract), sentence.text).toBe(true);
+    }
+  });
+
+  it("names each theme by a phrase every paper its lead sentence cites contains", () => {
+    for (const theme of quantization.themes) {
+      const lead = quantization.grounding.sentences.find((s) => theme.phrase && s.text.includes(theme.phrase) && /^(Work on|Other work|Further work|There is)\b/.test(s.text));
+      expect(lead, theme.name).toBeDefined();
+      for (const n of lead!.citations) {
+        expect(index.papers.get(quantization.sources[n - 1]!.paperId)!.abstract.toLowerCase()).toContain(theme.phrase!.toLowerCase());
+      }
+    }
+  });
+
+  it("lists only cited papers as references, formatted by citation-js, with unique keys and matching BibTeX", () => {
+    const result = quantization;
+    const cited = new Set(result.grounding.sentences.flatMap((s) => s.citations));
+    expect(result.references.map((r) => r.n).sort((a, b) => a - b)).toEqual([...cited].sort((a, b) => a - b));
+    const keys = result.references.map((r) => r.key);
+    expect(new Set(keys.map((key) => key.toLowerCase())).size).toBe(keys.length);
+    for (const reference of result.references) {
+      expect(reference.formatted).toContain(reference.title ?? reference.displayTitle.slice(0, 20));
+      expect(result.text).toContain(`[${reference.n}] ${reference.formatted}`);
+    }
+    expect(result.text).toMatch(/^## Related Work\n/);
+    expect(result.text.trimEnd()).toMatch(/\n\nGrounded: \d+\/\d+ sentences supported$/);
+
+    const parsed = parseBibtex(result.bibtex, "related-work.bib");
+    expect(parsed.skipped).toEqual([]);
+    expect(parsed.records).toHaveLength(result.references.length);
+    expect(parsed.records.map((record) => record.citationKey)).toEqual(keys);
+    for (const [i, record] of parsed.records.entries()) expect(record.abstract.slice(0, 40)).toBe(index.papers.get(result.references[i]!.paperId)!.abstract.slice(0, 40));
+  });
+
+  it("takes a draft abstract as the query; untitled papers get id keys and '(untitled)' titles", async () => {
+    const result = await offline(DRAFT);
+    expect(result.answered).toBe(true);
+    expect(result.grounded.supported / result.grounded.total).toBeGreaterThanOrEqual(0.9);
+    const untitled = result.references.find((r) => r.title === null);
+    expect(untitled).toBeDefined();
+    expect(untitled!.key).toBe(untitled!.paperId);
+    expect(untitled!.key).toMatch(/^h-[0-9a-f]{12}$/);
+    expect(untitled!.formatted).toContain("(untitled)");
+  });
+
+  it("abstains on a topic the corpus does not cover, citing nothing", async () => {
+    const result = await offline("Which grape varieties are used in Champagne?");
+    expect(result.answered).toBe(false);
+    expect(result.text).toMatch(/^The indexed papers do not address this\./);
+    expect(result.references).toEqual([]);
+    expect(result.bibtex).toBe("");
+    expect(result.nearest.length).toBeGreaterThan(0);
+  });
+});
+
+describe("citation keys, LaTeX conversion", () => {
+  const paper = (fields: Partial<Paper>): Paper => ({
+    id: "p",
+    title: null,
+    displayTitle: "",
+    titleIsDerived: false,
+    abstract: "An abstract.",
+    authors: [],
+    authorCount: null,
+    date: null,
+    year: null,
+    arxivId: null,
+    doi: null,
+    categories: [],
+    venue: null,
+    citationKey: null,
+    language: "en",
+    sources: [],
+    contentHash: "",
+    ...fields,
+  });
+
+  it("reuses user and paper keys, follows citation-js's convention otherwise, and keeps keys unique", () => {
+    const papers = [
+      paper({ id: "a", title: "HAWQ: Hessian AWare Quantization", displayTitle: "HAWQ" }),
+      paper({ id: "b", title: "HAWQ-V2: Hessian Aware trace-Weighted Quantization", displayTitle: "HAWQ-V2" }),
+      paper({ id: "c", title: "Attention Is All You Need", displayTitle: "Attention", authors: ["Ashish Vaswani"], year: 2017 }),
+      paper({ id: "arxiv:2402.01376", title: "LoTR: Low Tensor Rank Weight Adaptation", displayTitle: "LoTR", arxivId: "2402.01376", year: 2024 }),
+      paper({ id: "d", title: "Some Paper", displayTitle: "Some Paper", citationKey: "mine2021" }),
+      paper({ id: "h-0123456789ab", displayTitle: "Derived title…", titleIsDerived: true }),
+      paper({ id: "e", title: "Takes the user key", displayTitle: "x", citationKey: "userKey" }),
+    ];
+    const keys = assignCitationKeys(papers, [{ key: "userKey", title: null, doi: null, arxivId: "2402.01376" }]);
+    expect(papers.map((p) => keys.get(p.id))).toEqual(["hawqa", "hawqb", "Vaswani2017Attention", "userKey", "mine2021", "h-0123456789ab", "takes"]);
+  });
+
+  it("escapes LaTeX specials in prose but keeps the abstracts' own math and escapes", () => {
+    expect(escapeLatex("50% of a_b & {c} ~ d^2 costs $5")).toBe("50\\% of a\\_b \\& \\{c\\} \\textasciitilde{} d\\textasciicircum{}2 costs \\$5");
+    expect(escapeLatex("by $6\\times$ and 2.8\\%")).toBe("by $6\\times$ and 2.8\\%");
+    expect(citeKeys("In [1, 2], X [3][4]. Y [2-4].", (n) => `k${n}`)).toBe("In~\\cite{k1,k2}, X~\\cite{k3,k4}. Y~\\cite{k2,k3,k4}.");
+  });
+});
+
+describe("citewise related-work (CLI)", () => {
+  it("reuses the key of a matching --bib entry in \\cite and in the written .bib (latex)", () => {
+    const dir = tempDir();
+    const target = quantization.references.find((r) => r.title !== null)!;
+    // Different capitalisation and braces: matched on the normalised title.
+    writeFileSync(
+      path.join(dir, "refs.bib"),
+      `@article{smith2099unrelated, title = {Nothing in the corpus}, author = {Smith, A.}, year = 2099}\n` +
+        `@inproceedings{myOwnKey:2024, title = {{${target.title!.toLowerCase()}}}, author = {Doe, Jane}, year = {2024}}\n`,
+    );
+    const { code, stdout, stderr } = runCli(["--index", inject("corpusIndex"), "related-work", TOPIC, "--format", "latex", "--bib", "refs.bib", "--bib-out", "out.bib"], { cwd: dir });
+    expect(stderr).toContain(`wrote BibTeX of ${quantization.references.length} cited papers to ${path.join(dir, "out.bib")}`);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^\\section\*\{Related Work\}/);
+    expect(stdout).toMatch(/\\cite\{[^}]*myOwnKey:2024[^}]*\}/);
+    expect(stdout).not.toMatch(/\[\d+\]/);
+    expect(stdout).toContain("\\bibliography{out}");
+    expect(stdout.trimEnd()).toMatch(/\n% Grounded: \d+\/\d+ sentences supported$/);
+    const bib = readFileSync(path.join(dir, "out.bib"), "utf8");
+    const records = parseBibtex(bib, "out.bib").records;
+    expect(records.map((r) => r.citationKey)).toContain("myOwnKey:2024");
+    expect(records.find((r) => r.citationKey === "myOwnKey:2024")!.title).toBe(target.title);
+    expect(bib).not.toContain("smith2099unrelated");
+  });
+
+  it("writes ./related-work.bib by default; --json carries the BibTeX instead of writing it; --out writes the text", () => {
+    const dir = tempDir();
+    const text = runCli(["--index", inject("corpusIndex"), "related-work", TOPIC, "-k", "8", "--style", "vancouver"], { cwd: dir });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^## References$/m);
+    expect(text.stdout.trimEnd()).toMatch(/Grounded: \d+\/\d+ sentences supported$/);
+    expect(existsSync(path.join(dir, "related-work.bib"))).toBe(true);
+
+    const jsonDir = tempDir();
+    const json = runCli(["--index", inject("corpusIndex"), "related-work", TOPIC, "-k", "8", "--json", "--out", "draft.md"], { cwd: jsonDir });
+    expect(json.code).toBe(0);
+    expect(existsSync(path.join(jsonDir, "related-work.bib"))).toBe(false);
+    const body = JSON.parse(json.stdout);
+    expect(body).toMatchObject({ query: TOPIC, answered: true, generator: "extractive", removedCitations: [], bibFile: null });
+    expect(body.themes[0]).toEqual(expect.objectContaining({ name: expect.any(String), paragraph: expect.any(String), paperIds: expect.any(Array) }));
+    expect(body.references[0]).toEqual(expect.objectContaining({ n: expect.any(Number), key: expect.any(String), paperId: expect.any(String), formatted: expect.any(String) }));
+    expect(parseBibtex(body.bibtex, "x.bib").records).toHaveLength(body.references.length);
+    expect(body.sources.length).toBeLessThanOrEqual(8);
+    expect(readFileSync(path.join(jsonDir, "draft.md"), "utf8")).toBe(body.text);
+  });
+
+  it("reports a missing --bib file, an unreadable one, and a bad --format with exit code 2", () => {
+    const dir = tempDir();
+    const missing = runCli(["--index", inject("corpusIndex"), "related-work", TOPIC, "--bib", "nope/refs.bib"], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("nope/refs.bib");
+    writeFileSync(path.join(dir, "broken.bib"), "@article{ok, title = {Fine}}\n\n@article{broken, title = {never closed\n");
+    const broken = runCli(["--index", inject("corpusIndex"), "related-work", TOPIC, "--bib", "broken.bib"], { cwd: dir });
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/broken\.bib:\d+: cannot read BibTeX/);
+    const format = runCli(["--index", inject("corpusIndex"), "related-work", TOPIC, "--format", "docx"], { cwd: dir });
+    expect(format.code).toBe(2);
+    expect(format.stderr).toMatch(/--format must be one of md, latex/);
+    expect(existsSync(path.join(dir, "related-work.bib"))).toBe(false);
+  });
+});
+
+describe("citewise related-work with a model (local OpenAI-compatible server)", () => {
+  const KEY = "sk-test-related-work-0000";
+  let server: FakeOpenAI;
+  beforeAll(async () => {
+    server = await startFakeOpenAI({ apiKey: KEY });
+  });
+  afterAll(() => server.close());
+
+  const MODEL_TEXT =
+    "Quantization is an effective method for reducing memory footprint and inference time of neural networks [2].\n" +
+    "Mixed-precision quantization keeps more sensitive layers at higher precision [1][2].\n\n" +
+    "Post-training quantization reduces the memory footprint of LLMs by quantizing weights to low-precision datatypes [8]. " +
+    "It was first demonstrated on the Moon in 1850 [15].";
+
+  it("renders the prompt with sources grouped by theme, removes the hallucinated [15] and reports it", async () => {
+    server.defaultChat = () => ({ text: MODEL_TEXT });
+    const dir = tempDir();
+    const env = { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY };
+    const { code, stdout, stderr } = await runCliAsync(["--index", inject("corpusIndex"), "related-work", TOPIC, "--model", "test-chat"], { cwd: dir, env });
+    expect(stderr).toContain("wrote BibTeX");
+    expect(code).toBe(0);
+    const prose = stdout.slice(0, stdout.indexOf("## References"));
+    expect(prose).not.toContain("[15]");
+    expect(stdout).toContain("Removed citations to sources that were not provided: [15] (only [1]–[12] existed)");
+    expect(prose).toMatch(/on the Moon in 1850\. \[unsupported\]/);
+    expect(stdout.trimEnd()).toMatch(/Grounded: \d\/4 sentences supported$/);
+    expect(stdout).toMatch(/^\[1\] .*\n\[2\] .*\n\[8\] /m);
+
+    const request = server.requests.find((r) => r.path === "/chat/completions")!;
+    const [system, user] = request.body.messages;
+    expect(system.content).toContain("Cite only the source numbers listed (1 to 12)");
+    expect(user.content).toContain(`${TOPIC}`);
+    expect(user.content).toMatch(/Theme 1: .*\n\n<source n="1">/);
+    expect(user.content).toMatch(/Theme 2: /);
+    expect(user.content).toContain('<source n="12">');
+  });
+
+  it("--json --format latex: citations converted after validation, removed ones listed", async () => {
+    server.defaultChat = () => ({ text: MODEL_TEXT });
+    const dir = tempDir();
+    const env = { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY };
+    const { code, stdout } = await runCliAsync(["--index", inject("corpusIndex"), "related-work", TOPIC, "--model", "test-chat", "--format", "latex", "--json"], { cwd: dir, env });
+    expect(code).toBe(0);
+    const body = JSON.parse(stdout);
+    expect(body.generator).toBe("openai:test-chat");
+    expect(body.removedCitations).toEqual(["[15]"]);
+    expect(body.references.map((r: { n: number }) => r.n)).toEqual([1, 2, 8]);
+    const prose = body.text.slice(0, body.text.indexOf("% BibTeX"));
+    expect(prose).toMatch(/\\cite\{[^}]+\}/);
+    expect(prose).not.toMatch(/\[\d+\]/);
+    expect(prose).toMatch(/on the Moon in 1850\. \\textbf\{\[unsupported\]\}/);
+    expect(body.text).toContain("% Removed citations to sources that were not provided: [15]");
+    expect(body.themes.map((t: { paragraph: string }) => t.paragraph).join("\n")).toContain("\\cite{");
+    expect(existsSync(path.join(dir, "related-work.bib"))).toBe(false);
+  });
+});
