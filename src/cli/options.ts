@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import type { SourceFormat } from "../corpus/paper.js";
 import { SOURCE_FORMATS } from "../corpus/paper.js";
 import type { PaperFilters } from "../retrieve/filters.js";
@@ -40,4 +40,20 @@ export interface FilterFlags {
 
 export function filtersFrom(flags: FilterFlags): PaperFilters {
   return { yearFrom: flags.year?.from, yearTo: flags.year?.to, source: flags.source, language: flags.lang };
+}
+
+/** --model, --offline, --timeout: how a command reaches (or avoids) a model server. */
+export function addModelOptions(command: Command, timeoutSeconds = 60): Command {
+  return command
+    .option("--model <name>", "model on the OpenAI-compatible server (default: $CITEWISE_MODEL or $OPENAI_MODEL)")
+    .option("--offline", "use the offline composer even when a model server is configured")
+    .option("--timeout <seconds>", "per-request timeout for the model server", parsePositiveInt("--timeout", 3600), timeoutSeconds);
+}
+
+/** --year, --source, --lang: the retrieval filters every search-based command accepts. */
+export function addFilterOptions(command: Command, prefix = ""): Command {
+  return command
+    .option("--year <range>", `${prefix}only papers from these years: 2023, 2021-2023, 2021-, -2023`, parseYearRange)
+    .option("--source <text>", `${prefix}only papers from source files whose path contains this text`)
+    .option("--lang <code>", `${prefix}only papers in this language (en, zh, …)`);
 }

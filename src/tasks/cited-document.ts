@@ -1,10 +1,27 @@
 import type { Paper } from "../corpus/paper.js";
-import type { AnswerSource } from "../generate/generator.js";
+import type { ChatModel } from "../generate/chat-model.js";
+import type { AnswerSource, Generator } from "../generate/generator.js";
+import type { Embedder } from "../index/embedder.js";
+import type { IndexSnapshot } from "../index/snapshot.js";
+import type { PaperFilters } from "../retrieve/filters.js";
 import { validateCitations } from "../ground/citations.js";
 import { checkGrounding, type GroundingReport } from "../ground/support.js";
 import type { PaperResult } from "../retrieve/search.js";
 import { splitSentences } from "../text/sentences.js";
 import { reference, type Reference } from "./ask.js";
+
+/** What every retrieval-based literature task needs. */
+export interface LiteratureTaskOptions {
+  index: IndexSnapshot;
+  embedder: Embedder | null;
+  /** Named in the result; the text comes from `chat` when given, else from the offline composer. */
+  generator: Generator;
+  /** The chat model behind the generator, when the text comes from an LLM. */
+  chat: ChatModel | null;
+  /** Papers to retrieve. */
+  k?: number;
+  filters?: PaperFilters;
+}
 
 /** Numbers retrieved papers [1..n] the same way for every task, so prompts, citations and references agree. */
 export function numberSources(results: PaperResult[]): AnswerSource[] {

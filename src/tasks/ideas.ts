@@ -1,17 +1,16 @@
 import type { ChatModel } from "../generate/chat-model.js";
 import { thirdPerson } from "../generate/extractive.js";
-import type { AnswerSource, Generator } from "../generate/generator.js";
+import type { AnswerSource } from "../generate/generator.js";
 import { ABSTAIN_TEXT } from "../generate/generator.js";
 import { formatSource } from "../generate/llm-answerer.js";
 import { renderPrompt } from "../generate/prompts.js";
 import type { Embedder } from "../index/embedder.js";
 import type { IndexSnapshot } from "../index/snapshot.js";
-import type { PaperFilters } from "../retrieve/filters.js";
 import { searchPapers } from "../retrieve/search.js";
 import { keyPhrases } from "../text/phrases.js";
 import { keywordTerms } from "../text/tokenize.js";
 import { reference, relevanceOf, type Reference } from "./ask.js";
-import { checkCitedText, numberSources, type CheckedText } from "./cited-document.js";
+import { checkCitedText, numberSources, type CheckedText, type LiteratureTaskOptions } from "./cited-document.js";
 import { buildThemes, type Theme } from "./themes.js";
 
 export interface NoveltyCheck {
@@ -37,14 +36,8 @@ export interface IdeasResult extends CheckedText {
   sources: Reference[];
 }
 
-export interface IdeasOptions {
-  index: IndexSnapshot;
-  embedder: Embedder | null;
-  generator: Generator;
-  chat: ChatModel | null;
-  k?: number;
+export interface IdeasOptions extends LiteratureTaskOptions {
   count?: number;
-  filters?: PaperFilters;
 }
 
 /** Calibrated loosely by hand on the sample corpus: a proposal whose terms one paper already covers is not new. */

@@ -1,32 +1,20 @@
 import path from "node:path";
 import type { Paper } from "../corpus/paper.js";
 import type { ChatModel } from "../generate/chat-model.js";
-import { ABSTAIN_TEXT, type AnswerSource, type Generator } from "../generate/generator.js";
+import { ABSTAIN_TEXT, type AnswerSource } from "../generate/generator.js";
 import { formatSource } from "../generate/llm-answerer.js";
 import { citationsIn } from "../ground/citations.js";
 import { renderPrompt } from "../generate/prompts.js";
 import type { GroundingReport } from "../ground/support.js";
-import type { Embedder } from "../index/embedder.js";
-import type { IndexSnapshot } from "../index/snapshot.js";
-import type { PaperFilters } from "../retrieve/filters.js";
 import { searchPapers, type PaperResult } from "../retrieve/search.js";
 import { reference, relevanceOf, type Reference } from "./ask.js";
 import { assignCitationKeys, bibtexFor, formatReferences, type CitationStyle, type UserBibEntry } from "./bibliography.js";
-import { checkCitedText, numberSources } from "./cited-document.js";
+import { checkCitedText, numberSources, type LiteratureTaskOptions } from "./cited-document.js";
 import { composeParagraphs, type ComposedParagraph, type ThemeSources } from "./related-work-compose.js";
 import { renderDocument, renderParagraph, type OutputFormat } from "./related-work-render.js";
 import { buildThemes, type Theme } from "./themes.js";
 
-export interface RelatedWorkOptions {
-  index: IndexSnapshot;
-  embedder: Embedder | null;
-  /** Named in the result; the paragraphs come from `chat` when given, else from the offline composer. */
-  generator: Generator;
-  /** The chat model behind the generator, when the text comes from an LLM. */
-  chat: ChatModel | null;
-  /** Papers retrieved and grouped into themes. */
-  k?: number;
-  filters?: PaperFilters;
+export interface RelatedWorkOptions extends LiteratureTaskOptions {
   /** Entries of the user's .bib: their keys are reused for the papers they describe. */
   userBib?: UserBibEntry[];
   format?: OutputFormat;

@@ -1,25 +1,15 @@
-import type { AnswerSource, Generator } from "../generate/generator.js";
+import type { AnswerSource } from "../generate/generator.js";
 import { ABSTAIN_TEXT } from "../generate/generator.js";
 import { selectSentences, thirdPerson } from "../generate/extractive.js";
 import type { ChatModel } from "../generate/chat-model.js";
 import { formatSource } from "../generate/llm-answerer.js";
 import { renderPrompt } from "../generate/prompts.js";
-import type { Embedder } from "../index/embedder.js";
-import type { IndexSnapshot } from "../index/snapshot.js";
-import type { PaperFilters } from "../retrieve/filters.js";
 import { searchPapers } from "../retrieve/search.js";
 import { reference, relevanceOf, type Reference } from "./ask.js";
-import { checkCitedText, numberSources, type CheckedText } from "./cited-document.js";
+import { checkCitedText, numberSources, type CheckedText, type LiteratureTaskOptions } from "./cited-document.js";
 import { buildThemes, type Theme } from "./themes.js";
 
-export interface SummarizeOptions {
-  index: IndexSnapshot;
-  embedder: Embedder | null;
-  generator: Generator;
-  /** The chat model behind the generator, when answers come from an LLM. */
-  chat: ChatModel | null;
-  k?: number;
-  filters?: PaperFilters;
+export interface SummarizeOptions extends LiteratureTaskOptions {
   onToken?: (token: string) => void;
 }
 

@@ -4,20 +4,14 @@ import { ask } from "../../tasks/ask.js";
 import { openIndex, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
-import { filtersFrom, parsePositiveInt, parseYearRange } from "../options.js";
+import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt } from "../options.js";
 import { answerFooter, askResultToJson, renderAnswer } from "../render-answer.js";
 
 /** Options shared by ask and chat. */
 export function addAnswerOptions(command: Command): Command {
-  return command
+  return addFilterOptions(addModelOptions(command, 60))
     .option("-k, --sources <n>", "papers retrieved and numbered as sources", parsePositiveInt("--sources", 20), 5)
-    .option("--max-sentences <n>", "longest answer, in sentences", parsePositiveInt("--max-sentences", 30), 5)
-    .option("--model <name>", "model on the OpenAI-compatible server (default: $CITEWISE_MODEL or $OPENAI_MODEL)")
-    .option("--offline", "use the offline extractive composer even when a model server is configured")
-    .option("--timeout <seconds>", "per-request timeout for the model server", parsePositiveInt("--timeout", 3600), 60)
-    .option("--year <range>", "only papers from these years: 2023, 2021-2023, 2021-, -2023", parseYearRange)
-    .option("--source <text>", "only papers from source files whose path contains this text")
-    .option("--lang <code>", "only papers in this language");
+    .option("--max-sentences <n>", "longest answer, in sentences", parsePositiveInt("--max-sentences", 30), 5);
 }
 
 export function registerAsk(program: Command): void {

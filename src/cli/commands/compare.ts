@@ -7,7 +7,7 @@ import { compare, CompareError, MAX_PAPERS, MIN_PAPERS, type CompareResult } fro
 import { openIndex, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
-import { filtersFrom, parsePositiveInt, parseYearRange } from "../options.js";
+import { addFilterOptions, addModelOptions, filtersFrom } from "../options.js";
 import { findPaper } from "./papers.js";
 
 function parsePaperCount(value: string): number {
@@ -19,18 +19,11 @@ function parsePaperCount(value: string): number {
 }
 
 export function registerCompare(program: Command): void {
-  program
-    .command("compare")
+  addFilterOptions(addModelOptions(program.command("compare"), 60), "with --query: ")
     .description("compare 2–6 papers: problem, approach, data/setting, results and limitations (a cited quote per cell), then common ground and differences")
     .argument("[ids...]", 'paper ids (a unique prefix is enough; see "citewise papers list")')
     .option("-q, --query <text>", "compare the papers retrieved for this query (with ids: focus the comparison on it)")
     .option("-k, --papers <n>", `papers retrieved with --query (${MIN_PAPERS}–${MAX_PAPERS})`, parsePaperCount, 4)
-    .option("--model <name>", "model on the OpenAI-compatible server (default: $CITEWISE_MODEL or $OPENAI_MODEL)")
-    .option("--offline", "use the offline composer even when a model server is configured")
-    .option("--timeout <seconds>", "per-request timeout for the model server", parsePositiveInt("--timeout", 3600), 60)
-    .option("--year <range>", "with --query: only papers from these years: 2023, 2021-2023, 2021-, -2023", parseYearRange)
-    .option("--source <text>", "with --query: only papers from source files whose path contains this text")
-    .option("--lang <code>", "with --query: only papers in this language")
     .option("--json", "print the table cells (quote, citation, support), prose, references and checks as JSON")
     .option("--out <file>", "also write the Markdown comparison to this file")
     .addHelpText(

@@ -6,22 +6,15 @@ import { suggestIdeas } from "../../tasks/ideas.js";
 import { openIndex, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
-import { filtersFrom, parsePositiveInt, parseYearRange } from "../options.js";
+import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt } from "../options.js";
 import { renderCheckedDocument } from "../render-document.js";
 
 export function registerIdeas(program: Command): void {
-  program
-    .command("ideas")
+  addFilterOptions(addModelOptions(program.command("ideas"), 120))
     .description("research-idea suggestions grounded in the corpus (cross-theme transfers, stated limitations), each with citations and a novelty check")
     .argument("<background>", "your research background or interest, in a sentence or a paragraph")
     .option("-k, --papers <n>", "papers to retrieve as material", parsePositiveInt("-k", 60), 20)
     .option("-n, --count <n>", "how many ideas", parsePositiveInt("--count", 20), 5)
-    .option("--model <name>", "model on the OpenAI-compatible server")
-    .option("--offline", "use the offline composer even when a model server is configured")
-    .option("--timeout <seconds>", "per-request timeout for the model server", parsePositiveInt("--timeout", 3600), 120)
-    .option("--year <range>", "only papers from these years: 2023, 2021-2023, 2021-, -2023", parseYearRange)
-    .option("--source <text>", "only papers from source files whose path contains this text")
-    .option("--lang <code>", "only papers in this language")
     .option("--out <file>", "also write the ideas (Markdown) to a file")
     .option("--json", "print ideas, novelty checks, per-sentence support and references as JSON")
     .action((background: string, options, command: Command) =>

@@ -8,7 +8,7 @@ import { relatedWork, type RelatedWorkResult } from "../../tasks/related-work.js
 import { openIndex, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
-import { filtersFrom, parsePositiveInt, parseYearRange } from "../options.js";
+import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt } from "../options.js";
 
 const DEFAULT_BIB_OUT = "related-work.bib";
 
@@ -20,8 +20,7 @@ function choice<T extends string>(name: string, allowed: readonly T[]) {
 }
 
 export function registerRelatedWork(program: Command): void {
-  program
-    .command("related-work")
+  addFilterOptions(addModelOptions(program.command("related-work"), 120))
     .description("draft thematic related-work paragraphs citing the indexed papers, with references and a BibTeX file of the cited papers")
     .argument("<topic>", "your topic, or the draft abstract of your paper")
     .option("-k, --papers <n>", "papers retrieved and grouped into themes", parsePositiveInt("-k", 40), 12)
@@ -30,12 +29,6 @@ export function registerRelatedWork(program: Command): void {
     .option("--format <format>", "md (markdown, [n] citations) or latex (\\cite{key})", choice("--format", OUTPUT_FORMATS), "md")
     .option("--style <style>", `reference style: ${CITATION_STYLES.join(" or ")}`, choice("--style", CITATION_STYLES), "apa")
     .option("--out <file>", "write the text to this file instead of printing it")
-    .option("--model <name>", "model on the OpenAI-compatible server (default: $CITEWISE_MODEL or $OPENAI_MODEL)")
-    .option("--offline", "use the offline composer even when a model server is configured")
-    .option("--timeout <seconds>", "per-request timeout for the model server", parsePositiveInt("--timeout", 3600), 120)
-    .option("--year <range>", "only papers from these years: 2023, 2021-2023, 2021-, -2023", parseYearRange)
-    .option("--source <text>", "only papers from source files whose path contains this text")
-    .option("--lang <code>", "only papers in this language")
     .option("--json", "print themes, text, references, BibTeX and the groundedness check as JSON")
     .addHelpText(
       "after",

@@ -4,7 +4,7 @@ import { searchPapers, type RetrievalMode } from "../../retrieve/search.js";
 import { openIndex, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { excerpt, paperFacts, paperLabel, printJson, searchResultToJson } from "../format.js";
-import { filtersFrom, parsePositiveInt, parseYearRange } from "../options.js";
+import { addFilterOptions, filtersFrom, parsePositiveInt } from "../options.js";
 
 const MODES: RetrievalMode[] = ["hybrid", "bm25", "dense"];
 
@@ -14,15 +14,11 @@ export function parseMode(value: string): RetrievalMode {
 }
 
 export function registerSearch(program: Command): void {
-  program
-    .command("search")
+  addFilterOptions(program.command("search"))
     .description("find the papers that best match a query (hybrid BM25 + dense retrieval)")
     .argument("<query>", "what you are looking for, in your own words")
     .option("-k, --top <n>", "number of papers to return", parsePositiveInt("-k", 200), 10)
     .option("--mode <mode>", "hybrid, bm25 or dense", parseMode, "hybrid")
-    .option("--year <range>", "only papers from these years: 2023, 2021-2023, 2021-, -2023", parseYearRange)
-    .option("--source <text>", "only papers from source files whose path contains this text")
-    .option("--lang <code>", "only papers in this language (en, zh, …)")
     .option("--json", "print results as JSON (each with title, full abstract, score and matching chunks)")
     .action((query: string, options, command: Command) =>
       reportErrors(async () => {

@@ -5,23 +5,16 @@ import { summarize } from "../../tasks/summarize.js";
 import { openIndex, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
-import { filtersFrom, parsePositiveInt, parseYearRange } from "../options.js";
+import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt } from "../options.js";
 import { renderCheckedDocument } from "../render-document.js";
 import { formatReference } from "../render-answer.js";
 import pc from "picocolors";
 
 export function registerSummarize(program: Command): void {
-  program
-    .command("summarize")
+  addFilterOptions(addModelOptions(program.command("summarize"), 120))
     .description("literature summary of a topic: papers clustered into a two-level outline of named themes, each summarised with citations")
     .argument("<topic>", "the topic, in your own words")
     .option("-k, --papers <n>", "papers to retrieve and organise", parsePositiveInt("-k", 60), 20)
-    .option("--model <name>", "model on the OpenAI-compatible server")
-    .option("--offline", "use the offline composer even when a model server is configured")
-    .option("--timeout <seconds>", "per-request timeout for the model server", parsePositiveInt("--timeout", 3600), 120)
-    .option("--year <range>", "only papers from these years: 2023, 2021-2023, 2021-, -2023", parseYearRange)
-    .option("--source <text>", "only papers from source files whose path contains this text")
-    .option("--lang <code>", "only papers in this language")
     .option("--out <file>", "also write the summary (Markdown) to a file")
     .option("--json", "print outline, text, per-sentence support and references as JSON")
     .action((topic: string, options, command: Command) =>
