@@ -4,6 +4,7 @@ import { ingest, type IngestReport } from "../ingest/pipeline.js";
 import { createEmbedder, DEFAULT_EMBEDDER } from "../index/embedders/create.js";
 import type { Embedder } from "../index/embedder.js";
 import { hasIndex, loadIndex, type IndexSnapshot } from "../index/snapshot.js";
+import { selectGenerator, type ModelSelection } from "../generate/select.js";
 import { createProgress } from "./progress.js";
 
 export interface GlobalOptions {
@@ -52,4 +53,18 @@ export async function openIndex(options: GlobalOptions, settings: { quiet?: bool
   // Queries must be embedded by the embedder that built the index.
   const embedder = await createEmbedder(index.manifest.embedder.name);
   return { index, embedder };
+}
+
+/**
+ * What every answering command does first: pick the offline composer or the configured model (saying
+ * which on stderr unless the output is JSON), then open the index (building it on first use).
+ */
+export async function openForTask(
+  global: GlobalOptions,
+  options: { model?: string; offline?: boolean; timeout: number; json?: boolean },
+): Promise<{ selection: ModelSelection; index: IndexSnapshot; embedder: Embedder }> {
+  const selection = await selectGenerator({ model: options.model, offline: options.offline, timeoutMs: options.timeout * 1000 });
+  if (selection.notice && !options.json) process.stderr.write(`citewise: ${selection.notice}\n`);
+  const { index, embedder } = await openIndex(global, { quiet: options.json });
+  return { selection, index, embedder };
 }

@@ -1,14 +1,9 @@
 import pc from "picocolors";
-import type { AskResult, Reference } from "../tasks/ask.js";
+import { referenceLine, type AskResult, type Reference } from "../tasks/ask.js";
 
+/** A reference line for the terminal: the plain Markdown form with the paper id dimmed. */
 export function formatReference(reference: Reference): string {
-  const facts = [reference.date ?? (reference.year ? String(reference.year) : null), reference.authors.length ? shortAuthors(reference.authors) : null].filter(Boolean);
-  const title = reference.title ?? `${reference.displayTitle} (untitled)`;
-  return `[${reference.n}] ${title}${facts.length ? ` — ${facts.join("; ")}` : ""} ${pc.dim(`(${reference.paperId})`)}`;
-}
-
-function shortAuthors(authors: string[]): string {
-  return authors.length > 3 ? `${authors[0]} et al.` : authors.join(", ");
+  return referenceLine(reference).replace(/ \(([^()]*)\)$/, (_, id: string) => ` ${pc.dim(`(${id})`)}`);
 }
 
 /** The answer with each unsupported sentence flagged inline. */

@@ -113,7 +113,8 @@ export function relevanceOf(index: IndexSnapshot, question: string, results: Pap
     : { score: (coverage + cosine) / 2, threshold: ABSTAIN_BELOW.combined };
 }
 
-function isAbstention(text: string): boolean {
+/** A model that follows the prompt answers with exactly the abstention sentence (maybe with a short aside). */
+export function isAbstention(text: string): boolean {
   return /the indexed papers do not address this/i.test(text) && text.trim().length < ABSTAIN_TEXT.length + 40;
 }
 
@@ -135,4 +136,11 @@ function abstention(question: string, generator: string, nearest: Reference[], r
 
 export function reference(n: number, paper: Paper): Reference {
   return { n, paperId: paper.id, title: paper.title, displayTitle: paper.displayTitle, authors: paper.authors, date: paper.date, year: paper.year };
+}
+
+/** "[n] Title — date; authors (paper-id)": one reference line, plain text. */
+export function referenceLine(reference: Reference): string {
+  const facts = [reference.date ?? (reference.year ? String(reference.year) : null), reference.authors.length > 3 ? `${reference.authors[0]} et al.` : reference.authors.join(", ") || null];
+  const known = facts.filter(Boolean);
+  return `[${reference.n}] ${reference.title ?? `${reference.displayTitle} (untitled)`}${known.length ? ` — ${known.join("; ")}` : ""} (${reference.paperId})`;
 }

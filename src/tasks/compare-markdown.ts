@@ -1,4 +1,4 @@
-import type { Reference } from "./ask.js";
+import { referenceLine } from "./ask.js";
 import { FACET_LABELS, FACETS, NOT_STATED, type Facet } from "./compare-offline.js";
 import type { CompareResult } from "./compare.js";
 
@@ -108,7 +108,7 @@ export function renderComparison(result: CompareResult): string {
     lines.push("", `## ${title}`, "");
     lines.push(text ? marked(text, sentences) : "_No key phrase found to compare on._");
   }
-  if (result.references.length) lines.push("", "## References", "", ...result.references.map((reference) => `- ${formatReference(reference)}`));
+  if (result.references.length) lines.push("", "## References", "", ...result.references.map((reference) => `- ${referenceLine(reference)}`));
   if (result.removedCitations.length) {
     lines.push("", `Removed citations to sources that were not provided: ${[...new Set(result.removedCitations)].join(", ")} (only [1]–[${result.papers.length}] existed)`);
   }
@@ -127,8 +127,3 @@ function escapeCell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n+/g, " ");
 }
 
-export function formatReference(reference: Reference): string {
-  const facts = [reference.date ?? (reference.year ? String(reference.year) : null), reference.authors.length > 3 ? `${reference.authors[0]} et al.` : reference.authors.join(", ") || null];
-  const known = facts.filter(Boolean);
-  return `[${reference.n}] ${reference.title ?? `${reference.displayTitle} (untitled)`}${known.length ? ` — ${known.join("; ")}` : ""} (${reference.paperId})`;
-}

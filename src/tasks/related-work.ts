@@ -7,7 +7,7 @@ import { citationsIn } from "../ground/citations.js";
 import { renderPrompt } from "../generate/prompts.js";
 import type { GroundingReport } from "../ground/support.js";
 import { searchPapers, type PaperResult } from "../retrieve/search.js";
-import { reference, relevanceOf, type Reference } from "./ask.js";
+import { isAbstention, reference, relevanceOf, type Reference } from "./ask.js";
 import { assignCitationKeys, bibtexFor, formatReferences, type CitationStyle, type UserBibEntry } from "./bibliography.js";
 import { checkCitedText, numberSources, type LiteratureTaskOptions } from "./cited-document.js";
 import { composeParagraphs, type ComposedParagraph, type ThemeSources } from "./related-work-compose.js";
@@ -171,9 +171,6 @@ async function writeWithModel(chat: ChatModel, query: string, groups: ThemeSourc
   return isAbstention(text) ? null : splitParagraphs(text).map((paragraph) => ({ phrase: null, text: paragraph }));
 }
 
-function isAbstention(text: string): boolean {
-  return /the indexed papers do not address this/i.test(text) && text.trim().length < ABSTAIN_TEXT.length + 40;
-}
 
 /**
  * Model output as paragraphs of one line each: headings and any reference list it added are dropped,

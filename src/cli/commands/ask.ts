@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { selectGenerator } from "../../generate/select.js";
 import { ask } from "../../tasks/ask.js";
-import { openIndex, type GlobalOptions } from "../context.js";
+import { openForTask, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt } from "../options.js";
@@ -32,9 +31,7 @@ export function registerAsk(program: Command): void {
     .action((question: string, options, command: Command) =>
       reportErrors(async () => {
         if (!question.trim()) throw new UserError("the question is empty");
-        const selection = await selectGenerator({ model: options.model, offline: options.offline, timeoutMs: options.timeout * 1000 });
-        if (selection.notice && !options.json) process.stderr.write(`citewise: ${selection.notice}\n`);
-        const { index, embedder } = await openIndex(command.optsWithGlobals() as GlobalOptions, { quiet: options.json });
+        const { selection, index, embedder } = await openForTask(command.optsWithGlobals() as GlobalOptions, options);
         const stream = !options.json && selection.generator.generative && (options.stream ?? process.stdout.isTTY === true);
         const result = await ask(question, {
           index,

@@ -2,9 +2,8 @@ import { writeFileSync } from "node:fs";
 import readline from "node:readline";
 import type { Command } from "commander";
 import pc from "picocolors";
-import { selectGenerator } from "../../generate/select.js";
 import { ChatSession, type ChatTurn } from "../../tasks/chat-session.js";
-import { openIndex, type GlobalOptions } from "../context.js";
+import { openForTask, type GlobalOptions } from "../context.js";
 import { reportErrors } from "../errors.js";
 import { excerpt, paperFacts, paperLabel } from "../format.js";
 import { filtersFrom } from "../options.js";
@@ -23,9 +22,7 @@ export function registerChat(program: Command): void {
     (options, command: Command) =>
       reportErrors(async () => {
         const interactive = process.stdin.isTTY === true;
-        const selection = await selectGenerator({ model: options.model, offline: options.offline, timeoutMs: options.timeout * 1000 });
-        if (selection.notice) process.stderr.write(`citewise: ${selection.notice}\n`);
-        const { index, embedder } = await openIndex(command.optsWithGlobals() as GlobalOptions);
+        const { selection, index, embedder } = await openForTask(command.optsWithGlobals() as GlobalOptions, options);
         const session = new ChatSession(
           { index, embedder, generator: selection.generator, sources: options.sources, maxSentences: options.maxSentences, filters: filtersFrom(options) },
           selection.chat,

@@ -1,10 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
-import { selectGenerator } from "../../generate/select.js";
 import { hasFilters } from "../../retrieve/filters.js";
 import { renderComparison } from "../../tasks/compare-markdown.js";
 import { compare, CompareError, MAX_PAPERS, MIN_PAPERS, type CompareResult } from "../../tasks/compare.js";
-import { openIndex, type GlobalOptions } from "../context.js";
+import { openForTask, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { addFilterOptions, addModelOptions, filtersFrom } from "../options.js";
@@ -36,9 +35,7 @@ export function registerCompare(program: Command): void {
         const query: string | undefined = options.query?.trim();
         const filters = filtersFrom(options);
         checkArguments(ids, options.query, filters, command.getOptionValueSource("papers") === "cli");
-        const selection = await selectGenerator({ model: options.model, offline: options.offline, timeoutMs: options.timeout * 1000 });
-        if (selection.notice && !options.json) process.stderr.write(`citewise: ${selection.notice}\n`);
-        const { index, embedder } = await openIndex(command.optsWithGlobals() as GlobalOptions, { quiet: options.json });
+        const { selection, index, embedder } = await openForTask(command.optsWithGlobals() as GlobalOptions, options);
         let result: CompareResult;
         try {
           const all = [...index.papers.values()];

@@ -1,9 +1,8 @@
 import type { Command } from "commander";
 import pc from "picocolors";
 import { writeFileSync } from "node:fs";
-import { selectGenerator } from "../../generate/select.js";
 import { suggestIdeas } from "../../tasks/ideas.js";
-import { openIndex, type GlobalOptions } from "../context.js";
+import { openForTask, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt } from "../options.js";
@@ -20,9 +19,7 @@ export function registerIdeas(program: Command): void {
     .action((background: string, options, command: Command) =>
       reportErrors(async () => {
         if (!background.trim()) throw new UserError("the background is empty");
-        const selection = await selectGenerator({ model: options.model, offline: options.offline, timeoutMs: options.timeout * 1000 });
-        if (selection.notice && !options.json) process.stderr.write(`citewise: ${selection.notice}\n`);
-        const { index, embedder } = await openIndex(command.optsWithGlobals() as GlobalOptions, { quiet: options.json });
+        const { selection, index, embedder } = await openForTask(command.optsWithGlobals() as GlobalOptions, options);
         const result = await suggestIdeas(background, { index, embedder, generator: selection.generator, chat: selection.chat, k: options.papers, count: options.count, filters: filtersFrom(options) });
         await embedder.close?.();
         if (options.out) writeFileSync(options.out, result.text);

@@ -1,11 +1,10 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import { selectGenerator } from "../../generate/select.js";
 import { BibliographyError, CITATION_STYLES, parseUserBib, type CitationStyle, type UserBibEntry } from "../../tasks/bibliography.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "../../tasks/related-work-render.js";
 import { relatedWork, type RelatedWorkResult } from "../../tasks/related-work.js";
-import { openIndex, type GlobalOptions } from "../context.js";
+import { openForTask, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt } from "../options.js";
@@ -41,9 +40,7 @@ export function registerRelatedWork(program: Command): void {
       reportErrors(async () => {
         if (!topic.trim()) throw new UserError("the topic is empty");
         const userBib = options.bib ? readUserBib(options.bib) : [];
-        const selection = await selectGenerator({ model: options.model, offline: options.offline, timeoutMs: options.timeout * 1000 });
-        if (selection.notice && !options.json) process.stderr.write(`citewise: ${selection.notice}\n`);
-        const { index, embedder } = await openIndex(command.optsWithGlobals() as GlobalOptions, { quiet: options.json });
+        const { selection, index, embedder } = await openForTask(command.optsWithGlobals() as GlobalOptions, options);
         const bibOut: string = options.bibOut ?? DEFAULT_BIB_OUT;
         const result = await relatedWork(topic, {
           index,

@@ -1,8 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { selectGenerator } from "../../generate/select.js";
 import { summarize } from "../../tasks/summarize.js";
-import { openIndex, type GlobalOptions } from "../context.js";
+import { openForTask, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt } from "../options.js";
@@ -20,9 +19,7 @@ export function registerSummarize(program: Command): void {
     .action((topic: string, options, command: Command) =>
       reportErrors(async () => {
         if (!topic.trim()) throw new UserError("the topic is empty");
-        const selection = await selectGenerator({ model: options.model, offline: options.offline, timeoutMs: options.timeout * 1000 });
-        if (selection.notice && !options.json) process.stderr.write(`citewise: ${selection.notice}\n`);
-        const { index, embedder } = await openIndex(command.optsWithGlobals() as GlobalOptions, { quiet: options.json });
+        const { selection, index, embedder } = await openForTask(command.optsWithGlobals() as GlobalOptions, options);
         const result = await summarize(topic, { index, embedder, generator: selection.generator, chat: selection.chat, k: options.papers, filters: filtersFrom(options) });
         await embedder.close?.();
         if (options.out) writeFileSync(options.out, result.text);
