@@ -1,4 +1,5 @@
 import path from "node:path";
+import { dot } from "./embedder.js";
 import type { StoredVector, VectorHit, VectorStore, VectorStoreFactory } from "./store.js";
 
 type VectraModule = typeof import("vectra");
@@ -17,18 +18,14 @@ class VectraStore implements VectorStore {
   ) {}
 
   async query(vector: number[], k: number, allowed?: (id: string) => boolean): Promise<VectorHit[]> {
-    // vectra scans every item; filtering by callback keeps filters independent of its metadata query language.
-    const items = await this.index.listItems<ChunkMetadata>();
     if (!allowed) {
       const results = await this.index.queryItems(vector, "", k);
       return results.map((result) => ({ id: result.item.id, score: result.score }));
     }
+    // Filtering by callback keeps filters independent of vectra's metadata query language.
     const hits: VectorHit[] = [];
-    for (const item of items) {
-      if (!allowed(item.id)) continue;
-      let score = 0;
-      for (let i = 0; i < vector.length; i++) score += vector[i]! * item.vector[i]!;
-      hits.push({ id: item.id, score: score / (item.norm || 1) });
+    for (const item of await this.index.listItems<ChunkMetadata>()) {
+      if (allowed(item.id)) hits.push({ id: item.id, score: dot(vector, item.vector) / (item.norm || 1) });
     }
     return hits.sort((a, b) => b.score - a.score).slice(0, k);
   }

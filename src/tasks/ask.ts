@@ -5,6 +5,7 @@ import { checkGrounding, type SentenceSupport } from "../ground/support.js";
 import type { Embedder } from "../index/embedder.js";
 import type { IndexSnapshot } from "../index/snapshot.js";
 import type { PaperFilters } from "../retrieve/filters.js";
+import { bestChunkCoverage } from "../retrieve/coverage.js";
 import { searchPapers, type PaperResult } from "../retrieve/search.js";
 import { splitSentences } from "../text/sentences.js";
 
@@ -99,15 +100,9 @@ export async function ask(question: string, options: AskOptions): Promise<AskRes
 }
 
 export function relevanceOf(index: IndexSnapshot, question: string, results: PaperResult[]): { score: number; threshold: number } {
-  let coverage = 0;
-  let cosine: number | null = null;
-  for (const result of results) {
-    for (const match of result.chunks) {
-      const position = index.chunkPosition.get(match.chunk.id);
-      if (position !== undefined) coverage = Math.max(coverage, index.keyword.coverage(question, position));
-      if (match.denseScore !== null) cosine = Math.max(cosine ?? -1, match.denseScore);
-    }
-  }
+  const { coverage } = bestChunkCoverage(index, question, results);
+  const cosines = results.flatMap((result) => result.chunks.map((match) => match.denseScore).filter((score): score is number => score !== null));
+  const cosine = cosines.length ? Math.max(...cosines) : null;
   return cosine === null
     ? { score: coverage, threshold: ABSTAIN_BELOW.lexicalOnly }
     : { score: (coverage + cosine) / 2, threshold: ABSTAIN_BELOW.combined };

@@ -6,6 +6,7 @@ import { formatSource } from "../generate/llm-answerer.js";
 import { renderPrompt } from "../generate/prompts.js";
 import type { Embedder } from "../index/embedder.js";
 import type { IndexSnapshot } from "../index/snapshot.js";
+import { bestChunkCoverage } from "../retrieve/coverage.js";
 import { searchPapers } from "../retrieve/search.js";
 import { keyPhrases } from "../text/phrases.js";
 import { keywordTerms } from "../text/tokenize.js";
@@ -164,19 +165,9 @@ function shortTitle(title: string): string {
 export async function checkNovelty(index: IndexSnapshot, embedder: Embedder | null, proposal: string, exclude: string[] = []): Promise<NoveltyCheck> {
   if (keywordTerms(proposal).length === 0) return { verdict: "likely new", overlap: 0, nearest: null };
   const results = (await searchPapers(index, embedder, proposal, { k: 5 + exclude.length })).filter((result) => !exclude.includes(result.paper.id));
-  let overlap = 0;
-  let nearest: Reference | null = null;
-  for (const result of results) {
-    for (const match of result.chunks) {
-      const position = index.chunkPosition.get(match.chunk.id);
-      const share = position === undefined ? 0 : index.keyword.coverage(proposal, position);
-      if (share > overlap) {
-        overlap = share;
-        nearest = reference(0, result.paper);
-      }
-    }
-  }
-  nearest ??= results[0] ? reference(0, results[0].paper) : null;
+  const { coverage: overlap, result: closest } = bestChunkCoverage(index, proposal, results);
+  const nearestPaper = (closest ?? results[0])?.paper;
+  const nearest: Reference | null = nearestPaper ? reference(0, nearestPaper) : null;
   const verdict = overlap >= NOVELTY_LEVELS.explored ? "already explored" : overlap >= NOVELTY_LEVELS.partly ? "partly explored" : "likely new";
   return { verdict, overlap, nearest };
 }
