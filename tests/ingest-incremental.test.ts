@@ -86,7 +86,7 @@ describe("incremental re-ingest", () => {
     expect(report.unchanged).toHaveLength(20);
     expect(run.counter.texts).toBeGreaterThanOrEqual(1);
     expect(run.counter.texts).toBeLessThanOrEqual(2);
-    expect(readPapers(indexDir)).toHaveLength(21);
+    expect(await readPapers(indexDir)).toHaveLength(21);
   });
 
   it("refuses to mix embedders and names --rebuild", async () => {
@@ -94,6 +94,6 @@ describe("incremental re-ingest", () => {
     await expect(ingest({ inputs: [corpus], indexDir, embedder: other })).rejects.toThrow(
       /built with embedder "use-lite-512" \(512-d\), but "openai:text-embedding-3-small" \(1536-d\) was requested.*--rebuild/,
     );
-    expect(readPapers(indexDir)).toHaveLength(21);
+    expect(await readPapers(indexDir)).toHaveLength(21);
   });
 });

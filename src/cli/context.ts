@@ -4,19 +4,23 @@ import { ingest, type IngestReport } from "../ingest/pipeline.js";
 import { createEmbedder, DEFAULT_EMBEDDER } from "../index/embedders/create.js";
 import type { Embedder } from "../index/embedder.js";
 import { hasIndex, loadIndex, type IndexSnapshot } from "../index/snapshot.js";
+import { hidePassword, isPostgresUrl } from "../index/storage.js";
 import { selectGenerator, type ModelSelection } from "../generate/select.js";
 import { createProgress } from "./progress.js";
 
 export interface GlobalOptions {
   index?: string;
+  store?: string;
 }
 
 /** The package root: dist/cli/context.js -> ../.. (also right for src/ under tsx). */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const BUNDLED_DATA_DIR = path.join(PACKAGE_ROOT, "data");
 
-export function resolveIndexDir(options: GlobalOptions): string {
-  return path.resolve(options.index ?? process.env.CITEWISE_INDEX ?? ".citewise");
+/** Where the index lives: --store (folder or postgres:// URL), --index folder, $CITEWISE_STORE, $CITEWISE_INDEX, ./.citewise. */
+export function resolveIndexLocation(options: GlobalOptions): string {
+  const location = options.store ?? options.index ?? process.env.CITEWISE_STORE ?? process.env.CITEWISE_INDEX ?? ".citewise";
+  return isPostgresUrl(location) ? location : path.resolve(location);
 }
 
 export async function runIngest(
@@ -43,9 +47,9 @@ export async function runIngest(
 
 /** Opens the index, building it from the bundled sample corpus the first time (so `ask` works out of the box). */
 export async function openIndex(options: GlobalOptions, settings: { quiet?: boolean } = {}): Promise<{ index: IndexSnapshot; embedder: Embedder }> {
-  const indexDir = resolveIndexDir(options);
-  if (!hasIndex(indexDir)) {
-    if (!settings.quiet) process.stderr.write(`citewise: no index at ${indexDir}; building one from the bundled sample corpus (${BUNDLED_DATA_DIR})…\n`);
+  const indexDir = resolveIndexLocation(options);
+  if (!(await hasIndex(indexDir))) {
+    if (!settings.quiet) process.stderr.write(`citewise: no index at ${hidePassword(indexDir)}; building one from the bundled sample corpus (${BUNDLED_DATA_DIR})…\n`);
     const report = await runIngest([BUNDLED_DATA_DIR], indexDir, {});
     if (!settings.quiet) process.stderr.write(`citewise: indexed ${report.papers} papers (${report.chunks} chunks) in ${report.seconds.toFixed(1)} s\n`);
   }

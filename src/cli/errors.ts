@@ -2,7 +2,7 @@ import { CommanderError } from "commander";
 import { InputError } from "../ingest/read-source.js";
 import { UnknownEmbedderError } from "../index/embedders/create.js";
 import { IndexMismatchError } from "../index/manifest.js";
-import { IndexCorruptError, IndexNotFoundError } from "../index/snapshot.js";
+import { IndexCorruptError, IndexNotFoundError } from "../index/storage.js";
 import { ProviderError, redactSecrets } from "../llm/openai-client.js";
 import { FixtureError } from "../eval/retrieval-fixtures.js";
 

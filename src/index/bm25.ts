@@ -13,21 +13,42 @@ export interface KeywordHit {
   score: number;
 }
 
+/** Term frequencies of one document: what the keyword index stores per chunk. */
+export type TermCounts = Map<string, number>;
+
+export function termCountsOf(text: string): TermCounts {
+  const counts: TermCounts = new Map();
+  for (const term of keywordTerms(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+  return counts;
+}
+
+const MAGIC = 0x31425743; // "CWB1" little-endian
+
 /**
- * In-memory BM25 over an inverted index. Built from chunk texts when the index is opened;
- * kept separate from vectra because vectra rebuilds its keyword index on every query.
+ * In-memory BM25 over an inverted index, kept separate from vectra because vectra rebuilds its keyword
+ * index on every query. It is saved with each index version (toBinary) so opening a large index does not
+ * re-tokenise every chunk, and ingest reuses the term counts of unchanged chunks (documentTerms).
  */
 export class Bm25Index {
-  private readonly postings = new Map<string, { docs: Int32Array; tfs: Float32Array }>();
-  private readonly docLengths: Float32Array;
   private readonly averageLength: number;
 
-  constructor(texts: string[], private readonly params: Bm25Params = DEFAULT_BM25) {
-    this.docLengths = new Float32Array(texts.length);
+  private constructor(
+    private readonly postings: Map<string, { docs: Int32Array; tfs: Float32Array }>,
+    private readonly docLengths: Float32Array,
+    private readonly params: Bm25Params = DEFAULT_BM25,
+  ) {
+    const total = docLengths.reduce((sum, length) => sum + length, 0);
+    this.averageLength = docLengths.length ? total / docLengths.length : 1;
+  }
+
+  static fromTexts(texts: string[], params: Bm25Params = DEFAULT_BM25): Bm25Index {
+    return Bm25Index.fromTermCounts(texts.map(termCountsOf), params);
+  }
+
+  static fromTermCounts(documents: TermCounts[], params: Bm25Params = DEFAULT_BM25): Bm25Index {
+    const docLengths = new Float32Array(documents.length);
     const building = new Map<string, { docs: number[]; tfs: number[] }>();
-    texts.forEach((text, docIndex) => {
-      const counts = new Map<string, number>();
-      for (const term of keywordTerms(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+    documents.forEach((counts, docIndex) => {
       let length = 0;
       for (const [term, count] of counts) {
         length += count;
@@ -36,13 +57,70 @@ export class Bm25Index {
         posting.docs.push(docIndex);
         posting.tfs.push(count);
       }
-      this.docLengths[docIndex] = length;
+      docLengths[docIndex] = length;
     });
-    for (const [term, posting] of building) {
-      this.postings.set(term, { docs: Int32Array.from(posting.docs), tfs: Float32Array.from(posting.tfs) });
+    const postings = new Map<string, { docs: Int32Array; tfs: Float32Array }>();
+    for (const [term, posting] of building) postings.set(term, { docs: Int32Array.from(posting.docs), tfs: Float32Array.from(posting.tfs) });
+    return new Bm25Index(postings, docLengths, params);
+  }
+
+  /** Term counts per document, recovered from the postings (no re-tokenising). */
+  documentTerms(): TermCounts[] {
+    const documents = Array.from({ length: this.docLengths.length }, (): TermCounts => new Map());
+    for (const [term, { docs, tfs }] of this.postings) {
+      for (let i = 0; i < docs.length; i++) documents[docs[i]!]!.set(term, tfs[i]!);
     }
-    const total = this.docLengths.reduce((sum, length) => sum + length, 0);
-    this.averageLength = texts.length ? total / texts.length : 1;
+    return documents;
+  }
+
+  /** One self-describing byte blob (a file, or a bytea column): header, lengths, postings, then the terms as JSON. */
+  toBinary(): Uint8Array {
+    const terms = [...this.postings.keys()];
+    const totalPostings = terms.reduce((sum, term) => sum + this.postings.get(term)!.docs.length, 0);
+    const termBytes = new TextEncoder().encode(JSON.stringify(terms));
+    const n = this.docLengths.length;
+    const bytes = new Uint8Array(4 * (5 + n + terms.length + 1 + 2 * totalPostings) + termBytes.length);
+    const words = new DataView(bytes.buffer);
+    [MAGIC, n, terms.length, totalPostings, termBytes.length].forEach((value, i) => words.setUint32(4 * i, value, true));
+    let offset = 20;
+    new Float32Array(bytes.buffer, offset, n).set(this.docLengths);
+    offset += 4 * n;
+    const starts = new Uint32Array(bytes.buffer, offset, terms.length + 1);
+    offset += 4 * (terms.length + 1);
+    const docs = new Int32Array(bytes.buffer, offset, totalPostings);
+    const tfs = new Float32Array(bytes.buffer, offset + 4 * totalPostings, totalPostings);
+    let at = 0;
+    terms.forEach((term, i) => {
+      const posting = this.postings.get(term)!;
+      starts[i] = at;
+      docs.set(posting.docs, at);
+      tfs.set(posting.tfs, at);
+      at += posting.docs.length;
+    });
+    starts[terms.length] = at;
+    bytes.set(termBytes, offset + 8 * totalPostings);
+    return bytes;
+  }
+
+  static fromBinary(input: Uint8Array, params: Bm25Params = DEFAULT_BM25): Bm25Index {
+    // Typed-array views need 4-byte alignment; a Buffer from the pool may not have it.
+    const bytes = input.byteOffset % 4 === 0 ? input : new Uint8Array(input);
+    const header = new DataView(bytes.buffer, bytes.byteOffset, Math.min(20, bytes.byteLength));
+    if (bytes.byteLength < 20 || header.getUint32(0, true) !== MAGIC) throw new Error("not a citewise keyword index");
+    const [n, termCount, totalPostings, termBytes] = [1, 2, 3, 4].map((i) => header.getUint32(4 * i, true)) as [number, number, number, number];
+    let offset = bytes.byteOffset + 20;
+    if (20 + 4 * (n + termCount + 1 + 2 * totalPostings) + termBytes !== bytes.byteLength) throw new Error("keyword index is truncated");
+    const docLengths = new Float32Array(bytes.buffer, offset, n);
+    offset += 4 * n;
+    const starts = new Uint32Array(bytes.buffer, offset, termCount + 1);
+    offset += 4 * (termCount + 1);
+    const docs = new Int32Array(bytes.buffer, offset, totalPostings);
+    const tfs = new Float32Array(bytes.buffer, offset + 4 * totalPostings, totalPostings);
+    const termsStart = offset + 8 * totalPostings - bytes.byteOffset;
+    const terms = JSON.parse(new TextDecoder().decode(bytes.subarray(termsStart, termsStart + termBytes))) as string[];
+    const postings = new Map<string, { docs: Int32Array; tfs: Float32Array }>();
+    terms.forEach((term, i) => postings.set(term, { docs: docs.subarray(starts[i]!, starts[i + 1]!), tfs: tfs.subarray(starts[i]!, starts[i + 1]!) }));
+    return new Bm25Index(postings, docLengths, params);
   }
 
   /** Inverse document frequency; a term the corpus never uses gets the highest weight. */

@@ -1,4 +1,5 @@
-export const INDEX_FORMAT_VERSION = 1;
+// 2: vectors in shared segments (vectors.json) and a saved keyword index (keyword.bin).
+export const INDEX_FORMAT_VERSION = 2;
 
 export interface IndexManifest {
   formatVersion: number;

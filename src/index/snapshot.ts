@@ -1,18 +1,14 @@
-import { existsSync, readFileSync } from "node:fs";
-import type { Chunk, Paper, RawRecord } from "../corpus/paper.js";
+import type { Chunk, Paper } from "../corpus/paper.js";
 import { Bm25Index } from "./bm25.js";
-import { currentGeneration } from "./layout.js";
 import { INDEX_FORMAT_VERSION, type IndexManifest } from "./manifest.js";
+import { openStorage } from "./open-storage.js";
+import { hidePassword, IndexCorruptError, IndexNotFoundError, type IndexStorage } from "./storage.js";
 import type { VectorStore } from "./store.js";
-import { vectraStores } from "./vectra-store.js";
-import path from "node:path";
 
-export class IndexNotFoundError extends Error {}
-export class IndexCorruptError extends Error {}
-
-/** Everything one generation of the index holds, loaded for querying. */
+/** Everything one version of the index holds, loaded for querying. */
 export interface IndexSnapshot {
-  dir: string;
+  /** The folder or database it came from (password hidden). */
+  location: string;
   manifest: IndexManifest;
   papers: Map<string, Paper>;
   chunks: Chunk[];
@@ -21,71 +17,61 @@ export interface IndexSnapshot {
   chunkPosition: Map<string, number>;
   keyword: Bm25Index;
   vectors: VectorStore;
+  /** Releases the database connection (no-op for a folder). */
+  close(): Promise<void>;
 }
 
-export function readJson<T>(file: string): T {
+export async function hasIndex(location: string): Promise<boolean> {
+  const storage = await openStorage(location);
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as T;
-  } catch (error) {
-    throw new IndexCorruptError(`cannot read ${file}: ${(error as Error).message}`);
+    return (await storage.readManifest()) !== null;
+  } finally {
+    await storage.close();
   }
 }
 
-export function readJsonLines<T>(file: string): T[] {
-  if (!existsSync(file)) return [];
-  const rows: T[] = [];
-  readFileSync(file, "utf8")
-    .split("\n")
-    .forEach((line, i) => {
-      if (!line.trim()) return;
-      try {
-        rows.push(JSON.parse(line) as T);
-      } catch (error) {
-        throw new IndexCorruptError(`${file}:${i + 1}: ${(error as Error).message}`);
-      }
-    });
-  return rows;
+export async function readPapers(location: string): Promise<Paper[]> {
+  const storage = await openStorage(location);
+  try {
+    if (!(await storage.readManifest())) throw new IndexNotFoundError(`no index in ${storage.location}`);
+    return await storage.readPapers();
+  } finally {
+    await storage.close();
+  }
 }
 
-export function hasIndex(indexDir: string): boolean {
-  return currentGeneration(indexDir) !== null;
-}
-
-export function readManifest(indexDir: string): IndexManifest | null {
-  const generation = currentGeneration(indexDir);
-  return generation ? readJson<IndexManifest>(path.join(generation, "manifest.json")) : null;
-}
-
-/** The raw records behind the current generation; ingest merges new files into them. */
-export function readRecords(indexDir: string): RawRecord[] {
-  const generation = currentGeneration(indexDir);
-  return generation ? readJsonLines<RawRecord>(path.join(generation, "records.jsonl")) : [];
-}
-
-export function readPapers(indexDir: string): Paper[] {
-  const generation = currentGeneration(indexDir);
-  if (!generation) throw new IndexNotFoundError(`no index in ${indexDir}`);
-  return readJson<Paper[]>(path.join(generation, "papers.json"));
-}
-
-export async function loadIndex(indexDir: string): Promise<IndexSnapshot> {
-  const dir = currentGeneration(indexDir);
-  if (!dir) throw new IndexNotFoundError(`no index in ${indexDir}; run "citewise ingest <files>" first`);
-  const manifest = readJson<IndexManifest>(path.join(dir, "manifest.json"));
+export function assertReadableFormat(manifest: IndexManifest, location: string): void {
   if (manifest.formatVersion !== INDEX_FORMAT_VERSION) {
-    throw new IndexCorruptError(`index format ${manifest.formatVersion} in ${indexDir} is not supported (expected ${INDEX_FORMAT_VERSION}); re-run ingest with --rebuild`);
+    throw new IndexCorruptError(`index format ${manifest.formatVersion} in ${hidePassword(location)} is not supported (expected ${INDEX_FORMAT_VERSION}); re-run ingest with --rebuild`);
   }
-  const papers = new Map(readJson<Paper[]>(path.join(dir, "papers.json")).map((paper) => [paper.id, paper]));
-  const chunks = readJsonLines<Chunk>(path.join(dir, "chunks.jsonl"));
-  const vectors = await vectraStores.open(dir);
-  return {
-    dir,
-    manifest,
-    papers,
-    chunks,
-    chunkById: new Map(chunks.map((chunk) => [chunk.id, chunk])),
-    chunkPosition: new Map(chunks.map((chunk, i) => [chunk.id, i])),
-    keyword: new Bm25Index(chunks.map((chunk) => chunk.text)),
-    vectors,
-  };
+}
+
+/** Opens the current index version from a folder, a postgres:// URL or an already open storage. */
+export async function loadIndex(source: string | IndexStorage): Promise<IndexSnapshot> {
+  const storage = typeof source === "string" ? await openStorage(source) : source;
+  try {
+    const manifest = await storage.readManifest();
+    if (!manifest) throw new IndexNotFoundError(`no index in ${storage.location}; run "citewise ingest <files>" first`);
+    assertReadableFormat(manifest, storage.location);
+    const papers = new Map((await storage.readPapers()).map((paper) => [paper.id, paper]));
+    const chunks = await storage.readChunks();
+    // Older or damaged versions without a saved keyword index still open: it is rebuilt from the chunks.
+    const keyword = (await storage.readKeywordIndex()) ?? Bm25Index.fromTexts(chunks.map((chunk) => chunk.text));
+    if (keyword.size !== chunks.length) throw new IndexCorruptError(`keyword index of ${storage.location} does not match its chunks; re-run ingest with --rebuild`);
+    const vectors = await storage.openVectors();
+    return {
+      location: storage.location,
+      manifest,
+      papers,
+      chunks,
+      chunkById: new Map(chunks.map((chunk) => [chunk.id, chunk])),
+      chunkPosition: new Map(chunks.map((chunk, i) => [chunk.id, i])),
+      keyword,
+      vectors,
+      close: () => storage.close(),
+    };
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
 }

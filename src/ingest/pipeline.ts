@@ -1,12 +1,11 @@
-import path from "node:path";
 import type { Chunk, Paper, RawRecord, SkippedRecord, SourceFormat } from "../corpus/paper.js";
+import { Bm25Index, termCountsOf, type TermCounts } from "../index/bm25.js";
 import type { Embedder } from "../index/embedder.js";
-import { writeFileAtomic, writeJsonLines } from "../index/files.js";
-import { createGenerationDir, currentGeneration, publishGeneration } from "../index/layout.js";
 import { assertSameEmbedder, INDEX_FORMAT_VERSION, type IndexManifest } from "../index/manifest.js";
-import { readJson, readJsonLines, readManifest, readRecords } from "../index/snapshot.js";
-import type { StoredVector } from "../index/store.js";
-import { vectraStores } from "../index/vectra-store.js";
+import { openStorage } from "../index/open-storage.js";
+import { assertReadableFormat } from "../index/snapshot.js";
+import type { IndexStorage } from "../index/storage.js";
+import type { StoredVector, Vector } from "../index/store.js";
 import { chunkPaper, DEFAULT_CHUNK_OPTIONS } from "./chunk.js";
 import { type FileReport, parseInputs, type ParsedInputs } from "./parse-files.js";
 import { recordsToPapers } from "./papers.js";
@@ -15,6 +14,7 @@ export interface IngestOptions {
   inputs: string[];
   /** Records parsed elsewhere (e.g. a BEIR corpus); when given, `inputs` is not read. */
   parsed?: ParsedInputs;
+  /** Index folder, or a postgres:// URL for the PostgreSQL backend. */
   indexDir: string;
   embedder: Embedder;
   format?: SourceFormat;
@@ -46,74 +46,79 @@ export interface IngestReport {
 
 export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const started = performance.now();
-  const { indexDir, embedder } = options;
-  const previousManifest = options.rebuild ? null : readManifest(indexDir);
-  if (previousManifest) assertSameEmbedder(previousManifest, embedder, indexDir);
+  const { embedder } = options;
+  const storage = await openStorage(options.indexDir);
+  try {
+    const previousManifest = options.rebuild ? null : await storage.readManifest();
+    if (previousManifest) {
+      assertReadableFormat(previousManifest, storage.location);
+      assertSameEmbedder(previousManifest, embedder, storage.location);
+    }
 
-  const parsed = options.parsed ?? parseInputs(options.inputs, { format: options.format, baseDir: options.baseDir });
-  // Records from the files read this time replace what those files contributed before; the rest stays.
-  const refreshedFiles = new Set(parsed.files.filter((file) => file.format !== null).map((file) => file.file));
-  const previousRecords = options.rebuild ? [] : readRecords(indexDir);
-  const records: RawRecord[] = [...previousRecords.filter((record) => !refreshedFiles.has(record.source.file)), ...parsed.records];
-  const merged = recordsToPapers(records);
+    const parsed = options.parsed ?? parseInputs(options.inputs, { format: options.format, baseDir: options.baseDir });
+    // Records from the files read this time replace what those files contributed before; the rest stays.
+    const refreshedFiles = new Set(parsed.files.filter((file) => file.format !== null).map((file) => file.file));
+    const previousRecords = previousManifest ? await storage.readRecords() : [];
+    const records: RawRecord[] = [...previousRecords.filter((record) => !refreshedFiles.has(record.source.file)), ...parsed.records];
+    const merged = recordsToPapers(records);
 
-  const previous = loadPreviousGeneration(indexDir, options.rebuild ?? false);
-  const diff = diffPapers(previous.papers, merged.papers);
-  const chunks = merged.papers.flatMap((paper) => {
-    const old = previous.papers.get(paper.id);
-    const reusable = old && old.contentHash === paper.contentHash ? previous.chunksByPaper.get(paper.id) : undefined;
-    return reusable ?? chunkPaper(paper, DEFAULT_CHUNK_OPTIONS);
-  });
+    const previous = await loadPreviousVersion(storage, previousManifest !== null);
+    const diff = diffPapers(previous.papers, merged.papers);
+    const chunks = merged.papers.flatMap((paper) => {
+      const old = previous.papers.get(paper.id);
+      const reusable = old && old.contentHash === paper.contentHash ? previous.chunksByPaper.get(paper.id) : undefined;
+      return reusable ?? chunkPaper(paper, DEFAULT_CHUNK_OPTIONS);
+    });
+    const { vectors, embedded } = await embedMissing(chunks, previous.vectorCache, embedder, options);
+    // Term counts of unchanged chunks come from the saved keyword index: only new text is tokenised.
+    const keyword = Bm25Index.fromTermCounts(chunks.map((chunk) => previous.termsByContentHash.get(chunk.contentHash) ?? termCountsOf(chunk.text)));
 
-  const cache = previous.generationDir ? await (await vectraStores.open(previous.generationDir)).vectorsByContentHash() : new Map<string, number[]>();
-  const { vectors, embedded } = await embedMissing(chunks, cache, embedder, options);
+    const now = new Date().toISOString();
+    const manifest: IndexManifest = {
+      formatVersion: INDEX_FORMAT_VERSION,
+      embedder: { name: embedder.name, dimension: embedder.dimension },
+      chunking: DEFAULT_CHUNK_OPTIONS,
+      createdAt: previousManifest?.createdAt ?? now,
+      updatedAt: now,
+      counts: { papers: merged.papers.length, chunks: chunks.length, records: records.length },
+    };
+    await storage.publish({ manifest, records, papers: merged.papers, chunks, vectors, keyword });
 
-  const generationDir = createGenerationDir(indexDir);
-  const now = new Date().toISOString();
-  const manifest: IndexManifest = {
-    formatVersion: INDEX_FORMAT_VERSION,
-    embedder: { name: embedder.name, dimension: embedder.dimension },
-    chunking: DEFAULT_CHUNK_OPTIONS,
-    createdAt: previousManifest?.createdAt ?? now,
-    updatedAt: now,
-    counts: { papers: merged.papers.length, chunks: chunks.length, records: records.length },
-  };
-  writeJsonLines(path.join(generationDir, "records.jsonl"), records);
-  writeJsonLines(path.join(generationDir, "chunks.jsonl"), chunks);
-  writeFileAtomic(path.join(generationDir, "papers.json"), JSON.stringify(merged.papers));
-  await vectraStores.write(generationDir, vectors);
-  // The manifest is written last: a generation without one is incomplete and never published.
-  writeFileAtomic(path.join(generationDir, "manifest.json"), JSON.stringify(manifest, null, 2));
-  publishGeneration(indexDir, generationDir);
-
-  return {
-    indexDir,
-    files: parsed.files,
-    ...diff,
-    skipped: parsed.skipped,
-    duplicatesMerged: merged.duplicatesMerged,
-    papers: merged.papers.length,
-    chunks: chunks.length,
-    chunksEmbedded: embedded,
-    vectorsReused: chunks.length - embedded,
-    embedder: embedder.name,
-    seconds: (performance.now() - started) / 1000,
-  };
+    return {
+      indexDir: storage.location,
+      files: parsed.files,
+      ...diff,
+      skipped: parsed.skipped,
+      duplicatesMerged: merged.duplicatesMerged,
+      papers: merged.papers.length,
+      chunks: chunks.length,
+      chunksEmbedded: embedded,
+      vectorsReused: chunks.length - embedded,
+      embedder: embedder.name,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await storage.close();
+  }
 }
 
-function loadPreviousGeneration(indexDir: string, rebuild: boolean) {
-  const generationDir = rebuild ? null : currentGeneration(indexDir);
+/** What the current version offers for reuse: papers, their chunks, vectors and term counts by chunk text. */
+async function loadPreviousVersion(storage: IndexStorage, exists: boolean) {
   const papers = new Map<string, Paper>();
   const chunksByPaper = new Map<string, Chunk[]>();
-  if (generationDir) {
-    for (const paper of readJson<Paper[]>(path.join(generationDir, "papers.json"))) papers.set(paper.id, paper);
-    for (const chunk of readJsonLines<Chunk>(path.join(generationDir, "chunks.jsonl"))) {
-      const list = chunksByPaper.get(chunk.paperId) ?? [];
-      list.push(chunk);
-      chunksByPaper.set(chunk.paperId, list);
-    }
+  const termsByContentHash = new Map<string, TermCounts>();
+  if (!exists) return { papers, chunksByPaper, vectorCache: new Map<string, Vector>(), termsByContentHash };
+  for (const paper of await storage.readPapers()) papers.set(paper.id, paper);
+  const chunks = await storage.readChunks();
+  for (const chunk of chunks) {
+    const list = chunksByPaper.get(chunk.paperId) ?? [];
+    list.push(chunk);
+    chunksByPaper.set(chunk.paperId, list);
   }
-  return { generationDir, papers, chunksByPaper };
+  const keyword = await storage.readKeywordIndex();
+  if (keyword && keyword.size === chunks.length) keyword.documentTerms().forEach((terms, i) => termsByContentHash.set(chunks[i]!.contentHash, terms));
+  const vectorCache = await (await storage.openVectors()).vectorsByContentHash();
+  return { papers, chunksByPaper, vectorCache, termsByContentHash };
 }
 
 function diffPapers(before: Map<string, Paper>, after: Paper[]) {
@@ -145,7 +150,7 @@ function sourceKey(paper: Paper): string {
 }
 
 /** Embeds only chunks whose text is not in the cache, in batches, reporting progress. */
-async function embedMissing(chunks: Chunk[], cache: Map<string, number[]>, embedder: Embedder, options: IngestOptions) {
+async function embedMissing(chunks: Chunk[], cache: Map<string, Vector>, embedder: Embedder, options: IngestOptions) {
   const missing = chunks.filter((chunk) => !cache.has(chunk.contentHash));
   // Large batches let a multi-threaded embedder keep every core busy; progress is reported per batch.
   const batchSize = options.batchSize ?? 32;

@@ -14,7 +14,7 @@ import { createEmbedder, DEFAULT_EMBEDDER } from "../../index/embedders/create.j
 import { loadIndex } from "../../index/snapshot.js";
 import { openAIConfigured } from "../../llm/openai-client.js";
 import { OpenAIChat } from "../../generate/openai-chat.js";
-import { openIndex, PACKAGE_ROOT, type GlobalOptions } from "../context.js";
+import { openIndex, PACKAGE_ROOT, resolveIndexLocation, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { parsePositiveInt } from "../options.js";
@@ -87,7 +87,7 @@ function readThresholds(file: string): Thresholds {
 async function runBeir(options: { beir: string; split: string; modes: string; limit?: number; json?: boolean }, global: GlobalOptions): Promise<void> {
   const modes = options.modes.split(",").map((mode) => parseMode(mode.trim()));
   const dataset = loadBeir(options.beir, options.split);
-  const indexDir = global.index ? path.resolve(global.index) : path.join(os.tmpdir(), `citewise-beir-${path.basename(path.resolve(options.beir))}`);
+  const indexDir = global.store || global.index ? resolveIndexLocation(global) : path.join(os.tmpdir(), `citewise-beir-${path.basename(path.resolve(options.beir))}`);
   const embedder = await createEmbedder(DEFAULT_EMBEDDER);
   const progress = createProgress("embedding", options.json ? false : undefined);
   const report = await ingest({ inputs: [], parsed: beirAsParsedInputs(dataset), indexDir, embedder, onProgress: (e) => progress.update(e.done, e.total) });

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import pc from "picocolors";
 import type { IngestReport } from "../../ingest/pipeline.js";
 import { DEFAULT_EMBEDDER } from "../../index/embedders/create.js";
-import { BUNDLED_DATA_DIR, resolveIndexDir, runIngest, type GlobalOptions } from "../context.js";
+import { BUNDLED_DATA_DIR, resolveIndexLocation, runIngest, type GlobalOptions } from "../context.js";
 import { reportErrors } from "../errors.js";
 import { printJson } from "../format.js";
 import { parseFormat } from "../options.js";
@@ -21,7 +21,7 @@ export function registerIngest(program: Command): void {
     .action((paths: string[], options, command: Command) =>
       reportErrors(async () => {
         const global = command.optsWithGlobals() as GlobalOptions;
-        const indexDir = resolveIndexDir(global);
+        const indexDir = resolveIndexLocation(global);
         const inputs = paths.length ? paths : [BUNDLED_DATA_DIR];
         const report = await runIngest(inputs, indexDir, { embedder: options.embedder, format: options.format, rebuild: options.rebuild, progress: options.json ? false : undefined });
         if (options.json) printJson(report);

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import pc from "picocolors";
 import type { Paper } from "../../corpus/paper.js";
 import { hasIndex, readPapers } from "../../index/snapshot.js";
-import { openIndex, resolveIndexDir, type GlobalOptions } from "../context.js";
+import { openIndex, resolveIndexLocation, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { paperFacts, paperLabel, paperToJson, printJson } from "../format.js";
 import { filtersFrom, parsePositiveInt, parseYearRange } from "../options.js";
@@ -45,8 +45,8 @@ export function registerPapers(program: Command): void {
 }
 
 async function loadPapers(global: GlobalOptions): Promise<Paper[]> {
-  const indexDir = resolveIndexDir(global);
-  if (!hasIndex(indexDir)) await openIndex(global);
+  const indexDir = resolveIndexLocation(global);
+  if (!(await hasIndex(indexDir))) await (await openIndex(global)).index.close();
   return readPapers(indexDir);
 }
 

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { writeFileAtomic } from "./files.js";
+import { writeFileAtomic } from "../files.js";
 
 /**
  * An index directory holds numbered generations and a CURRENT pointer. Ingest writes a complete new
