@@ -13,6 +13,8 @@ export interface IndexSnapshot {
   papers: Map<string, Paper>;
   chunks: Chunk[];
   chunkById: Map<string, Chunk>;
+  /** Each paper's chunks in order. */
+  chunksByPaper: Map<string, Chunk[]>;
   /** Position of each chunk in `chunks`, which is also its BM25 document number. */
   chunkPosition: Map<string, number>;
   keyword: Bm25Index;
@@ -65,6 +67,7 @@ export async function loadIndex(source: string | IndexStorage): Promise<IndexSna
       papers,
       chunks,
       chunkById: new Map(chunks.map((chunk) => [chunk.id, chunk])),
+      chunksByPaper: groupByPaper(chunks),
       chunkPosition: new Map(chunks.map((chunk, i) => [chunk.id, i])),
       keyword,
       vectors,
@@ -74,4 +77,14 @@ export async function loadIndex(source: string | IndexStorage): Promise<IndexSna
     await storage.close();
     throw error;
   }
+}
+
+export function groupByPaper(chunks: Chunk[]): Map<string, Chunk[]> {
+  const byPaper = new Map<string, Chunk[]>();
+  for (const chunk of chunks) {
+    const list = byPaper.get(chunk.paperId);
+    if (list) list.push(chunk);
+    else byPaper.set(chunk.paperId, [chunk]);
+  }
+  return byPaper;
 }

@@ -3,7 +3,7 @@ import { Bm25Index, termCountsOf, type TermCounts } from "../index/bm25.js";
 import type { Embedder } from "../index/embedder.js";
 import { assertSameEmbedder, INDEX_FORMAT_VERSION, type IndexManifest } from "../index/manifest.js";
 import { openStorage } from "../index/open-storage.js";
-import { assertReadableFormat } from "../index/snapshot.js";
+import { assertReadableFormat, groupByPaper } from "../index/snapshot.js";
 import type { IndexStorage } from "../index/storage.js";
 import type { StoredVector, Vector } from "../index/store.js";
 import { chunkPaper, DEFAULT_CHUNK_OPTIONS } from "./chunk.js";
@@ -105,16 +105,11 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
 /** What the current version offers for reuse: papers, their chunks, vectors and term counts by chunk text. */
 async function loadPreviousVersion(storage: IndexStorage, exists: boolean) {
   const papers = new Map<string, Paper>();
-  const chunksByPaper = new Map<string, Chunk[]>();
   const termsByContentHash = new Map<string, TermCounts>();
-  if (!exists) return { papers, chunksByPaper, vectorCache: new Map<string, Vector>(), termsByContentHash };
+  if (!exists) return { papers, chunksByPaper: new Map<string, Chunk[]>(), vectorCache: new Map<string, Vector>(), termsByContentHash };
   for (const paper of await storage.readPapers()) papers.set(paper.id, paper);
   const chunks = await storage.readChunks();
-  for (const chunk of chunks) {
-    const list = chunksByPaper.get(chunk.paperId) ?? [];
-    list.push(chunk);
-    chunksByPaper.set(chunk.paperId, list);
-  }
+  const chunksByPaper = groupByPaper(chunks);
   const keyword = await storage.readKeywordIndex();
   if (keyword && keyword.size === chunks.length) keyword.documentTerms().forEach((terms, i) => termsByContentHash.set(chunks[i]!.contentHash, terms));
   const vectorCache = await (await storage.openVectors()).vectorsByContentHash();

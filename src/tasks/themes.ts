@@ -62,12 +62,12 @@ async function similarityMatrix(index: IndexSnapshot, papers: Paper[]): Promise<
 
 /** A paper's dense vector: the normalised mean of its chunk vectors. */
 async function paperVectors(index: IndexSnapshot, papers: Paper[]): Promise<Array<number[] | null>> {
-  const chunkIds = papers.map((paper) => index.chunks.filter((chunk) => chunk.paperId === paper.id).map((chunk) => chunk.id));
+  const chunkIds = papers.map((paper) => (index.chunksByPaper.get(paper.id) ?? []).map((chunk) => chunk.id));
   const vectors = await index.vectors.vectorsFor(chunkIds.flat());
   return chunkIds.map((ids) => {
-    const found = ids.map((id) => vectors.get(id)).filter((v): v is number[] => Boolean(v));
+    const found = ids.map((id) => vectors.get(id)).filter((v) => v !== undefined);
     if (found.length === 0) return null;
-    const mean = found[0]!.map((_, k) => found.reduce((sum, v) => sum + v[k]!, 0));
+    const mean = Array.from(found[0]!, (_, k) => found.reduce((sum, v) => sum + v[k]!, 0));
     const norm = Math.hypot(...mean) || 1;
     return mean.map((value) => value / norm);
   });
