@@ -39,7 +39,8 @@ export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
-/** A database URL with its password replaced, safe for messages and reports. */
+/** A database URL with its password replaced (user:password@ or ?password=), safe for messages and reports. */
 export function hidePassword(location: string): string {
-  return location.replace(/^(postgres(?:ql)?:\/\/[^:/@]+:)[^@]*@/i, "$1***@");
+  if (!isPostgresUrl(location)) return location;
+  return location.replace(/^(postgres(?:ql)?:\/\/[^:/@]+:)[^/?#]*@/i, "$1***@").replace(/([?&]password=)[^&#]*/gi, "$1***");
 }
