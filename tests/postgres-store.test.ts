@@ -304,13 +304,14 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
       }
     });
 
-    it("a publish that fails on the server (bad vector) rolls back: the previous version stays readable", async () => {
+    it("an embedder returning a wrong-size vector is refused before anything is written: the previous version stays", async () => {
       writeFileSync(changedFile, original);
       const versionBefore = await indexVersion();
       const papersBefore = await readPapers(server.url);
-      // The restored abstract's chunk is new to the index and gets a 3-d vector: pgvector rejects the INSERT.
+      // The restored abstract's chunk is new to the index and gets a 3-d vector (pgvector would reject it too;
+      // the rollback of a publish that fails inside the database is covered by the lost-connection case below).
       const { embedder } = reusingEmbedder((text) => (text.includes("We also release code") ? undefined : [1, 0, 0]));
-      await expect(ingest({ inputs: [changedFile], indexDir: server.url, embedder, baseDir: work })).rejects.toThrow(/expected 512 dimensions, not 3/);
+      await expect(ingest({ inputs: [changedFile], indexDir: server.url, embedder, baseDir: work })).rejects.toThrow(/returned a 3-d vector, expected 512-d; nothing was stored/);
       expect(await indexVersion()).toBe(versionBefore);
       expect(await readPapers(server.url)).toEqual(papersBefore);
     });

@@ -1,16 +1,17 @@
 import { CommanderError } from "commander";
 import { InputError } from "../ingest/read-source.js";
 import { UnknownEmbedderError } from "../index/embedders/create.js";
+import { InvalidEmbeddingError } from "../index/embedder.js";
 import { IndexMismatchError } from "../index/manifest.js";
 import { PostgresStoreError } from "../index/postgres/errors.js";
-import { IndexCorruptError, IndexNotFoundError } from "../index/storage.js";
+import { IndexCorruptError, IndexLockedError, IndexNotFoundError } from "../index/storage.js";
 import { ProviderError, redactSecrets } from "../llm/openai-client.js";
 import { FixtureError } from "../eval/retrieval-fixtures.js";
 
 /** A problem with what the user asked for: reported in one line, no stack trace. */
 export class UserError extends Error {}
 
-const USER_ERRORS = [UserError, InputError, UnknownEmbedderError, IndexMismatchError, IndexNotFoundError, IndexCorruptError, ProviderError, FixtureError, PostgresStoreError];
+const USER_ERRORS = [UserError, InputError, UnknownEmbedderError, IndexMismatchError, IndexNotFoundError, IndexCorruptError, IndexLockedError, InvalidEmbeddingError, ProviderError, FixtureError, PostgresStoreError];
 
 /** Runs a command action; user errors exit 2 with a clear message, bugs exit 1 with a hint. */
 export async function reportErrors(action: () => Promise<void>): Promise<void> {

@@ -29,11 +29,16 @@ export interface IndexStorage {
   openVectors(): Promise<VectorStore>;
   /** Replaces the current version atomically: readers see the old or the new index, never a mix. */
   publish(contents: IndexContents): Promise<void>;
+  /** Takes the single-writer lock for a whole ingest (fails at once if another ingest holds it); returns its release. */
+  lockForWriting(): Promise<() => Promise<void>>;
+  /** Where an ingest keeps the vectors it has paid for until it publishes, so a killed run resumes. */
+  readonly journalFile: string;
   close(): Promise<void>;
 }
 
 export class IndexNotFoundError extends Error {}
 export class IndexCorruptError extends Error {}
+export class IndexLockedError extends Error {}
 
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);

@@ -1,11 +1,12 @@
 import type { Chunk, Paper, RawRecord, SkippedRecord, SourceFormat } from "../corpus/paper.js";
 import { Bm25Index, termCountsOf, type TermCounts } from "../index/bm25.js";
-import type { Embedder } from "../index/embedder.js";
+import { assertValidEmbeddings, type Embedder } from "../index/embedder.js";
 import { assertSameEmbedder, INDEX_FORMAT_VERSION, type IndexManifest } from "../index/manifest.js";
 import { openStorage } from "../index/open-storage.js";
 import { assertReadableFormat, groupByPaper } from "../index/snapshot.js";
 import type { IndexStorage } from "../index/storage.js";
 import type { StoredVector, Vector } from "../index/store.js";
+import { VectorJournal } from "../index/vector-journal.js";
 import { chunkPaper, DEFAULT_CHUNK_OPTIONS } from "./chunk.js";
 import { type FileReport, parseInputs, type ParsedInputs } from "./parse-files.js";
 import { recordsToPapers } from "./papers.js";
@@ -40,6 +41,8 @@ export interface IngestReport {
   chunks: number;
   chunksEmbedded: number;
   vectorsReused: number;
+  /** Vectors recovered from an interrupted earlier ingest instead of being embedded again. */
+  vectorsResumed: number;
   embedder: string;
   seconds: number;
 }
@@ -48,7 +51,9 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const started = performance.now();
   const { embedder } = options;
   const storage = await openStorage(options.indexDir);
+  let releaseLock: (() => Promise<void>) | null = null;
   try {
+    releaseLock = await storage.lockForWriting();
     const previousManifest = options.rebuild ? null : await storage.readManifest();
     if (previousManifest) {
       assertReadableFormat(previousManifest, storage.location);
@@ -69,7 +74,12 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       const reusable = old && old.contentHash === paper.contentHash ? previous.chunksByPaper.get(paper.id) : undefined;
       return reusable ?? chunkPaper(paper, DEFAULT_CHUNK_OPTIONS);
     });
-    const { vectors, embedded } = await embedMissing(chunks, previous.vectorCache, embedder, options);
+    // Vectors embedded by an earlier run that was killed before publishing (see VectorJournal).
+    const journal = new VectorJournal(storage.journalFile, embedder);
+    const journaled = options.rebuild ? new Map<string, Vector>() : journal.read();
+    const resumed = chunks.filter((chunk) => !previous.vectorCache.has(chunk.contentHash) && journaled.has(chunk.contentHash)).length;
+    const cache = new Map([...journaled, ...previous.vectorCache]);
+    const { vectors, embedded } = await embedMissing(chunks, cache, embedder, options, (batch) => journal.append(batch));
     // Term counts of unchanged chunks come from the saved keyword index: only new text is tokenised.
     const keyword = Bm25Index.fromTermCounts(chunks.map((chunk) => previous.termsByContentHash.get(chunk.contentHash) ?? termCountsOf(chunk.text)));
 
@@ -83,6 +93,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       counts: { papers: merged.papers.length, chunks: chunks.length, records: records.length },
     };
     await storage.publish({ manifest, records, papers: merged.papers, chunks, vectors, keyword });
+    journal.discard();
 
     return {
       indexDir: storage.location,
@@ -94,10 +105,12 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       chunks: chunks.length,
       chunksEmbedded: embedded,
       vectorsReused: chunks.length - embedded,
+      vectorsResumed: resumed,
       embedder: embedder.name,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
+    await releaseLock?.();
     await storage.close();
   }
 }
@@ -145,7 +158,13 @@ function sourceKey(paper: Paper): string {
 }
 
 /** Embeds only chunks whose text is not in the cache, in batches, reporting progress. */
-async function embedMissing(chunks: Chunk[], cache: Map<string, Vector>, embedder: Embedder, options: IngestOptions) {
+async function embedMissing(
+  chunks: Chunk[],
+  cache: Map<string, Vector>,
+  embedder: Embedder,
+  options: IngestOptions,
+  onBatch: (batch: { contentHash: string; vector: Vector }[]) => void,
+) {
   const missing = chunks.filter((chunk) => !cache.has(chunk.contentHash));
   // Large batches let a multi-threaded embedder keep every core busy; progress is reported per batch.
   const batchSize = options.batchSize ?? 32;
@@ -153,7 +172,9 @@ async function embedMissing(chunks: Chunk[], cache: Map<string, Vector>, embedde
   for (let i = 0; i < missing.length; i += batchSize) {
     const batch = missing.slice(i, i + batchSize);
     const embeddings = await embedder.embedDocuments(batch.map((chunk) => chunk.text));
+    assertValidEmbeddings(embeddings, batch.length, embedder);
     batch.forEach((chunk, j) => fresh.set(chunk.contentHash, embeddings[j]!));
+    onBatch(batch.map((chunk, j) => ({ contentHash: chunk.contentHash, vector: embeddings[j]! })));
     options.onProgress?.({ phase: "embed", done: Math.min(i + batchSize, missing.length), total: missing.length });
   }
   const vectors: StoredVector[] = chunks.map((chunk) => ({

@@ -40,7 +40,9 @@ function printReport(report: IngestReport, maxSkipped: number): void {
     `${pc.bold("Indexed")} ${report.papers} papers, ${report.chunks} chunks in ${report.indexDir} (${report.seconds.toFixed(1)} s, embedder ${report.embedder})\n` +
       `  added ${pc.green(String(report.added.length))} · updated ${report.updated.length} · unchanged ${report.unchanged.length}` +
       ` · removed ${report.removed.length} · skipped ${report.skipped.length} · duplicates merged ${report.duplicatesMerged}\n` +
-      `  chunks embedded ${report.chunksEmbedded}, vectors reused ${report.vectorsReused}\n`,
+      `  chunks embedded ${report.chunksEmbedded}, vectors reused ${report.vectorsReused}` +
+      (report.vectorsResumed ? ` (${report.vectorsResumed} recovered from an interrupted ingest)` : "") +
+      "\n",
   );
   if (report.skipped.length) {
     out.write(pc.yellow("Skipped:\n"));

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { crashPoint } from "../crash-points.js";
 import { writeFileAtomic } from "../files.js";
 
 /**
@@ -32,6 +33,7 @@ export function createGenerationDir(indexDir: string): string {
 export function publishGeneration(indexDir: string, generationDir: string): void {
   const name = path.basename(generationDir);
   writeFileAtomic(path.join(indexDir, CURRENT_FILE), `${name}\n`);
+  crashPoint("after-pointer-swap");
   for (const entry of readdirSync(indexDir)) {
     if (/^gen-\d+$/.test(entry) && entry !== name) rmSync(path.join(indexDir, entry), { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Chunk, Paper, RawRecord } from "../../corpus/paper.js";
 import { Bm25Index } from "../bm25.js";
@@ -8,6 +8,8 @@ import { IndexCorruptError, type IndexContents, type IndexStorage } from "../sto
 import type { StoredVector, VectorStore } from "../store.js";
 import { createGenerationDir, currentGeneration, publishGeneration } from "./layout.js";
 import { MatrixVectorStore } from "./matrix-store.js";
+import { acquireWriteLock } from "./write-lock.js";
+import { crashPoint } from "../crash-points.js";
 import { loadSegment, readSegmentRows, removeUnusedSegments, SEGMENT_CAPACITY, writeSegment } from "./segments.js";
 
 /** A version's view of the shared segments: which it uses and which of their rows are dead. */
@@ -85,6 +87,7 @@ export class LocalStorage implements IndexStorage {
   async publish(contents: IndexContents): Promise<void> {
     const dimension = contents.manifest.embedder.dimension;
     const segments = await this.placeVectors(contents, dimension);
+    crashPoint("after-segments");
     const generationDir = createGenerationDir(this.location);
     writeJsonLines(path.join(generationDir, "records.jsonl"), contents.records);
     writeJsonLines(path.join(generationDir, "chunks.jsonl"), contents.chunks);
@@ -93,6 +96,7 @@ export class LocalStorage implements IndexStorage {
     writeFileAtomic(path.join(generationDir, "vectors.json"), JSON.stringify({ dimension, segments } satisfies SegmentList));
     // The manifest is written last: a generation without one is incomplete and never published.
     writeFileAtomic(path.join(generationDir, "manifest.json"), JSON.stringify(contents.manifest, null, 2));
+    crashPoint("before-pointer-swap");
     publishGeneration(this.location, generationDir);
     removeUnusedSegments(this.location, new Set(segments.map((segment) => segment.name)));
   }
@@ -139,6 +143,17 @@ export class LocalStorage implements IndexStorage {
       kept.push({ name: await writeSegment(this.location, batch, dimension), count: batch.length, dead: [] });
     }
     return kept;
+  }
+
+  get journalFile(): string {
+    return path.join(this.location, "pending-vectors.jsonl");
+  }
+
+  async lockForWriting(): Promise<() => Promise<void>> {
+    mkdirSync(this.location, { recursive: true });
+    const lock = acquireWriteLock(this.location);
+    if (lock.tookOverFrom) process.stderr.write(`citewise: taking over the lock of an ingest that is gone (pid ${lock.tookOverFrom.pid}, started ${lock.tookOverFrom.startedAt})\n`);
+    return async () => lock.release();
   }
 
   async close(): Promise<void> {}

@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
 import pg from "pg";
 import type { Chunk, Paper, RawRecord } from "../../corpus/paper.js";
 import { Bm25Index } from "../bm25.js";
 import type { IndexManifest } from "../manifest.js";
-import { hidePassword, IndexCorruptError, type IndexContents, type IndexStorage } from "../storage.js";
+import { hidePassword, IndexCorruptError, IndexLockedError, type IndexContents, type IndexStorage } from "../storage.js";
 import type { Vector, VectorStore } from "../store.js";
 import { describePgError, PostgresStoreError } from "./errors.js";
 import { PostgresVectorStore } from "./postgres-vectors.js";
@@ -13,6 +15,8 @@ import { toVectorLiteral } from "./vector-codec.js";
 
 /** Publishers of one database take this advisory lock, so two ingests never interleave their writes. */
 const PUBLISH_LOCK = 0x63697465; // "cite"
+/** Held (session-level) for a whole ingest, so a second ingest fails at once instead of after embedding. */
+const INGEST_LOCK = 0x63697466;
 
 export interface PostgresStorageOptions {
   /** Connections kept by the pool (default 4; citewise issues one query at a time per storage). */
@@ -165,6 +169,32 @@ export class PostgresStorage implements IndexStorage {
       }
     });
     this.pinned = published;
+  }
+
+  /** Outside the index: the database holds no half-done ingest, the journal stays on this machine. */
+  get journalFile(): string {
+    const cache = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache");
+    return path.join(cache, "citewise", `pending-vectors-${createHash("sha1").update(this.location).digest("hex").slice(0, 16)}.jsonl`);
+  }
+
+  async lockForWriting(): Promise<() => Promise<void>> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw this.explain(error);
+    }
+    client.on("error", () => {});
+    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [INGEST_LOCK]);
+    if (!rows[0]?.locked) {
+      client.release();
+      throw new IndexLockedError(`another citewise ingest is writing the index in ${this.location}; wait for it to finish`);
+    }
+    // A killed process loses its connection, and the server drops the session lock with it.
+    return async () => {
+      await client.query("SELECT pg_advisory_unlock($1)", [INGEST_LOCK]).catch(() => {});
+      client.release();
+    };
   }
 
   async close(): Promise<void> {
