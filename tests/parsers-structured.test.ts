@@ -108,9 +108,9 @@ describe("parseJsonArray", () => {
     expect(parseJsonArray('{"records": [{"summary": "Three."}]}', "r.json").records).toHaveLength(1);
   });
 
-  it("reports a broken document once, with the line of the error", () => {
+  it("keeps the good elements of a broken array and reports the bad one with its line", () => {
     const { records, skipped } = parseJsonArray('[\n  {"abstract": "ok"},\n  {"abstract": oops}\n]', "bad.json");
-    expect(records).toEqual([]);
+    expect(records.map((r) => [r.abstract, r.source.line])).toEqual([["ok", 2]]);
     expect(skipped).toHaveLength(1);
     expect(skipped[0]!.line).toBe(3);
     expect(skipped[0]!.reason).toMatch(/^invalid JSON/);

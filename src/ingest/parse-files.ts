@@ -1,4 +1,5 @@
 import path from "node:path";
+import { normalizeText } from "../corpus/normalize.js";
 import type { RawRecord, SkippedRecord, SourceFormat } from "../corpus/paper.js";
 import { detectFormat } from "./detect.js";
 import { parseBibtex } from "./parsers/bibtex.js";
@@ -24,7 +25,35 @@ export interface ParsedInputs {
   files: FileReport[];
 }
 
+/** Parses one file's text with the given parser, then drops records no parser should have produced (see checkRecord). */
 export function parseText(text: string, file: string, format: SourceFormat): ParseResult {
+  const parsed = parseWith(text, file, format);
+  const records: RawRecord[] = [];
+  for (const record of parsed.records) {
+    const problem = checkRecord(record);
+    if (problem) parsed.skipped.push({ file, line: record.source.line, reason: problem });
+    else records.push(record);
+  }
+  parsed.skipped.sort((a, b) => a.line - b.line);
+  return { records, skipped: parsed.skipped };
+}
+
+/** An abstract this long is almost certainly several records run together or a broken file, not one paper. */
+export const MAX_ABSTRACT_WORDS = 20_000;
+/** Same, for text without spaces (CJK, or one enormous token). */
+export const MAX_ABSTRACT_CHARS = 200_000;
+
+function checkRecord(record: RawRecord): string | null {
+  const { abstract } = record;
+  if (abstract.length > MAX_ABSTRACT_CHARS) return `abstract too long (${abstract.length} characters, limit ${MAX_ABSTRACT_CHARS}): probably a broken record`;
+  const words = abstract.length > MAX_ABSTRACT_WORDS ? abstract.split(/\s+/).length : 0;
+  if (words > MAX_ABSTRACT_WORDS) return `abstract too long (${words} words, limit ${MAX_ABSTRACT_WORDS}): probably a broken record`;
+  // recordsToPapers would silently drop an abstract that is empty once normalised (e.g. only escaped control characters).
+  if (!normalizeText(abstract)) return "abstract has no text";
+  return null;
+}
+
+function parseWith(text: string, file: string, format: SourceFormat): ParseResult {
   switch (format) {
     case "plaintext":
       return parsePlaintext(text, file);

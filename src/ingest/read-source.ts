@@ -1,6 +1,7 @@
 import { readFileSync, statSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { SkippedRecord } from "../corpus/paper.js";
+import { decodeBytes } from "./decode.js";
 
 const SUPPORTED_EXTENSIONS = new Set([".txt", ".md", ".jsonl", ".ndjson", ".json", ".bib", ".bibtex", ".csv", ".tsv", ""]);
 /** Larger files are not abstract dumps; refusing them keeps memory bounded. */
@@ -34,29 +35,26 @@ export function listInputFiles(inputs: string[]): string[] {
 
 export type ReadResult = { ok: true; text: string; note?: string } | { ok: false; skip: SkippedRecord };
 
-/** Reads a file as text: UTF-8 (BOM dropped), UTF-16 by BOM, else Latin-1 when UTF-8 is invalid; binary is refused. */
-export function readTextFile(file: string, displayName = file): ReadResult {
-  const size = statSync(file).size;
-  if (size > MAX_FILE_BYTES) return { ok: false, skip: { file: displayName, line: 0, reason: `file too large (${size} bytes, limit ${MAX_FILE_BYTES})` } };
-  const bytes = readFileSync(file);
-  if (bytes.length === 0) return { ok: false, skip: { file: displayName, line: 0, reason: "empty file" } };
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { ok: true, text: bytes.subarray(2).toString("utf16le"), note: "UTF-16LE" };
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { ok: true, text: Buffer.from(bytes.subarray(2)).swap16().toString("utf16le"), note: "UTF-16BE" };
-  const sample = bytes.subarray(0, 8192);
-  if (looksBinary(sample)) return { ok: false, skip: { file: displayName, line: 0, reason: "binary file (not text)" } };
-  try {
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    return { ok: true, text: text.replace(/^\uFEFF/, "") };
-  } catch {
-    return { ok: true, text: bytes.toString("latin1"), note: "not valid UTF-8, read as Latin-1" };
-  }
+/** The size limit; CITEWISE_MAX_FILE_BYTES lowers (or raises) it, e.g. to test the refusal without a 512 MB file. */
+export function maxFileBytes(): number {
+  const fromEnv = Number(process.env.CITEWISE_MAX_FILE_BYTES);
+  return Number.isSafeInteger(fromEnv) && fromEnv > 0 ? fromEnv : MAX_FILE_BYTES;
 }
 
-function looksBinary(sample: Buffer): boolean {
-  let control = 0;
-  for (const byte of sample) {
-    if (byte === 0) return true;
-    if (byte < 8 || (byte > 13 && byte < 32)) control++;
+/** Reads a file as text (see decodeBytes); unreadable, too large, empty and binary files become a skip. */
+export function readTextFile(file: string, displayName = file): ReadResult {
+  const skip = (reason: string): ReadResult => ({ ok: false, skip: { file: displayName, line: 0, reason } });
+  const limit = maxFileBytes();
+  let bytes: Buffer;
+  try {
+    const size = statSync(file).size;
+    if (size > limit) return skip(`file too large (${size} bytes, limit ${limit})`);
+    bytes = readFileSync(file);
+  } catch (error) {
+    // The file may vanish or be unreadable between listing and reading; that is one bad file, not a crash.
+    return skip(`cannot read file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  return control > sample.length * 0.1;
+  if (bytes.length === 0) return skip("empty file");
+  const decoded = decodeBytes(bytes);
+  return decoded.ok ? decoded : skip(decoded.reason);
 }

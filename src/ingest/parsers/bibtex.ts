@@ -1,5 +1,6 @@
 import { parseArxivId } from "../../corpus/ids.js";
 import type { RawRecord, SkippedRecord } from "../../corpus/paper.js";
+import { lineIndex } from "./lines.js";
 import type { Parser } from "./types.js";
 
 /** BibTeX's predefined month macros, so `month = apr` reads as printed. */
@@ -73,7 +74,8 @@ function findClose(src: string, start: number, open: string): { end: number } | 
   let inQuote = false;
   for (let j = start; j < src.length; j++) {
     const c = src[j];
-    if (c === "\n") {
+    // "\r" too: a file with old Mac line endings has no "\n" at all.
+    if (c === "\n" || c === "\r") {
       ENTRY_LINE.lastIndex = j + 1;
       if (ENTRY_LINE.test(src)) return { resume: src.indexOf("@", j + 1) };
     } else if (c === "{") {
@@ -90,9 +92,11 @@ function findClose(src: string, start: number, open: string): { end: number } | 
 }
 
 function nextEntryLine(src: string, from: number): number {
-  for (let j = src.indexOf("\n", from); j !== -1; j = src.indexOf("\n", j + 1)) {
-    ENTRY_LINE.lastIndex = j + 1;
-    if (ENTRY_LINE.test(src)) return src.indexOf("@", j + 1);
+  const lineBreak = /[\r\n]/g;
+  lineBreak.lastIndex = from;
+  for (let m = lineBreak.exec(src); m; m = lineBreak.exec(src)) {
+    ENTRY_LINE.lastIndex = m.index + 1;
+    if (ENTRY_LINE.test(src)) return src.indexOf("@", m.index + 1);
   }
   return src.length;
 }
@@ -274,19 +278,4 @@ function latexToText(text: string): string {
     .replace(/\uE001/g, "}")
     .replace(/\s+/g, " ")
     .trim();
-}
-
-function lineIndex(text: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
 }

@@ -164,8 +164,12 @@ function readRows(text: string, delimiter: string): Row[] {
   return rows;
 }
 
+/** Line breaks in text[from, to): "\r\n", "\r" or "\n", as at the end of a row. */
 function countNewlines(text: string, from: number, to: number): number {
   let count = 0;
-  for (let i = text.indexOf("\n", from); i !== -1 && i < to; i = text.indexOf("\n", i + 1)) count++;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) count++;
+  }
   return count;
 }

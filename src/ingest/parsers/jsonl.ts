@@ -1,12 +1,14 @@
 import { parseArxivId } from "../../corpus/ids.js";
 import type { RawRecord, SkippedRecord } from "../../corpus/paper.js";
+import { lineIndex } from "./lines.js";
 import type { Parser, ParseResult } from "./types.js";
 
 /** JSON Lines: one object per line, in the arXiv metadata shape (or close to it). */
 export const parseJsonLines: Parser = (text, file) => {
   const records: RawRecord[] = [];
   const skipped: SkippedRecord[] = [];
-  const lines = stripBom(text).split("\n");
+  // A raw "\r" cannot occur inside a JSON string, so splitting on it is safe (and needed for CR-only files).
+  const lines = stripBom(text).split(/\r\n|\r|\n/);
   lines.forEach((raw, i) => {
     const line = i + 1;
     const trimmed = raw.trim();
@@ -34,8 +36,10 @@ export const parseJsonArray: Parser = (text, file) => {
   } catch (error) {
     // A ".json" file is often really JSON Lines; fall back when the first line stands alone.
     if (looksLikeJsonLines(body)) return parseJsonLines(text, file);
+    // A broken array (truncated, one bad element) still has good elements: parse them one by one.
+    const failedElements = body.trimStart().startsWith("[") ? recoverArray(body, file, result) : 0;
     const message = (error as Error).message;
-    result.skipped.push({ file, line: lineOfJsonError(body, message), reason: `invalid JSON: ${collapse(message)}` });
+    if (failedElements === 0) result.skipped.push({ file, line: lineOfJsonError(body, message), reason: `invalid JSON: ${collapse(message)}` });
     return result;
   }
   let key: string | null = null;
@@ -129,6 +133,75 @@ function authorsOf(obj: Record<string, unknown>): string[] | null {
 }
 
 /**
+ * Parses the elements of a top-level array that is not valid JSON as a whole, one by one; returns how many failed.
+ * After a bad element, parsing resumes at the next line starting with "{" (where the next element most
+ * likely starts in a pretty-printed export), so one damaged element does not take the rest with it.
+ */
+function recoverArray(text: string, file: string, result: ParseResult): number {
+  const lineAt = lineIndex(text);
+  const objectLines = [...text.matchAll(/(?<=^|[\r\n])[ \t]*\{/g)].map((m) => m.index + m[0].length - 1);
+  let next = 0;
+  let failed = 0;
+  let pos = text.indexOf("[") + 1;
+  while (pos < text.length) {
+    const c = text[pos]!;
+    if (/[\s,]/.test(c)) {
+      pos++;
+      continue;
+    }
+    if (c === "]" || c === "}") {
+      // The closing bracket ends the array, unless more follows (a stray bracket from the damage).
+      const more = /\S/g;
+      more.lastIndex = pos + 1;
+      if (!more.test(text)) break;
+      pos++;
+      continue;
+    }
+    const end = elementEnd(text, pos);
+    const line = lineAt(pos);
+    try {
+      addObject(JSON.parse(text.slice(pos, end)), file, line, result.records, result.skipped);
+      pos = end;
+      continue;
+    } catch (error) {
+      // Positions in the message are relative to the element, so they are left out; the line says where.
+      const message = collapse((error as Error).message).replace(/ at position \d+.*$/, "");
+      result.skipped.push({ file, line, reason: `invalid JSON in array element: ${message}` });
+      failed++;
+    }
+    while (next < objectLines.length && objectLines[next]! <= pos) next++;
+    pos = Math.max(end, pos + 1);
+    if (next < objectLines.length && objectLines[next]! < end) pos = objectLines[next]!;
+  }
+  return failed;
+}
+
+/**
+ * End of the array element starting at `start`: the first "," or closing bracket at its own nesting level.
+ * Strings end at a line break (JSON strings cannot contain one), and an object still open when a line
+ * starts with "{" ends there, so damage stays within one element.
+ */
+function elementEnd(text: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"' && text[i] !== "\n" && text[i] !== "\r"; i++) if (text[i] === "\\") i++;
+    } else if (c === "{" || c === "[") {
+      depth++;
+    } else if (c === "}" || c === "]") {
+      if (depth === 0) return i;
+      depth--;
+    } else if (c === "," && depth === 0) {
+      return i;
+    } else if ((c === "\n" || c === "\r") && depth === 1 && text[start] === "{" && /^[ \t]*\{/.test(text.slice(i + 1, i + 200))) {
+      return i;
+    }
+  }
+  return text.length;
+}
+
+/**
  * Line of each element of the top-level array (key null) or of the array under `key`.
  * JSON.parse gives no positions, so this walks the (already validated) text once.
  */
@@ -142,7 +215,7 @@ function elementLines(text: string, key: string | null): number[] {
   let currentKey = "";
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (c === "\n") line++;
+    if (c === "\n" || (c === "\r" && text[i + 1] !== "\n")) line++;
     if (/\s/.test(c)) continue;
     if (awaiting) {
       if (c !== "]") lines.push(line);
@@ -173,7 +246,7 @@ function elementLines(text: string, key: string | null): number[] {
 
 /** Best-effort line of a JSON.parse error; V8 messages give a position, or only a text snippet. */
 function lineOfJsonError(text: string, message: string): number {
-  const lineOf = (offset: number) => text.slice(0, offset).split("\n").length;
+  const lineOf = lineIndex(text);
   const position = /position (\d+)/.exec(message);
   if (position) return lineOf(Number(position[1]));
   if (/end of JSON input/.test(message)) return lineOf(text.trimEnd().length);
