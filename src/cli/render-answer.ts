@@ -35,6 +35,7 @@ export function answerFooter(result: AskResult, options: { streamed: boolean }):
   if (result.removedCitations.length) {
     lines.push("", pc.yellow(`Removed citations to sources that were not provided: ${[...new Set(result.removedCitations)].join(", ")} (only [1]–[${result.sources.length}] existed)`));
   }
+  for (const warning of result.warnings) lines.push("", pc.yellow(`Warning: ${warning}`));
   lines.push("", `Grounded: ${result.grounded.supported}/${result.grounded.total} sentences supported`);
   return lines.join("\n");
 }
@@ -53,6 +54,7 @@ export function askResultToJson(result: AskResult) {
     sentences: result.sentences,
     references: result.references,
     removedCitations: result.removedCitations,
+    warnings: result.warnings,
     sources: result.sources,
     nearest: result.nearest,
     relevance: result.relevance,

@@ -1,7 +1,7 @@
 import pc from "picocolors";
 import type { Reference } from "../tasks/ask.js";
 import type { CheckedText } from "../tasks/cited-document.js";
-import { groundedFooter } from "../tasks/cited-document.js";
+import { flagSentence, groundedFooter, ungroundedWarning } from "../tasks/cited-document.js";
 import { formatReference } from "./render-answer.js";
 
 /** Body, references, removed citations and the groundedness footer: the tail every task prints. */
@@ -9,7 +9,7 @@ export function renderCheckedDocument(document: CheckedText, options: { sources:
   let body = document.text;
   if (options.markUnsupported !== false) {
     for (const sentence of document.grounding.sentences) {
-      if (!sentence.supported && body.includes(sentence.text)) body = body.replace(sentence.text, `${sentence.text} ${pc.yellow("[unsupported]")}`);
+      if (!sentence.supported) body = flagSentence(body, sentence.text, pc.yellow("[unsupported]"));
     }
   }
   const lines = [body.trimEnd(), ""];
@@ -21,6 +21,8 @@ export function renderCheckedDocument(document: CheckedText, options: { sources:
   if (document.removedCitations.length) {
     lines.push(pc.yellow(`Removed citations to sources that were not provided: ${[...new Set(document.removedCitations)].join(", ")} (only [1]–[${options.sources.length}] existed)`), "");
   }
+  const warning = ungroundedWarning(document.grounding);
+  if (warning) lines.push(pc.yellow(warning), "");
   lines.push(groundedFooter(document.grounding));
   return `${lines.join("\n")}\n`;
 }

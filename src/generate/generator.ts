@@ -4,8 +4,10 @@ import type { Paper } from "../corpus/paper.js";
 export interface AnswerSource {
   n: number;
   paper: Paper;
-  /** The abstract split into sentences (the unit of extraction and of grounding). */
+  /** The abstract split into sentences (the unit of extraction), without instruction-like ones (see injection.ts). */
   sentences: string[];
+  /** Sentences withheld because they read as instructions to the assistant. */
+  withheld?: number;
   /** Retrieval score relative to the best source (1 for the top paper). */
   strength: number;
 }

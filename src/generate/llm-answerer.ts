@@ -1,5 +1,6 @@
 import type { ChatModel } from "./chat-model.js";
 import type { AnswerRequest, AnswerSource, Generator } from "./generator.js";
+import { instructionLike } from "./injection.js";
 import { renderPrompt } from "./prompts.js";
 
 /** Answers with a chat model from prompts/answer.*.txt; citations are checked afterwards, not trusted. */
@@ -23,17 +24,22 @@ export class LlmAnswerer implements Generator {
   }
 }
 
-/** A source block. Text that imitates the delimiters is defused so a source cannot close its own block. */
+/**
+ * A source block. The abstract is its usable sentences (instruction-like ones withheld, with a note
+ * saying so); text that imitates the delimiters, raw or HTML-escaped, is defused so a source cannot
+ * close its own block or open another.
+ */
 export function formatSource(source: AnswerSource): string {
   const paper = source.paper;
   const facts = [paper.date ?? (paper.year ? String(paper.year) : null), paper.authors.length ? paper.authors.join(", ") : null].filter(Boolean).join(" | ");
-  const body = [
-    `Title: ${paper.titleIsDerived ? "(untitled)" : paper.title}`,
-    facts ? `Published: ${facts}` : null,
-    `Abstract: ${source.sentences.join(" ")}`,
-  ]
+  const title = paper.titleIsDerived ? "(untitled)" : paper.title && instructionLike(paper.title) ? "(title withheld: it reads as an instruction)" : paper.title;
+  const withheld = source.withheld ? ` [${source.withheld} sentence(s) withheld: they read as instructions to the assistant]` : "";
+  const body = [`Title: ${title}`, facts ? `Published: ${facts}` : null, `Abstract: ${source.sentences.join(" ")}${withheld}`]
     .filter(Boolean)
     .join("\n")
-    .replace(/<\/?\s*source[^>]*>/gi, "[source tag removed]");
+    .replace(SOURCE_TAG, "[source tag removed]");
   return `<source n="${source.n}">\n${body}\n</source>`;
 }
+
+/** <source …>, </source>, < / source >, &lt;/source&gt; and the like. */
+const SOURCE_TAG = /(<|&lt;|&#0*60;|&#x0*3c;)\s*\/?\s*source\b[^>]*?(>|&gt;|&#0*62;|&#x0*3e;)|(<|&lt;)\s*\/?\s*source\b/gi;

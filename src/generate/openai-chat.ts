@@ -1,5 +1,5 @@
 import type OpenAI from "openai";
-import { createOpenAIClient, explainOpenAIError, ProviderError } from "../llm/openai-client.js";
+import { createOpenAIClient, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, explainOpenAIError, ProviderError, redactKey } from "../llm/openai-client.js";
 import type { ChatMessage, ChatModel, CompleteOptions } from "./chat-model.js";
 
 export interface OpenAIChatOptions {
@@ -13,6 +13,8 @@ export interface OpenAIChatOptions {
  * Chat completions through the `openai` package. Retries with exponential backoff (honouring
  * Retry-After) on 429, 5xx, connection errors and timeouts are the client's own; errors are
  * translated into one clear sentence. Streaming is used when a token callback is given.
+ * A reply is returned only when it is complete: a cut, stalled or malformed stream, an empty reply
+ * or a reply without choices is an error, never a shorter answer.
  */
 export class OpenAIChat implements ChatModel {
   readonly name: string;
@@ -26,29 +28,55 @@ export class OpenAIChat implements ChatModel {
   async complete(messages: ChatMessage[], options: CompleteOptions = {}): Promise<string> {
     const request = { model: this.options.model, messages, temperature: options.temperature ?? 0.1, max_tokens: options.maxTokens };
     try {
-      if (!options.onToken) {
-        const response = await this.client.chat.completions.create({ ...request, stream: false });
-        const text = response.choices[0]?.message?.content;
-        if (typeof text !== "string") throw new ProviderError(`the server returned no answer text for model "${this.options.model}"`);
-        return text;
+      const { text, finishReason } = options.onToken ? await this.stream(request, options.onToken) : await this.once(request);
+      // "length" means the server's own token limit cut the answer; callers that set maxTokens accept that.
+      if (finishReason === "length" && options.maxTokens === undefined) {
+        throw new ProviderError(`the model "${this.options.model}" stopped at the server's output token limit (finish_reason "length"); the answer is incomplete`);
       }
-      const stream = await this.client.chat.completions.create({ ...request, stream: true });
-      let text = "";
-      let finished = false;
+      if (!text.trim()) throw new ProviderError(`the model "${this.options.model}" returned an empty reply`);
+      // A hostile or broken server could echo the key back inside the answer.
+      return redactKey(text);
+    } catch (error) {
+      throw explainOpenAIError(error, { model: this.options.model, what: "chat", timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxRetries: this.options.maxRetries ?? DEFAULT_MAX_RETRIES });
+    }
+  }
+
+  private async once(request: OpenAI.ChatCompletionCreateParamsNonStreaming): Promise<Reply> {
+    const response: unknown = await this.client.chat.completions.create({ ...request, stream: false });
+    const choices = (response as { choices?: unknown } | null)?.choices;
+    if (!Array.isArray(choices)) throw new ProviderError(`the server returned a malformed reply (no "choices") for model "${this.options.model}"`);
+    const choice = choices[0] as OpenAI.ChatCompletion.Choice | undefined;
+    const text = choice?.message?.content;
+    if (typeof text !== "string") throw new ProviderError(`the server returned no answer text for model "${this.options.model}"`);
+    return { text, finishReason: choice?.finish_reason ?? null };
+  }
+
+  private async stream(request: OpenAI.ChatCompletionCreateParamsNonStreaming, onToken: (token: string) => void): Promise<Reply> {
+    const stream = await this.client.chat.completions.create({ ...request, stream: true });
+    let text = "";
+    let finishReason: string | null = null;
+    try {
       for await (const chunk of stream) {
-        const choice = chunk.choices[0];
+        const choice = chunk.choices?.[0];
         const piece = choice?.delta?.content ?? "";
         if (piece) {
           text += piece;
-          options.onToken(piece);
+          onToken(piece);
         }
-        if (choice?.finish_reason) finished = true;
+        if (choice?.finish_reason) finishReason = choice.finish_reason;
       }
-      if (!finished) throw new ProviderError("the answer stream ended before the model finished (connection cut); the answer is incomplete");
-      return text;
     } catch (error) {
-      if (error instanceof ProviderError) throw error;
-      throw explainOpenAIError(error, { model: this.options.model, what: "chat" });
+      if (error instanceof SyntaxError) throw new ProviderError("the answer stream carried a malformed event (not JSON); the answer is incomplete");
+      // undici reports a connection dropped mid-body as TypeError("terminated").
+      if (error instanceof TypeError) throw new ProviderError(`the answer stream was cut off (${error.message}); the answer is incomplete`);
+      throw error;
     }
+    if (!finishReason) throw new ProviderError("the answer stream ended before the model finished (connection cut); the answer is incomplete");
+    return { text, finishReason };
   }
+}
+
+interface Reply {
+  text: string;
+  finishReason: string | null;
 }

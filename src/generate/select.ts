@@ -52,7 +52,7 @@ async function onlyServedModel(timeoutMs?: number): Promise<string> {
     ids = [];
     for await (const model of client.models.list()) ids.push(model.id);
   } catch (error) {
-    throw explainOpenAIError(error, { model: "(listing models)", what: "chat" });
+    throw explainOpenAIError(error, { model: "(listing models)", what: "chat", timeoutMs, maxRetries: 1 });
   }
   if (ids.length === 1) return ids[0]!;
   throw new ModelChoiceError(

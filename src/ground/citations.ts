@@ -47,3 +47,16 @@ export function validateCitations(text: string, sourceCount: number): CitationCh
   const tidy = rewritten.replace(/[ \t]+([.,;:!?])/g, "$1").replace(/[ \t]{2,}/g, " ");
   return { text: tidy, cited, removed };
 }
+
+/**
+ * A model told not to may still append its own "References:" list (an injected abstract may even ask
+ * it to). It is dropped: citewise prints the references itself, from the retrieved papers only.
+ * A heading alone on its line, or "References:" with a colon after a sentence; "Sources of error…" stays.
+ */
+const REFERENCE_LIST = /(?:^|\n|(?<=[.!?\]])[ \t]+)[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*|__)?(?:references|bibliography|works cited|reference list|sources)(?:\*\*|__)?[ \t]*(?::|(?=\n|$))[\s\S]*$/i;
+
+export function stripReferenceList(text: string): { text: string; dropped: boolean } {
+  const stripped = text.replace(REFERENCE_LIST, "").trimEnd();
+  // A reply that is nothing but a list keeps its text, so the checks below flag it rather than hide it.
+  return stripped && stripped !== text.trimEnd() ? { text: stripped, dropped: true } : { text, dropped: false };
+}

@@ -1,30 +1,54 @@
 import OpenAI from "openai";
+import { guardedFetch, MAX_RETRY_WAIT_S, retryAfterSeconds, StreamStalledError } from "./guarded-fetch.js";
+import { redactSecrets } from "./redact.js";
+
+export { redactSecrets, redactKey } from "./redact.js";
+export { MAX_RETRY_WAIT_S } from "./guarded-fetch.js";
 
 /** A failure talking to the model server, explained for the user (never includes the API key). */
 export class ProviderError extends Error {}
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_MAX_RETRIES = 3;
 
 export function openAIConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.OPENAI_API_KEY || env.OPENAI_BASE_URL);
 }
 
+/** The server as named in messages: a base URL may carry credentials (user:pass@, ?api_key=), which are hidden. */
 export function serverLabel(env: NodeJS.ProcessEnv = process.env): string {
-  return env.OPENAI_BASE_URL ?? "api.openai.com";
+  return env.OPENAI_BASE_URL ? redactSecrets(env.OPENAI_BASE_URL) : "api.openai.com";
 }
 
-/** One client for embeddings and chat. Local servers (Ollama, llama.cpp) accept any key. */
+/**
+ * One client for embeddings and chat. Local servers (Ollama, llama.cpp) accept any key. The client's own
+ * logger is off: it would print raw stream chunks on stderr, and citewise explains every error itself.
+ */
 export function createOpenAIClient(options: { timeoutMs?: number; maxRetries?: number } = {}): OpenAI {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new OpenAI({
     apiKey: process.env.OPENAI_API_KEY || "not-needed",
     baseURL: process.env.OPENAI_BASE_URL || undefined,
-    timeout: options.timeoutMs ?? 60_000,
-    maxRetries: options.maxRetries ?? 3,
+    timeout: timeoutMs,
+    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+    fetch: guardedFetch(timeoutMs),
+    logLevel: "off",
   });
 }
 
-/** Maps the client's errors to one clear sentence naming the server and, where relevant, the model. */
-export function explainOpenAIError(error: unknown, context: { model: string; what: string }): Error {
+export interface ErrorContext {
+  model: string;
+  what: string;
+  timeoutMs?: number;
+  maxRetries?: number;
+}
+
+/** Maps the client's errors to one clear sentence naming the server, the cause and, where relevant, the model. */
+export function explainOpenAIError(error: unknown, context: ErrorContext): Error {
+  if (error instanceof ProviderError) return error;
   const where = serverLabel();
-  const strip = (text: string) => redactSecrets(text);
+  const seconds = Math.round((context.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 100) / 10;
+  const attempts = `${(context.maxRetries ?? DEFAULT_MAX_RETRIES) + 1} attempts`;
   if (error instanceof OpenAI.AuthenticationError) {
     return new ProviderError(`the server at ${where} rejected the API key (401); check OPENAI_API_KEY`);
   }
@@ -32,24 +56,53 @@ export function explainOpenAIError(error: unknown, context: { model: string; wha
     return new ProviderError(`${context.what} model "${context.model}" was not found on ${where} (404); pass an available model name`);
   }
   if (error instanceof OpenAI.RateLimitError) {
-    return new ProviderError(`the server at ${where} kept answering 429 (rate limited) after retries; try again later`);
+    const wait = retryAfterSeconds(error.headers);
+    return new ProviderError(
+      wait !== null && wait > MAX_RETRY_WAIT_S
+        ? `the server at ${where} is rate limiting requests (429) and asks to wait ${Math.round(wait)} s, longer than citewise waits (${MAX_RETRY_WAIT_S} s); try again later`
+        : `the server at ${where} kept answering 429 (rate limited) after ${attempts}; try again later`,
+    );
   }
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
-    return new ProviderError(`the server at ${where} did not answer in time (timeout) after retries`);
+    return new ProviderError(`the server at ${where} did not answer within ${seconds} s (timeout, ${attempts}); raise --timeout or check the server`);
   }
   if (error instanceof OpenAI.APIConnectionError) {
-    return new ProviderError(`cannot reach the server at ${where}: ${strip(error.message)}`);
+    return new ProviderError(`cannot reach the server at ${where} (${connectionCause(error)}, ${attempts})`);
   }
   if (error instanceof OpenAI.APIError) {
-    return new ProviderError(`the server at ${where} answered ${error.status ?? "with an error"}: ${strip(error.message)}`);
+    const detail = redactSecrets(error.message).slice(0, 300);
+    if (error.status === undefined) return new ProviderError(`the server at ${where} reported an error in the middle of the answer: ${detail}`);
+    if (error.status >= 500) return new ProviderError(`the server at ${where} failed with ${error.status} (server error) after ${attempts}: ${detail}`);
+    return new ProviderError(`the server at ${where} answered ${error.status}: ${detail}`);
+  }
+  if (error instanceof StreamStalledError) {
+    return new ProviderError(`the server at ${where} stopped sending the reply for ${seconds} s (timeout); the answer is incomplete`);
+  }
+  // undici: a connection dropped while the body was being read.
+  if (error instanceof TypeError && error.message === "terminated") {
+    return new ProviderError(`the connection to ${where} was cut before the reply was complete; the answer is incomplete`);
+  }
+  if (error instanceof SyntaxError) {
+    return new ProviderError(`the server at ${where} sent a malformed reply (not valid JSON) for ${context.what} model "${context.model}"`);
   }
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** API keys must never reach logs, errors or reports. */
-export function redactSecrets(text: string): string {
-  const key = process.env.OPENAI_API_KEY;
-  let out = text.replace(/\bsk-[A-Za-z0-9_-]{6,}/g, "sk-***");
-  if (key && key.length >= 4) out = out.split(key).join("***");
-  return out;
+const CONNECTION_CAUSES: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection dropped",
+  UND_ERR_SOCKET: "connection dropped",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host not found",
+};
+
+/** "connection refused", "host not found" … from the fetch error under the client's "Connection error.". */
+function connectionCause(error: InstanceType<typeof OpenAI.APIConnectionError>): string {
+  let cause: unknown = error.cause;
+  for (let depth = 0; cause && depth < 4; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string") return CONNECTION_CAUSES[code] ?? code;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return "connection failed";
 }

@@ -1,13 +1,13 @@
 import type { Paper } from "../corpus/paper.js";
 import { ABSTAIN_TEXT, type AnswerSource, type Generator } from "../generate/generator.js";
-import { validateCitations } from "../ground/citations.js";
+import { stripReferenceList, validateCitations } from "../ground/citations.js";
 import { checkGrounding, type SentenceSupport } from "../ground/support.js";
 import type { Embedder } from "../index/embedder.js";
 import type { IndexSnapshot } from "../index/snapshot.js";
 import type { PaperFilters } from "../retrieve/filters.js";
 import { bestChunkCoverage } from "../retrieve/coverage.js";
 import { searchPapers, type PaperResult } from "../retrieve/search.js";
-import { splitSentences } from "../text/sentences.js";
+import { answerSentences } from "../generate/injection.js";
 
 /**
  * Relevance = mean of (a) the IDF-weighted share of the question's terms found in the best retrieved
@@ -49,6 +49,8 @@ export interface AskResult {
   references: Reference[];
   /** Citations the answer made to sources that were not provided; removed from `answer`. */
   removedCitations: string[];
+  /** What the checks caught besides citations: a model-written reference list, an ungrounded answer, withheld source sentences. */
+  warnings: string[];
   /** Every source given to the answerer, cited or not. */
   sources: Reference[];
   /** Papers closest to the question (filled when the answer abstains). */
@@ -62,12 +64,8 @@ export async function ask(question: string, options: AskOptions): Promise<AskRes
   const results = await searchPapers(index, options.embedder, question, { k: options.sources ?? 5, filters: options.filters });
   const relevance = relevanceOf(index, question, results);
   const top = results[0]?.score || 1;
-  const sources: AnswerSource[] = results.map((result, i) => ({
-    n: i + 1,
-    paper: result.paper,
-    sentences: splitSentences(result.paper.abstract, result.paper.language),
-    strength: result.score / top,
-  }));
+  // Instruction-like sentences are withheld from both composers (generate/injection.ts).
+  const sources: AnswerSource[] = results.map((result, i) => ({ n: i + 1, paper: result.paper, ...answerSentences(result.paper), strength: result.score / top }));
   const references = sources.map((source) => reference(source.n, source.paper));
 
   if (results.length === 0 || relevance.score < relevance.threshold) {
@@ -82,8 +80,16 @@ export async function ask(question: string, options: AskOptions): Promise<AskRes
   });
   if (isAbstention(raw)) return abstention(question, generator.name, references, relevance);
 
-  const checked = validateCitations(raw.trim(), sources.length);
-  const grounding = checkGrounding(checked.text, (n) => sources[n - 1]?.paper.abstract);
+  const cleaned = generator.generative ? stripReferenceList(raw.trim()) : { text: raw.trim(), dropped: false };
+  const checked = validateCitations(cleaned.text, sources.length);
+  // Checked against the usable sentences: copying a withheld instruction does not count as support.
+  const grounding = checkGrounding(checked.text, (n) => sources[n - 1]?.sentences.join(" "));
+  // Most serious last, right above the groundedness footer.
+  const warnings = [
+    ...sources.filter((source) => source.withheld).map((source) => `source [${source.n}] has ${source.withheld} sentence(s) that read as instructions to the assistant; they were not used`),
+    ...(cleaned.dropped ? ["the model wrote its own reference list; it was dropped (the references below are the retrieved papers it cited)"] : []),
+    ...(grounding.supported === 0 ? ["no sentence of this answer is supported by the sources it cites: treat it as ungrounded"] : []),
+  ];
   return {
     question,
     answered: true,
@@ -93,6 +99,7 @@ export async function ask(question: string, options: AskOptions): Promise<AskRes
     grounded: { supported: grounding.supported, total: grounding.total },
     references: checked.cited.sort((a, b) => a - b).map((n) => references[n - 1]!),
     removedCitations: checked.removed,
+    warnings,
     sources: references,
     nearest: [],
     relevance,
@@ -123,6 +130,7 @@ function abstention(question: string, generator: string, nearest: Reference[], r
     grounded: { supported: 0, total: 0 },
     references: [],
     removedCitations: [],
+    warnings: [],
     sources: [],
     nearest: nearest.slice(0, 3),
     relevance,

@@ -7,7 +7,7 @@ import type { PaperFilters } from "../retrieve/filters.js";
 import { validateCitations } from "../ground/citations.js";
 import { checkGrounding, type GroundingReport } from "../ground/support.js";
 import type { PaperResult } from "../retrieve/search.js";
-import { splitSentences } from "../text/sentences.js";
+import { answerSentences } from "../generate/injection.js";
 import { reference, type Reference } from "./ask.js";
 
 /** What every retrieval-based literature task needs. */
@@ -26,16 +26,11 @@ export interface LiteratureTaskOptions {
 /** Numbers retrieved papers [1..n] the same way for every task, so prompts, citations and references agree. */
 export function numberSources(results: PaperResult[]): AnswerSource[] {
   const top = results[0]?.score || 1;
-  return results.map((result, i) => ({
-    n: i + 1,
-    paper: result.paper,
-    sentences: splitSentences(result.paper.abstract, result.paper.language),
-    strength: result.score / top,
-  }));
+  return results.map((result, i) => ({ n: i + 1, paper: result.paper, ...answerSentences(result.paper), strength: result.score / top }));
 }
 
 export function sourcesFromPapers(papers: Paper[]): AnswerSource[] {
-  return papers.map((paper, i) => ({ n: i + 1, paper, sentences: splitSentences(paper.abstract, paper.language), strength: 1 }));
+  return papers.map((paper, i) => ({ n: i + 1, paper, ...answerSentences(paper), strength: 1 }));
 }
 
 export interface CheckedText {
@@ -53,7 +48,7 @@ export interface CheckedText {
  */
 export function checkCitedText(text: string, sources: AnswerSource[]): CheckedText {
   const checked = validateCitations(text.trim(), sources.length);
-  const grounding = checkGrounding(stripMarkdown(checked.text), (n) => sources[n - 1]?.paper.abstract);
+  const grounding = checkGrounding(stripMarkdown(checked.text), (n) => sources[n - 1]?.sentences.join(" "));
   return {
     text: checked.text,
     grounding,
@@ -74,6 +69,21 @@ function stripMarkdown(text: string): string {
     .join("\n");
 }
 
+/** Said above the footer when a text has claims and none of them is supported. */
+export function ungroundedWarning(grounding: GroundingReport): string | null {
+  return grounding.total > 0 && grounding.supported === 0 ? "Warning: no sentence is supported by the sources it cites; treat this text as ungrounded" : null;
+}
+
 export function groundedFooter(grounding: GroundingReport): string {
   return `Grounded: ${grounding.supported}/${grounding.total} sentences supported`;
+}
+
+/**
+ * Appends the flag after a sentence. The checker closes a line without a full stop ("PWNED" is checked
+ * as "PWNED."), so the text is also looked up without that stop.
+ */
+export function flagSentence(text: string, sentence: string, flag: string): string {
+  if (text.includes(sentence)) return text.replace(sentence, `${sentence} ${flag}`);
+  const bare = sentence.replace(/\.$/, "");
+  return bare && text.includes(bare) ? text.replace(bare, `${bare} ${flag}`) : text;
 }

@@ -131,7 +131,7 @@ function offlineDraft(sources: AnswerSource[], query: string | undefined, weight
 }
 
 function fullySupported(text: string, sources: AnswerSource[]): boolean {
-  const report = checkGrounding(text, (n) => sources[n - 1]?.paper.abstract);
+  const report = checkGrounding(text, (n) => sources[n - 1]?.sentences.join(" "));
   return report.total > 0 && report.supported === report.total;
 }
 
@@ -171,7 +171,7 @@ function checkDraft(draft: Draft, sources: AnswerSource[], meta: { query: string
       }
       const citations = checked.cited;
       const score = citations.includes(source.n)
-        ? scoreSentence(quote, citations.map((n) => sources[n - 1]!.paper.abstract))
+        ? scoreSentence(quote, citations.map((n) => sources[n - 1]!.sentences.join(" ")))
         : { supported: false, coverage: 0, missingNumbers: [], reason: citations.length ? `cites ${citations.map((n) => `[${n}]`).join("")}, not this row's paper [${source.n}]` : "no citation" };
       for (const n of citations) cited.add(n);
       claims.push({ text: `${quote} ${citations.map((n) => `[${n}]`).join("")}`.trim(), citations, ...score });

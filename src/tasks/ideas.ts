@@ -4,6 +4,7 @@ import type { AnswerSource } from "../generate/generator.js";
 import { ABSTAIN_TEXT } from "../generate/generator.js";
 import { formatSource } from "../generate/llm-answerer.js";
 import { renderPrompt } from "../generate/prompts.js";
+import { stripReferenceList } from "../ground/citations.js";
 import type { Embedder } from "../index/embedder.js";
 import type { IndexSnapshot } from "../index/snapshot.js";
 import { bestChunkCoverage } from "../retrieve/coverage.js";
@@ -175,7 +176,7 @@ export async function checkNovelty(index: IndexSnapshot, embedder: Embedder | nu
 async function writeWithModel(background: string, themes: Theme[], sources: AnswerSource[], numberOf: Map<string, number>, chat: ChatModel, count: number): Promise<string> {
   const outline = themes.map((theme) => `- ${theme.name} [${theme.papers.map((p) => numberOf.get(p.id)).join(", ")}]`).join("\n");
   const messages = await renderPrompt("ideas", { background, outline, sources: sources.map(formatSource).join("\n\n"), source_count: sources.length, count });
-  return chat.complete(messages);
+  return stripReferenceList(await chat.complete(messages)).text;
 }
 
 /** "## Idea 2: proposal" headings split a model's answer into ideas. */

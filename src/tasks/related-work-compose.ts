@@ -198,7 +198,8 @@ function paperSentence(source: AnswerSource, query: string, weight: TermWeight):
   const scored = pool.map((sentence) => ({ sentence, score: score(sentence) }));
   // Earliest of the best: ties go to the sentence the abstract states first.
   const chosen = scored.reduce<(typeof scored)[number] | undefined>((best, entry) => (!best || entry.score > best.score ? entry : best), undefined);
-  return citeSentence(chosen?.sentence ?? source.paper.abstract, source.n);
+  // No usable sentence (all withheld as instruction-like): the paper gets no sentence rather than its raw abstract.
+  return chosen ? citeSentence(chosen.sentence, source.n) : "";
 }
 
 /**

@@ -1,7 +1,7 @@
 import { citationsIn } from "../ground/citations.js";
 import type { GroundingReport, SentenceSupport } from "../ground/support.js";
 import type { CitationStyle } from "./bibliography.js";
-import { groundedFooter } from "./cited-document.js";
+import { flagSentence, groundedFooter, ungroundedWarning } from "./cited-document.js";
 
 export type OutputFormat = "md" | "latex";
 export const OUTPUT_FORMATS: OutputFormat[] = ["md", "latex"];
@@ -24,7 +24,7 @@ const UNSUPPORTED = "[unsupported]";
 /** A paragraph for the chosen format: unsupported sentences flagged, [n] turned into \cite{key} in LaTeX. */
 export function renderParagraph(paragraph: string, unsupported: SentenceSupport[], format: OutputFormat, keyOf: (n: number) => string): string {
   let text = paragraph;
-  for (const sentence of unsupported) if (text.includes(sentence.text)) text = text.replace(sentence.text, `${sentence.text} ${UNSUPPORTED}`);
+  for (const sentence of unsupported) text = flagSentence(text, sentence.text, UNSUPPORTED);
   if (format === "md") return text;
   return citeKeys(escapeLatex(text), keyOf).replaceAll(UNSUPPORTED, `\\textbf{${UNSUPPORTED}}`);
 }
@@ -37,6 +37,8 @@ export function renderDocument(input: RenderInput, keyOf: (n: number) => string)
   if (input.removedCitations.length) {
     notes.push(`Removed citations to sources that were not provided: ${[...new Set(input.removedCitations)].join(", ")} (only [1]–[${input.sourceCount}] existed)`);
   }
+  const warning = ungroundedWarning(input.grounding);
+  if (warning) notes.push(warning);
   notes.push(groundedFooter(input.grounding));
   if (input.format === "md") {
     const references = input.references.map((reference) => `[${reference.n}] ${reference.formatted}`);

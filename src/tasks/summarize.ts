@@ -4,6 +4,7 @@ import { selectSentences, thirdPerson } from "../generate/extractive.js";
 import type { ChatModel } from "../generate/chat-model.js";
 import { formatSource } from "../generate/llm-answerer.js";
 import { renderPrompt } from "../generate/prompts.js";
+import { stripReferenceList } from "../ground/citations.js";
 import { searchPapers } from "../retrieve/search.js";
 import { reference, relevanceOf, type Reference } from "./ask.js";
 import { checkCitedText, numberSources, type CheckedText, type LiteratureTaskOptions } from "./cited-document.js";
@@ -85,5 +86,6 @@ async function writeWithModel(topic: string, outline: OutlineNode[], sources: An
     sources: sources.map(formatSource).join("\n\n"),
     source_count: sources.length,
   });
-  return chat.complete(messages, { onToken });
+  // A reference list the model adds anyway is dropped: the references printed are the retrieved papers.
+  return stripReferenceList(await chat.complete(messages, { onToken })).text;
 }

@@ -1,6 +1,7 @@
 import type { Paper } from "../corpus/paper.js";
 import { dot } from "../index/embedder.js";
 import type { IndexSnapshot } from "../index/snapshot.js";
+import { usableText } from "../generate/injection.js";
 import { keyPhrases } from "../text/phrases.js";
 import { keywordTerms } from "../text/tokenize.js";
 
@@ -186,7 +187,8 @@ function nameGroups(groups: Paper[][], idf: (key: string) => number): Array<{ na
     const counts = new Map<string, { count: number; surfaces: Map<string, number> }>();
     for (const paper of papers) {
       const seen = new Set<string>();
-      for (const phrase of keyPhrases(`${paper.title ?? ""}. ${paper.abstract}`)) {
+      // Theme names reach prompts outside the source blocks: no phrase may come from a withheld sentence.
+      for (const phrase of keyPhrases(usableText(paper))) {
         if (seen.has(phrase.key) || /http|github|www|\.com/i.test(phrase.surface)) continue;
         seen.add(phrase.key);
         const entry = counts.get(phrase.key) ?? { count: 0, surfaces: new Map() };

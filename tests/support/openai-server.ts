@@ -14,19 +14,32 @@ export interface ChatRequest {
   [key: string]: unknown;
 }
 
+/**
+ * What the "model" does with one chat request. In `text` and error bodies, {{authorization}} is replaced
+ * by the request's Authorization header (a server that echoes the key back).
+ */
 export type ChatReply =
-  | { text: string; chunkSize?: number; delayMs?: number }
+  | { text: string; chunkSize?: number; delayMs?: number; finishReason?: string }
   | { status: number; body?: unknown; headers?: Record<string, string> }
-  | { truncateAfter: string }
-  | { hangMs: number };
+  /** SSE headers and one delta, then the connection is destroyed: at once (a drop the client sees as a connection error) or after `afterMs` (a cut mid-stream). */
+  | { truncateAfter: string; afterMs?: number }
+  | { hangMs: number }
+  /** Headers and the start of the reply, then silence for `ms` (a stalled stream or body). */
+  | { stallAfter: string; ms: number }
+  /** A body sent verbatim with this status (e.g. malformed JSON with 200). */
+  | { raw: string; status?: number; contentType?: string }
+  /** An SSE stream of exactly these `data:` payloads (use sseDelta/sseFinish/"[DONE]"), then the connection ends. */
+  | { events: string[] };
 
 export interface FakeOpenAI {
   baseURL: string;
-  requests: Array<{ path: string; body: any; headers: http.IncomingHttpHeaders }>;
+  requests: Array<{ path: string; body: any; headers: http.IncomingHttpHeaders; at: number }>;
   /** Next chat replies, consumed in order; when empty, `defaultChat` answers. */
   queue: ChatReply[];
   defaultChat: (request: ChatRequest) => ChatReply;
   knownModels: Set<string>;
+  /** Next embedding replies (errors), consumed in order before the normal embeddings answer. */
+  embeddingQueue: Array<{ status: number; body?: unknown; headers?: Record<string, string> }>;
   close(): Promise<void>;
 }
 
@@ -49,6 +62,7 @@ export async function startFakeOpenAI(options: { apiKey?: string } = {}): Promis
     queue: [],
     defaultChat: () => ({ text: "OK." }),
     knownModels: new Set(["test-chat", "test-embed"]),
+    embeddingQueue: [],
   };
 
   const server = http.createServer(async (req, res) => {
@@ -62,7 +76,7 @@ export async function startFakeOpenAI(options: { apiKey?: string } = {}): Promis
       return sendJson(res, 400, { error: { message: "invalid JSON body", type: "invalid_request_error" } });
     }
     const path = (req.url ?? "").replace(/^\/v1/, "");
-    state.requests.push({ path, body, headers: req.headers });
+    state.requests.push({ path, body, headers: req.headers, at: Date.now() });
 
     if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
       return sendJson(res, 401, { error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" } });
@@ -72,6 +86,8 @@ export async function startFakeOpenAI(options: { apiKey?: string } = {}): Promis
     }
     if (req.method === "POST" && path === "/embeddings") {
       if (!state.knownModels.has(body.model)) return modelNotFound(res, body.model);
+      const fault = state.embeddingQueue.shift();
+      if (fault) return sendJson(res, fault.status, echo(fault.body ?? { error: { message: `status ${fault.status}` } }, req.headers.authorization), fault.headers);
       const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
       const data = inputs.map((text, index) => {
         const vector = fakeEmbedding(text);
@@ -83,7 +99,7 @@ export async function startFakeOpenAI(options: { apiKey?: string } = {}): Promis
     if (req.method === "POST" && path === "/chat/completions") {
       if (!state.knownModels.has(body.model)) return modelNotFound(res, body.model);
       const reply = state.queue.shift() ?? state.defaultChat(body);
-      return answerChat(res, body, reply);
+      return answerChat(res, body, reply, req.headers.authorization ?? "");
     }
     sendJson(res, 404, { error: { message: `no route ${req.method} ${path}` } });
   });
@@ -109,7 +125,42 @@ function modelNotFound(res: http.ServerResponse, model: string) {
   sendJson(res, 404, { error: { message: `The model \`${model}\` does not exist or you do not have access to it.`, type: "invalid_request_error", code: "model_not_found" } });
 }
 
-async function answerChat(res: http.ServerResponse, request: ChatRequest, reply: ChatReply) {
+/** Replaces {{authorization}} anywhere in a JSON-able value. */
+function echo<T>(value: T, authorization: string | undefined): T {
+  return JSON.parse(JSON.stringify(value).split("{{authorization}}").join(authorization ?? "")) as T;
+}
+
+export function sseDelta(content: string, model = "test-chat"): string {
+  return JSON.stringify(delta(model, content));
+}
+
+export function sseFinish(reason = "stop", model = "test-chat"): string {
+  return JSON.stringify({ id: "chatcmpl-test", object: "chat.completion.chunk", created: 0, model, choices: [{ index: 0, delta: {}, finish_reason: reason }] });
+}
+
+async function answerChat(res: http.ServerResponse, request: ChatRequest, original: ChatReply, authorization: string) {
+  const reply = echo(original, authorization);
+  if ("raw" in reply) {
+    res.writeHead(reply.status ?? 200, { "content-type": reply.contentType ?? "application/json" });
+    return res.end(reply.raw);
+  }
+  if ("events" in reply) {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    for (const event of reply.events) res.write(`data: ${event}\n\n`);
+    return res.end();
+  }
+  if ("stallAfter" in reply) {
+    if (request.stream) {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(sse(delta(request.model, reply.stallAfter)));
+    } else {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write(JSON.stringify(completion(request.model, reply.stallAfter)).slice(0, 40));
+    }
+    await new Promise((resolve) => setTimeout(resolve, reply.ms).unref());
+    if (!res.destroyed) res.end();
+    return;
+  }
   if ("status" in reply) return sendJson(res, reply.status, reply.body ?? { error: { message: `status ${reply.status}` } }, reply.headers);
   if ("hangMs" in reply) {
     await new Promise((resolve) => setTimeout(resolve, reply.hangMs));
@@ -119,27 +170,28 @@ async function answerChat(res: http.ServerResponse, request: ChatRequest, reply:
   if ("truncateAfter" in reply) {
     res.writeHead(200, { "content-type": "text/event-stream" });
     res.write(sse(delta(request.model, reply.truncateAfter)));
+    if (reply.afterMs) await new Promise((resolve) => setTimeout(resolve, reply.afterMs));
     res.destroy();
     return;
   }
-  if (!request.stream) return sendJson(res, 200, completion(request.model, reply.text));
+  if (!request.stream) return sendJson(res, 200, completion(request.model, reply.text, reply.finishReason));
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   const size = reply.chunkSize ?? 7;
   for (let i = 0; i < reply.text.length; i += size) {
     res.write(sse(delta(request.model, reply.text.slice(i, i + size))));
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
   }
-  res.write(sse({ id: "chatcmpl-test", object: "chat.completion.chunk", created: 0, model: request.model, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }));
+  res.write(`data: ${sseFinish(reply.finishReason, request.model)}\n\n`);
   res.end("data: [DONE]\n\n");
 }
 
-function completion(model: string, text: string) {
+function completion(model: string, text: string, finishReason = "stop") {
   return {
     id: "chatcmpl-test",
     object: "chat.completion",
     created: 0,
     model,
-    choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+    choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: finishReason }],
     usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
   };
 }

@@ -6,6 +6,9 @@ import { printJson } from "../format.js";
 import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt } from "../options.js";
 import { answerFooter, askResultToJson, renderAnswer } from "../render-answer.js";
 
+/** Printed on stdout after streamed text when the reply then failed. */
+export const INCOMPLETE_MARKER = "[answer incomplete: the model's reply failed part-way; the text above is unchecked and has no references]";
+
 /** Options shared by ask and chat. */
 export function addAnswerOptions(command: Command): Command {
   return addFilterOptions(addModelOptions(command, 60))
@@ -33,6 +36,7 @@ export function registerAsk(program: Command): void {
         if (!question.trim()) throw new UserError("the question is empty");
         const { selection, index, embedder } = await openForTask(command.optsWithGlobals() as GlobalOptions, options);
         const stream = !options.json && selection.generator.generative && (options.stream ?? process.stdout.isTTY === true);
+        let streamed = false;
         const result = await ask(question, {
           index,
           embedder,
@@ -40,7 +44,16 @@ export function registerAsk(program: Command): void {
           sources: options.sources,
           maxSentences: options.maxSentences,
           filters: filtersFrom(options),
-          onToken: stream ? (token) => process.stdout.write(token) : undefined,
+          onToken: stream
+            ? (token) => {
+                streamed = true;
+                process.stdout.write(token);
+              }
+            : undefined,
+        }).catch((error: unknown) => {
+          // Text already on screen must not pass for an answer: close it with a marker (the cause goes to stderr).
+          if (streamed) process.stdout.write(`\n${INCOMPLETE_MARKER}\n`);
+          throw error;
         });
         await embedder.close?.();
         if (options.json) return printJson(askResultToJson(result));

@@ -1,4 +1,3 @@
-import { writeFileSync } from "node:fs";
 import readline from "node:readline";
 import type { Command } from "commander";
 import pc from "picocolors";
@@ -8,7 +7,9 @@ import { reportErrors } from "../errors.js";
 import { excerpt, paperFacts, paperLabel } from "../format.js";
 import { filtersFrom } from "../options.js";
 import { answerFooter, formatReference, renderAnswer } from "../render-answer.js";
-import { addAnswerOptions } from "./ask.js";
+import { redactSecrets } from "../../llm/openai-client.js";
+import { writeOutputFile } from "../output-file.js";
+import { addAnswerOptions, INCOMPLETE_MARKER } from "./ask.js";
 
 const HELP = `Ask questions in plain words; follow-ups may refer back ("what are its limitations?").
   /sources      sources of the last answer
@@ -33,6 +34,7 @@ export function registerChat(program: Command): void {
         rl.setPrompt(pc.cyan("citewise> "));
         if (interactive) process.stdout.write(`${pc.dim(`citewise chat — ${index.papers.size} papers, answers by ${selection.generator.name}. /help for commands.`)}\n`);
         prompt();
+        let failed = 0;
         // for-await reads piped stdin line by line and ends cleanly at EOF.
         for await (const raw of rl) {
           const line = raw.trim();
@@ -43,14 +45,26 @@ export function registerChat(program: Command): void {
           if (line.startsWith("/")) {
             if (!runSlashCommand(line, session)) break;
           } else {
+            let streamed = false;
             try {
-              const turn = await session.ask(line, stream ? (token) => process.stdout.write(token) : undefined);
+              const turn = await session.ask(
+                line,
+                stream
+                  ? (token) => {
+                      streamed = true;
+                      process.stdout.write(token);
+                    }
+                  : undefined,
+              );
               if (turn.standalone !== line) process.stdout.write(pc.dim(`(searched for: ${turn.standalone})\n`));
               if (stream && turn.result.answered) process.stdout.write(`\n${answerFooter(turn.result, { streamed: true })}\n`);
               else process.stdout.write(renderAnswer(turn.result));
             } catch (error) {
-              // One failed question (server down, timeout) does not end the conversation.
-              process.stdout.write(pc.red(`error: ${(error as Error).message}\n`));
+              // One failed question (server down, timeout) does not end the conversation, and is not
+              // kept in it (so /export never saves half an answer); the session exits 2 at the end.
+              failed++;
+              if (streamed) process.stdout.write(`\n${INCOMPLETE_MARKER}\n`);
+              process.stderr.write(`citewise: error: ${redactSecrets((error as Error).message)}\n`);
             }
           }
           process.stdout.write("\n");
@@ -58,6 +72,7 @@ export function registerChat(program: Command): void {
         }
         rl.close();
         await embedder.close?.();
+        if (failed) process.exitCode = 2;
       }),
   );
 }
@@ -95,12 +110,14 @@ function runSlashCommand(line: string, session: ChatSession): boolean {
     }
     case "/export": {
       if (!argument) out("/export needs a file name, e.g. /export notes.md");
+      // An empty transcript would overwrite a previous export with nothing.
+      else if (session.turns.length === 0) out(`Nothing to export yet: no question has been answered; ${argument} was not written.`);
       else {
         try {
-          writeFileSync(argument, transcript(session.turns));
+          writeOutputFile(argument, transcript(session.turns));
           out(`Saved ${session.turns.length} question(s) to ${argument}`);
         } catch (error) {
-          out(pc.red(`cannot write ${argument}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`));
+          out(pc.red((error as Error).message));
         }
       }
       return true;

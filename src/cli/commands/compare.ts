@@ -1,4 +1,3 @@
-import { writeFileSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
 import { hasFilters } from "../../retrieve/filters.js";
 import { renderComparison } from "../../tasks/compare-markdown.js";
@@ -7,6 +6,7 @@ import { openForTask, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { addFilterOptions, addModelOptions, filtersFrom } from "../options.js";
+import { writeOutputFile } from "../output-file.js";
 import { findPaper } from "./papers.js";
 
 function parsePaperCount(value: string): number {
@@ -47,7 +47,7 @@ export function registerCompare(program: Command): void {
           await embedder.close?.();
         }
         const markdown = renderComparison(result);
-        if (options.out) writeOut(options.out, markdown);
+        if (options.out) writeOutputFile(options.out, markdown);
         if (options.json) return printJson(compareResultToJson(result));
         process.stdout.write(markdown);
         if (options.out) process.stderr.write(`citewise: wrote ${options.out}\n`);
@@ -63,14 +63,6 @@ function checkArguments(ids: string[], query: string | undefined, filters: Retur
   }
   if (ids.length > MAX_PAPERS) throw new UserError(`compare takes at most ${MAX_PAPERS} papers (got ${ids.length})`);
   if (hasFilters(filters) || countGiven) throw new UserError("-k, --year, --source and --lang choose papers for --query; they do not apply to named ids");
-}
-
-function writeOut(file: string, markdown: string): void {
-  try {
-    writeFileSync(file, markdown);
-  } catch (error) {
-    throw new UserError(`cannot write ${file}: ${(error as Error).message}`);
-  }
 }
 
 export function compareResultToJson(result: CompareResult) {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
@@ -18,6 +18,7 @@ import { openIndex, PACKAGE_ROOT, resolveIndexLocation, type GlobalOptions } fro
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { parsePositiveInt } from "../options.js";
+import { writeOutputFile } from "../output-file.js";
 import { createProgress } from "../progress.js";
 import { parseMode } from "./search.js";
 
@@ -61,7 +62,7 @@ export function registerEval(program: Command): void {
         progress.stop();
         await embedder.close?.();
         const context = { suite: suites.map((file) => path.relative(process.cwd(), file) || file).join(", "), generator: selection.generator.name, judge: judge.name, embedder: index.manifest.embedder.name, date: new Date().toISOString().slice(0, 10) };
-        if (options.out) writeFileSync(options.out, markdownReport(results, summary, context));
+        if (options.out) writeOutputFile(options.out, markdownReport(results, summary, context));
         const failures = options.check ? checkThresholds(summary, readThresholds(options.check)) : [];
         if (options.json) printJson({ ...context, summary, results, thresholdFailures: failures });
         else {

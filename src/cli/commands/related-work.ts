@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { BibliographyError, CITATION_STYLES, parseUserBib, type CitationStyle, type UserBibEntry } from "../../tasks/bibliography.js";
@@ -8,6 +8,7 @@ import { openForTask, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt } from "../options.js";
+import { writeOutputFile } from "../output-file.js";
 
 const DEFAULT_BIB_OUT = "related-work.bib";
 
@@ -57,10 +58,10 @@ export function registerRelatedWork(program: Command): void {
         await embedder.close?.();
 
         const writeBib = result.answered && result.references.length > 0 && (!options.json || options.bibOut !== undefined);
-        const bibPath = writeBib ? writeText(bibOut, result.bibtex) : null;
+        const bibPath = writeBib ? writeOutputFile(bibOut, result.bibtex) : null;
         if (bibPath) process.stderr.write(`citewise: wrote BibTeX of ${result.references.length} cited papers to ${bibPath}\n`);
         const text = result.answered ? result.text : `${result.text}${nearestList(result)}`;
-        if (options.out) process.stderr.write(`citewise: wrote the ${result.format === "latex" ? "LaTeX" : "markdown"} text to ${writeText(options.out, text)}\n`);
+        if (options.out) process.stderr.write(`citewise: wrote the ${result.format === "latex" ? "LaTeX" : "markdown"} text to ${writeOutputFile(options.out, text)}\n`);
         if (options.json) return printJson(relatedWorkToJson(result, bibPath));
         if (!options.out) process.stdout.write(text);
       }),
@@ -77,16 +78,6 @@ function readUserBib(file: string): UserBibEntry[] {
     if (error instanceof BibliographyError) throw new UserError(error.message);
     throw error;
   }
-}
-
-function writeText(file: string, text: string): string {
-  const resolved = path.resolve(file);
-  try {
-    writeFileSync(resolved, text);
-  } catch (error) {
-    throw new UserError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  return resolved;
 }
 
 function nearestList(result: RelatedWorkResult): string {

@@ -1,4 +1,3 @@
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { summarize } from "../../tasks/summarize.js";
 import { openForTask, type GlobalOptions } from "../context.js";
@@ -6,6 +5,7 @@ import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt } from "../options.js";
 import { renderCheckedDocument } from "../render-document.js";
+import { writeOutputFile } from "../output-file.js";
 import { formatReference } from "../render-answer.js";
 import pc from "picocolors";
 
@@ -22,7 +22,7 @@ export function registerSummarize(program: Command): void {
         const { selection, index, embedder } = await openForTask(command.optsWithGlobals() as GlobalOptions, options);
         const result = await summarize(topic, { index, embedder, generator: selection.generator, chat: selection.chat, k: options.papers, filters: filtersFrom(options) });
         await embedder.close?.();
-        if (options.out) writeFileSync(options.out, result.text);
+        if (options.out) writeOutputFile(options.out, result.text);
         if (options.json) return printJson(result);
         if (!result.answered) {
           process.stdout.write(`${result.text}\n`);
