@@ -14,6 +14,7 @@ import { hidePassword } from "../src/index/storage.js";
 import type { Vector } from "../src/index/store.js";
 import { searchPapers, type SearchOptions } from "../src/retrieve/search.js";
 import { DATA, FILES, ROOT, runCliAsync, tempDir } from "./helpers.js";
+import { reusingVectors } from "./support/corpus-vectors.js";
 import { startCuttingProxy, startRejectingPostgres, startTestPostgres, type TestPostgres } from "./support/postgres-server.js";
 
 /**
@@ -40,20 +41,7 @@ const queryEmbedder: Embedder = {
 
 /** The real embedder's name and vectors, taken from the local corpus index where the chunk text is known (CI speed). */
 function reusingEmbedder(override?: (text: string) => number[] | undefined) {
-  const counter = { real: 0, requested: 0 };
-  const embedder: Embedder = {
-    name: realEmbedder.name,
-    dimension: realEmbedder.dimension,
-    embedQuery: (text) => queryEmbedder.embedQuery(text),
-    embedDocuments: async (texts) => {
-      counter.requested += texts.length;
-      const missing = texts.filter((text) => !override?.(text) && !localVectors.has(sha1(text, 16)));
-      counter.real += missing.length;
-      const fresh = new Map((await realEmbedder.embedDocuments(missing)).map((vector, i) => [missing[i]!, vector]));
-      return texts.map((text) => override?.(text) ?? fresh.get(text) ?? Array.from(localVectors.get(sha1(text, 16))!));
-    },
-  };
-  return { embedder, counter };
+  return reusingVectors(localVectors, { ...queryEmbedder, embedDocuments: (texts) => realEmbedder.embedDocuments(texts) }, override);
 }
 
 async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -41,18 +41,19 @@ describe("vector segments across re-ingests", () => {
   const indexDir = path.join(work, "index");
   const fileA = path.join(work, "a.jsonl");
   const fileB = path.join(work, "b.jsonl");
-  let embedder: Awaited<ReturnType<typeof corpusVectorEmbedder>>;
+  let embedder: Awaited<ReturnType<typeof corpusVectorEmbedder>>["embedder"];
+  let counter: Awaited<ReturnType<typeof corpusVectorEmbedder>>["counter"];
 
   beforeAll(async () => {
     corpus = await loadIndex(inject("corpusIndex"));
-    embedder = await corpusVectorEmbedder(inject("corpusIndex"));
+    ({ embedder, counter } = await corpusVectorEmbedder(inject("corpusIndex")));
     titled = [...corpus.papers.values()].filter((paper) => paper.title && paper.language === "en").slice(0, 40);
   });
 
   const run = async () => {
-    const before = embedder.lookups;
+    const before = counter.requested;
     const report = await ingest({ inputs: [fileA, fileB].filter(existsSync), indexDir, embedder, baseDir: work });
-    return { report, embedded: embedder.lookups - before };
+    return { report, embedded: counter.requested - before };
   };
 
   it("a new file adds one segment and leaves the existing one untouched", async () => {
