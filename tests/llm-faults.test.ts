@@ -76,7 +76,7 @@ describe("retries: what is retried, how long citewise waits, and when it gives u
     expect(chatRequests()).toHaveLength(2);
     // The client's own first backoff is at most 0.5 s: a gap of ~1 s is the header being honoured.
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(950);
-    recordFault({ category: "llm", fault: "429 with retry-after: 1 (seconds)", count: 1, outcome: "waited 1 s, retried, answered", dataLost: 0 });
+    recordFault({ category: "llm", fault: "429 with retry-after: 1 (seconds)", count: 1, outcome: "waited 1 s, retried, answered" });
   });
 
   it("429 with retry-after-ms: 1500 waits 1.5 s, then answers", async () => {
@@ -85,7 +85,7 @@ describe("retries: what is retried, how long citewise waits, and when it gives u
     expect(result.code).toBe(0);
     const [first, second] = chatRequests();
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(1450);
-    recordFault({ category: "llm", fault: "429 with retry-after-ms: 1500", count: 1, outcome: "waited 1.5 s, retried, answered", dataLost: 0 });
+    recordFault({ category: "llm", fault: "429 with retry-after-ms: 1500", count: 1, outcome: "waited 1.5 s, retried, answered" });
   });
 
   it("429 asking to wait an hour is not waited for: one request, a rate-limit message naming the wait", async () => {
@@ -95,14 +95,14 @@ describe("retries: what is retried, how long citewise waits, and when it gives u
     expect(Date.now() - started).toBeLessThan(30_000);
     expectCleanFailure(result, /rate limiting requests \(429\) and asks to wait 3600 s, longer than citewise waits \(60 s\)/);
     expect(chatRequests()).toHaveLength(1);
-    recordFault({ category: "llm", fault: "429 with retry-after: 3600", count: 1, outcome: "not retried; exit 2, rate-limit message", dataLost: 0 });
+    recordFault({ category: "llm", fault: "429 with retry-after: 3600", count: 1, outcome: "not retried; exit 2, rate-limit message" });
   });
 
   it("429 that never ends: 4 attempts, then 'rate limited'", async () => {
     server.queue.push(...times(4, { status: 429, headers: FAST }));
     expectCleanFailure(await ask(), /kept answering 429 \(rate limited\) after 4 attempts/);
     expect(chatRequests()).toHaveLength(4);
-    recordFault({ category: "llm", fault: "persistent 429", count: 1, outcome: "4 attempts; exit 2, rate-limit message", dataLost: 0 });
+    recordFault({ category: "llm", fault: "persistent 429", count: 1, outcome: "4 attempts; exit 2, rate-limit message" });
   });
 
   it("500, 502, 503 then success: retried with the client's own backoff, then answers", async () => {
@@ -116,14 +116,14 @@ describe("retries: what is retried, how long citewise waits, and when it gives u
     expect(requests).toHaveLength(4);
     // Exponential backoff with jitter: ≥ 0.375 + 0.75 + 1.5 s in total.
     expect(requests[3]!.at - requests[0]!.at).toBeGreaterThanOrEqual(2500);
-    recordFault({ category: "llm", fault: "500, 502, 503 then success", count: 3, outcome: "retried with backoff, answered", dataLost: 0 });
+    recordFault({ category: "llm", fault: "500, 502, 503 then success", count: 3, outcome: "retried with backoff, answered" });
   });
 
   it("503 that never ends: 4 attempts, then 'server error 503'", async () => {
     server.queue.push(...times(4, { status: 503, headers: FAST, body: { error: { message: "upstream overloaded" } } }));
     expectCleanFailure(await ask(), /failed with 503 \(server error\) after 4 attempts: .*upstream overloaded/);
     expect(chatRequests()).toHaveLength(4);
-    recordFault({ category: "llm", fault: "persistent 503", count: 1, outcome: "4 attempts; exit 2, server-error message", dataLost: 0 });
+    recordFault({ category: "llm", fault: "persistent 503", count: 1, outcome: "4 attempts; exit 2, server-error message" });
   });
 
   it("4xx other than 429 is not retried: 400, 403, 422 each fail after one request", async () => {
@@ -133,14 +133,14 @@ describe("retries: what is retried, how long citewise waits, and when it gives u
       expectCleanFailure(await ask(), new RegExp(`answered ${status}: .*bad request ${status}`));
       expect(chatRequests(), String(status)).toHaveLength(1);
     }
-    recordFault({ category: "llm", fault: "400/403/422 from the chat endpoint", count: 3, outcome: "not retried; exit 2, status named", dataLost: 0 });
+    recordFault({ category: "llm", fault: "400/403/422 from the chat endpoint", count: 3, outcome: "not retried; exit 2, status named" });
   });
 
   it("a connection dropped before the reply arrives is retried like a network error, then reported", async () => {
     server.queue.push(...times(4, { truncateAfter: "Delta" }));
     expectCleanFailure(await ask(), /cannot reach the server at http:\/\/127\.0\.0\.1:\d+\/v1 \(connection dropped, 4 attempts\)/);
     expect(chatRequests()).toHaveLength(4);
-    recordFault({ category: "llm", fault: "connection dropped before the reply", count: 1, outcome: "4 attempts; exit 2, connection message", dataLost: 0 });
+    recordFault({ category: "llm", fault: "connection dropped before the reply", count: 1, outcome: "4 attempts; exit 2, connection message" });
   });
 
   it("a server that hangs longer than --timeout: 4 attempts of 1 s each, then 'timeout'", async () => {
@@ -150,7 +150,7 @@ describe("retries: what is retried, how long citewise waits, and when it gives u
     expect(Date.now() - started).toBeLessThan(19_000);
     expectCleanFailure(result, /did not answer within 1 s \(timeout, 4 attempts\)/);
     expect(chatRequests()).toHaveLength(4);
-    recordFault({ category: "llm", fault: "no response within --timeout 1", count: 1, outcome: "4 attempts; exit 2, timeout message", dataLost: 0 });
+    recordFault({ category: "llm", fault: "no response within --timeout 1", count: 1, outcome: "4 attempts; exit 2, timeout message" });
   });
 });
 
@@ -161,7 +161,7 @@ describe("malformed and incomplete replies are errors, never a shorter answer", 
     { fault: "200 with empty choices", reply: { raw: JSON.stringify({ id: "x", object: "chat.completion", choices: [] }) }, cause: /returned no answer text/ },
     { fault: "200 with empty content", reply: { text: "" }, cause: /returned an empty reply/ },
     { fault: "finish_reason length (server token limit)", reply: { text: "DeltaZip compresses model", finishReason: "length" }, cause: /output token limit .*incomplete/ },
-    { fault: "headers sent, then the body stalls past --timeout", reply: { stallAfter: "unused", ms: 20_000 }, cause: /stopped sending the reply for 1 s \(timeout\)/ },
+    { fault: "headers sent, then the body stalls past --timeout", reply: { stallAfter: "unused", ms: 20_000 }, cause: /did not finish its reply within 1 s \(timeout/ },
   ];
   for (const { fault, reply, cause } of cases) {
     it(`${fault}: exit 2, one line, and with --json no JSON at all`, async () => {
@@ -173,7 +173,7 @@ describe("malformed and incomplete replies are errors, never a shorter answer", 
       expect(json.stdout).toBe("");
       // Malformed replies are not retried: exactly one request per run.
       expect(chatRequests()).toHaveLength(2);
-      recordFault({ category: "llm", fault, count: 2, outcome: "exit 2, one-line cause, no stdout", dataLost: 0 });
+      recordFault({ category: "llm", fault, count: 2, outcome: "exit 2, one-line cause, no stdout" });
     });
   }
 });
@@ -185,7 +185,7 @@ describe("ask --stream: text already shown is closed with a marker when the stre
     { fault: "SSE data line that is not JSON", reply: { events: [sseDelta("DeltaZip compresses "), "this is {not json", sseFinish(), "[DONE]"] }, shown: "DeltaZip compresses ", cause: /malformed event \(not JSON\)/ },
     { fault: "stream ends without finish_reason or [DONE]", reply: { events: [sseDelta("DeltaZip compresses model deltas")] }, shown: "DeltaZip compresses model deltas", cause: /ended before the model finished/ },
     { fault: "error event in the middle of the stream", reply: { events: [sseDelta("DeltaZip "), JSON.stringify({ error: { message: "model overloaded", type: "server_error" } })] }, shown: "DeltaZip ", cause: /reported an error in the middle of the answer: .*model overloaded/ },
-    { fault: "stream stalls past --timeout", reply: { stallAfter: "DeltaZip compresses ", ms: 20_000 }, shown: "DeltaZip compresses ", cause: /stopped sending the reply for 1 s \(timeout\)/ },
+    { fault: "stream stalls past --timeout", reply: { stallAfter: "DeltaZip compresses ", ms: 20_000 }, shown: "DeltaZip compresses ", cause: /did not finish its reply within 1 s \(timeout/ },
   ];
   for (const { fault, reply, shown, cause } of cases) {
     it(`${fault}: partial text, then the marker; exit 2; not retried`, async () => {
@@ -196,7 +196,7 @@ describe("ask --stream: text already shown is closed with a marker when the stre
       expectCleanFailure(result, cause);
       expect(result.stdout).toBe(`${shown}\n${MARKER}\n`);
       expect(chatRequests()).toHaveLength(1);
-      recordFault({ category: "llm", fault: `--stream: ${fault}`, count: 1, outcome: "partial text + incomplete marker; exit 2", dataLost: 0 });
+      recordFault({ category: "llm", fault: `--stream: ${fault}`, count: 1, outcome: "partial text + incomplete marker; exit 2" });
     });
   }
 
@@ -207,7 +207,7 @@ describe("ask --stream: text already shown is closed with a marker when the stre
     expect(result.stdout).toContain(GOOD);
     expect(result.stdout).toMatch(/Grounded: 1\/1 sentences supported/);
     expect(result.stdout).not.toContain(MARKER);
-    recordFault({ category: "llm", fault: "--stream: finish_reason without [DONE]", count: 1, outcome: "accepted as complete, answered", dataLost: 0 });
+    recordFault({ category: "llm", fault: "--stream: finish_reason without [DONE]", count: 1, outcome: "accepted as complete, answered" });
   });
 
   it("503 before the first token is retried like any request, then streams", async () => {
@@ -216,7 +216,7 @@ describe("ask --stream: text already shown is closed with a marker when the stre
     expect(result.code).toBe(0);
     expect(result.stdout.startsWith(GOOD)).toBe(true);
     expect(chatRequests()).toHaveLength(2);
-    recordFault({ category: "llm", fault: "--stream: 503 before the stream starts", count: 1, outcome: "retried, streamed answer", dataLost: 0 });
+    recordFault({ category: "llm", fault: "--stream: 503 before the stream starts", count: 1, outcome: "retried, streamed answer" });
   });
 });
 
@@ -244,7 +244,7 @@ describe("literature tasks: output files are written only after a complete, chec
     expect(ok.code, ok.stderr).toBe(0);
     expect(readFileSync(out, "utf8")).toContain("## Related Work");
     expect(readFileSync(bib, "utf8")).toMatch(/^@/m);
-    recordFault({ category: "llm", fault: "related-work --out/--bib-out with persistent 503 and malformed JSON", count: 2, outcome: "exit 2; both files keep previous content", dataLost: 0 });
+    recordFault({ category: "llm", fault: "related-work --out/--bib-out with persistent 503 and malformed JSON", count: 2, outcome: "exit 2; both files keep previous content" });
   });
 
   it("summarize --out is not created when the model times out", async () => {
@@ -254,7 +254,7 @@ describe("literature tasks: output files are written only after a complete, chec
     expectCleanFailure(await cli(["summarize", TOPIC, "--model", "test-chat", "--timeout", "1", "--out", out], { cwd: dir }), /did not answer within 1 s \(timeout, 4 attempts\)/);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
-    recordFault({ category: "llm", fault: "summarize --out with a hanging server", count: 1, outcome: "exit 2; no file created", dataLost: 0 });
+    recordFault({ category: "llm", fault: "summarize --out with a hanging server", count: 1, outcome: "exit 2; no file created" });
   });
 });
 
@@ -278,7 +278,7 @@ describe("chat over piped stdin", () => {
     expect(transcript).toContain("## What is DeltaZip and how does it serve fine-tuned models?");
     expect(transcript).not.toContain(`## ${QUESTION}`);
     expect(indexFingerprint()).toBe(indexBefore);
-    recordFault({ category: "llm", fault: "chat: persistent 503 on one question", count: 1, outcome: "error line, session continues, exit 2, failed turn not exported", dataLost: 0 });
+    recordFault({ category: "llm", fault: "chat: persistent 503 on one question", count: 1, outcome: "error line, session continues, exit 2, failed turn not exported" });
   });
 
   it("a reply cut mid-way is not kept: the export holds only the complete answer before it", async () => {
@@ -298,7 +298,7 @@ describe("chat over piped stdin", () => {
     expect(transcript).toContain(`## ${QUESTION}`);
     expect(transcript).not.toContain("limitations");
     expect(transcript).not.toContain("DeltaZip is limi");
-    recordFault({ category: "llm", fault: "chat: answer connection cut on the second question", count: 1, outcome: "error line, partial reply not shown or exported, exit 2", dataLost: 0 });
+    recordFault({ category: "llm", fault: "chat: answer connection cut on the second question", count: 1, outcome: "error line, partial reply not shown or exported, exit 2" });
   });
 });
 

@@ -4,6 +4,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { sha1 } from "../src/corpus/ids.js";
+import type { Paper } from "../src/corpus/paper.js";
 import { loadRetrievalFixtures } from "../src/eval/retrieval-fixtures.js";
 import { ingest } from "../src/ingest/pipeline.js";
 import { normalizeVector, type Embedder } from "../src/index/embedder.js";
@@ -72,9 +73,19 @@ async function sameResults(pgIndex: IndexSnapshot, query: string, options: Searc
 }
 
 /** Runs the CLI against the test server; the server lives in this process, so the CLI must run async. */
-function cli(args: string[]) {
-  return runCliAsync(args, { env: { CITEWISE_STORE: undefined, CITEWISE_INDEX: undefined } });
+function cli(args: string[], cwd?: string) {
+  return runCliAsync(args, { cwd, env: { CITEWISE_STORE: undefined, CITEWISE_INDEX: undefined } });
 }
+
+/**
+ * The store is filled from a copy of data/ that the tests may edit (sources are keyed by their real path, so
+ * an edited copy is a different file from data/ itself); papers are compared with the local corpus index
+ * without that path.
+ */
+const corpusCopy = tempDir("citewise-pg-corpus-");
+cpSync(DATA, path.join(corpusCopy, "data"), { recursive: true });
+const COPY_DATA = path.join(corpusCopy, "data");
+const withoutPaths = (papers: Iterable<Paper>) => [...papers].map((paper) => ({ ...paper, sources: paper.sources.map(({ path: _path, ...source }) => source) }));
 
 function expectOneLineUserError(result: { code: number | null; stdout: string; stderr: string }, pattern: RegExp, password: string) {
   expect(result.code, result.stderr).toBe(2);
@@ -125,7 +136,7 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
   it("ingests the bundled corpus: same papers, chunks, keyword index and vectors as the local index", async () => {
     const { embedder, counter } = reusingEmbedder();
     const started = performance.now();
-    const report = await ingest({ inputs: [DATA], indexDir: server.url, embedder, baseDir: ROOT });
+    const report = await ingest({ inputs: [COPY_DATA], indexDir: server.url, embedder, baseDir: corpusCopy });
     timings.ingestCorpus = `${((performance.now() - started) / 1000).toFixed(2)} s for ${report.chunks} chunks (vectors reused, no embedding)`;
     expect(report.indexDir).toBe(hidePassword(server.url));
     expect(report.indexDir).not.toContain(server.password);
@@ -137,7 +148,7 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
     try {
       expect(index.location).toBe(hidePassword(server.url));
       expect([...index.papers.keys()]).toEqual([...local.papers.keys()]);
-      expect([...index.papers.values()]).toEqual([...local.papers.values()]);
+      expect(withoutPaths(index.papers.values())).toEqual(withoutPaths(local.papers.values()));
       expect(index.chunks).toEqual(local.chunks);
       expect(index.manifest.counts).toEqual(local.manifest.counts);
       expect(index.manifest.embedder).toEqual(local.manifest.embedder);
@@ -203,14 +214,16 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
   it("CLI: re-ingest of unchanged data with --store embeds nothing and rewrites no row", async () => {
     const [papersBefore, chunksBefore, versionBefore] = [await rowVersions("citewise_papers"), await rowVersions("citewise_chunks"), await indexVersion()];
     const started = performance.now();
-    const result = await cli(["--store", server.url, "ingest", "data", "--json"]);
+    const result = await cli(["--store", server.url, "ingest", "data", "--json"], corpusCopy);
     timings.cliReingestUnchanged = `${((performance.now() - started) / 1000).toFixed(2)} s (whole CLI process)`;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout + result.stderr).not.toContain(server.password);
     const report = JSON.parse(result.stdout);
     expect(report).toMatchObject({ added: [], updated: [], removed: [], chunksEmbedded: 0, papers: 527, chunks: local.chunks.length, indexDir: hidePassword(server.url) });
     expect(report.unchanged).toHaveLength(527);
-    expect(await indexVersion()).toBe(versionBefore + 1);
+    // Nothing changed, so nothing was published: no new version, no row rewritten.
+    expect(report.published).toBe(false);
+    expect(await indexVersion()).toBe(versionBefore);
     expect(await rowVersions("citewise_papers")).toEqual(papersBefore);
     expect(await rowVersions("citewise_chunks")).toEqual(chunksBefore);
   });
@@ -245,11 +258,12 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
   });
 
   describe("a changed file", () => {
-    const work = tempDir("citewise-pg-");
-    cpSync(DATA, path.join(work, "data"), { recursive: true });
-    // A copy of the local corpus index gets the same ingests: the backends must stay in step (order included).
-    const twin = path.join(work, "local-index");
-    beforeAll(() => cpSync(inject("corpusIndex"), twin, { recursive: true }));
+    const work = corpusCopy;
+    // A local index of the same copy gets the same ingests: the backends must stay in step (order included).
+    const twin = path.join(tempDir("citewise-pg-twin-"), "local-index");
+    beforeAll(async () => {
+      await ingest({ inputs: [COPY_DATA], indexDir: twin, embedder: reusingEmbedder().embedder, baseDir: corpusCopy });
+    });
     const ingestBoth = async (embedder: Embedder) => {
       const report = await ingest({ inputs: [changedFile], indexDir: server.url, embedder, baseDir: work });
       const twinReport = await ingest({ inputs: [changedFile], indexDir: twin, embedder, baseDir: work });
@@ -424,7 +438,7 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
     const small: Embedder = { name: "test-hash-16", dimension, embedQuery: async (text) => hashed(text), embedDocuments: async (texts) => texts.map(hashed) };
     process.env.CITEWISE_PG_HNSW_MIN_CHUNKS = "500";
     try {
-      const report = await ingest({ inputs: [DATA], indexDir: server.url, embedder: small, baseDir: ROOT, rebuild: true });
+      const report = await ingest({ inputs: [COPY_DATA], indexDir: server.url, embedder: small, baseDir: corpusCopy, rebuild: true });
       expect(report.chunksEmbedded).toBe(local.chunks.length);
     } finally {
       delete process.env.CITEWISE_PG_HNSW_MIN_CHUNKS;

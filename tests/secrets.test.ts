@@ -137,7 +137,7 @@ describe("the key never reaches output, files or the index", () => {
     expect(echoed.code).toBe(2);
     expect(echoed.stderr).toMatch(/failed with 500 \(server error\) after 4 attempts: .*upstream rejected Bearer \*\*\*/);
     expectNoKey(echoed);
-    recordFault({ category: "secrets", fault: "ask failing: 401, connection refused, timeout, 500 echoing the Authorization header", count: 4, outcome: "one-line errors without the key", dataLost: 0 });
+    recordFault({ category: "secrets", fault: "ask failing: 401, connection refused, timeout, 500 echoing the Authorization header", count: 4, outcome: "one-line errors without the key" });
   });
 
   it("a base URL with a password and a PostgreSQL URL with a password are never printed", async () => {
@@ -153,7 +153,7 @@ describe("the key never reaches output, files or the index", () => {
     expect(pg.stderr).toContain(`postgres://ann:***@127.0.0.1:${port}/papers`);
     expectNoKey(pg, pgSecret);
     expectNoKey(pg);
-    recordFault({ category: "secrets", fault: "password in OPENAI_BASE_URL and in a postgres:// store URL", count: 2, outcome: "shown as user:***@host", dataLost: 0 });
+    recordFault({ category: "secrets", fault: "password in OPENAI_BASE_URL and in a postgres:// store URL", count: 2, outcome: "shown as user:***@host" });
   });
 
   it("ask --json and --stream succeed without the key even when the model echoes it in its answer", async () => {
@@ -165,7 +165,7 @@ describe("the key never reaches output, files or the index", () => {
     const text = await cli(["ask", QUESTION, "--model", "test-chat"]);
     expect(text.code).toBe(0);
     expectNoKey(text);
-    recordFault({ category: "secrets", fault: "model answer echoing the Authorization header (--json and text)", count: 2, outcome: "key replaced by *** in the answer", dataLost: 0 });
+    recordFault({ category: "secrets", fault: "model answer echoing the Authorization header (--json and text)", count: 2, outcome: "key replaced by *** in the answer" });
   });
 
   it("eval --json --out: the report holds no key on success, and is not written on failure", async () => {
@@ -185,7 +185,7 @@ describe("the key never reaches output, files or the index", () => {
     expect(readFileSync(report, "utf8")).toMatch(/openai:test-chat/);
     expectNoKey(ok);
     expect(filesContaining(dir, KEY)).toEqual([]);
-    recordFault({ category: "secrets", fault: "eval --json --out against a failing then working server", count: 2, outcome: "no report on failure; report and JSON without the key", dataLost: 0 });
+    recordFault({ category: "secrets", fault: "eval --json --out against a failing then working server", count: 2, outcome: "no report on failure; report and JSON without the key" });
   });
 
   it("chat /export of an answer that echoed the key holds no key", async () => {
@@ -197,7 +197,7 @@ describe("the key never reaches output, files or the index", () => {
     expect(readFileSync(file, "utf8")).toContain("Key: Bearer ***.");
     expectNoKey(result);
     expect(filesContaining(dir, KEY)).toEqual([]);
-    recordFault({ category: "secrets", fault: "chat /export with an answer echoing the key", count: 1, outcome: "export and stdout without the key", dataLost: 0 });
+    recordFault({ category: "secrets", fault: "chat /export with an answer echoing the key", count: 1, outcome: "export and stdout without the key" });
   });
 
   it("ingest --embedder openai:<model>: errors echoing the key, a wrong key, then a real index — none of it holds the key", async () => {
@@ -220,6 +220,6 @@ describe("the key never reaches output, files or the index", () => {
     expect(readdirSync(index)).toContain("CURRENT");
     expect(filesContaining(dir, KEY)).toEqual([]);
     expect(filesContaining(dir, server.baseURL)).toEqual([]);
-    recordFault({ category: "secrets", fault: "ingest --embedder openai: 503 echoing the key, 401, success", count: 3, outcome: "errors and index folder without the key", dataLost: 0 });
+    recordFault({ category: "secrets", fault: "ingest --embedder openai: 503 echoing the key, 401, success", count: 3, outcome: "errors and index folder without the key" });
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { Paper } from "../src/corpus/paper.js";
@@ -33,6 +33,11 @@ function writePapers(file: string, papers: Paper[]): void {
 }
 
 const segmentNames = (indexDir: string) => readdirSync(segmentsDir(indexDir)).sort();
+/** Segments the published version lists (CURRENT's first line names it). */
+const usedSegments = (indexDir: string): string[] => {
+  const version = readFileSync(path.join(indexDir, "CURRENT"), "utf8").split("\n")[0]!;
+  return (JSON.parse(readFileSync(path.join(indexDir, version, "vectors.json"), "utf8")) as { segments: { name: string }[] }).segments.map((segment) => segment.name);
+};
 
 describe("vector segments across re-ingests", () => {
   let corpus: IndexSnapshot;
@@ -88,12 +93,17 @@ describe("vector segments across re-ingests", () => {
     expect(dense.every((hit) => index.chunkById.has(hit.id))).toBe(true);
   });
 
-  it("a mostly-dead segment is compacted: rewritten with its live rows, the old one deleted", async () => {
+  it("a mostly-dead segment is compacted: rewritten with its live rows, the old one deleted once no kept version uses it", async () => {
     const [segmentA] = segmentNames(indexDir);
     writePapers(fileA, titled.slice(0, 5));
     const { report, embedded } = await run();
     expect(embedded).toBe(0);
     expect(report.papers).toBe(15);
+    expect(usedSegments(indexDir)).not.toContain(segmentA);
+    // The replaced version is kept as a fallback, with its segments; the next publish retires both.
+    expect(segmentNames(indexDir)).toContain(segmentA);
+    writePapers(fileB, titled.slice(30, 39));
+    await run();
     expect(segmentNames(indexDir)).not.toContain(segmentA);
     const index = await loadIndex(indexDir);
     expect(index.vectors.size).toBe(index.chunks.length);
@@ -103,7 +113,7 @@ describe("vector segments across re-ingests", () => {
     for (const chunk of index.chunks) expect(Array.from(stored.get(chunk.id)!)).toEqual(Array.from(original.get(chunk.contentHash)!));
   });
 
-  it("rebuilds a segment's float32 copy from vectra's index.json when it is missing", async () => {
+  it("serves a segment whose float32 copy is missing from vectra's index.json, without writing; repair replaces the segment", async () => {
     const before = await loadIndex(indexDir);
     const expected = await Promise.all(queries.slice(0, 10).map(async (query) => (await searchPapers(before, null, query, { k: 5, mode: "bm25" })).map((r) => r.paper.id)));
     const probe = (await embedder.embedDocuments([before.chunks[0]!.text]))[0]!;
@@ -111,11 +121,19 @@ describe("vector segments across re-ingests", () => {
     const segment = path.join(segmentsDir(indexDir), segmentNames(indexDir)[0]!);
     rmSync(path.join(segment, "vectors.f32"));
     const after = await loadIndex(indexDir);
-    expect(existsSync(path.join(segment, "vectors.f32"))).toBe(true);
+    // A reader never writes into the index (it may not be allowed to): the damage is reported, worked around in memory.
+    expect(existsSync(path.join(segment, "vectors.f32"))).toBe(false);
+    expect(after.notices.join("\n")).toMatch(/vectors\.f32 of segment seg-\S+ is damaged or missing; its vectors were read from vectra's index\.json/);
     const dense = await after.vectors.query(probe, 10);
     expect(dense.map((hit) => hit.id)).toEqual(expectedDense.map((hit) => hit.id));
     dense.forEach((hit, i) => expect(hit.score).toBeCloseTo(expectedDense[i]!.score, 5));
     const lexical = await Promise.all(queries.slice(0, 10).map(async (query) => (await searchPapers(after, null, query, { k: 5, mode: "bm25" })).map((r) => r.paper.id)));
     expect(lexical).toEqual(expected);
+
+    const repaired = await ingest({ inputs: [], parsed: { records: [], skipped: [], files: [], folders: [] }, indexDir, embedder, repair: true });
+    expect(repaired.repairs.join("\n")).toMatch(/vectors\.f32 of segment/);
+    expect(repaired.chunksEmbedded).toBe(0);
+    for (const name of usedSegments(indexDir)) expect(existsSync(path.join(segmentsDir(indexDir), name, "vectors.f32"))).toBe(true);
+    expect((await loadIndex(indexDir)).notices).toEqual([]);
   });
 });

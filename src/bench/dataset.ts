@@ -89,7 +89,7 @@ export function loadChunks(dir: string): { chunks: BenchChunk[]; vectors: Float3
 
 export function asParsedInputs(records: RawRecord[]): ParsedInputs {
   const file = records[0]?.source.file ?? "synthetic.jsonl";
-  return { records, skipped: [], files: [{ file, format: "jsonl", records: records.length, skipped: 0 }] };
+  return { records, skipped: [], files: [{ file, path: file, format: "jsonl", records: records.length, skipped: 0 }], folders: [] };
 }
 
 export function writeQueryVectors(file: string, queries: QueryVector[]): void {

@@ -1,12 +1,16 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ingest, type IngestReport } from "../ingest/pipeline.js";
+import { ingest, type IngestOptions, type IngestReport } from "../ingest/pipeline.js";
+import { readRegularFile } from "../ingest/read-source.js";
 import { createEmbedder, DEFAULT_EMBEDDER } from "../index/embedders/create.js";
 import type { Embedder } from "../index/embedder.js";
 import { hasIndex, loadIndex, type IndexSnapshot } from "../index/snapshot.js";
 import { hidePassword, isPostgresUrl } from "../index/storage.js";
 import { selectGenerator, type ModelSelection } from "../generate/select.js";
+import { registerSecret, urlSecrets } from "../llm/redact.js";
+import { UserError } from "./errors.js";
 import { createProgress } from "./progress.js";
+import type { OutputPolicy } from "./output-file.js";
 
 export interface GlobalOptions {
   index?: string;
@@ -17,35 +21,52 @@ export interface GlobalOptions {
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const BUNDLED_DATA_DIR = path.join(PACKAGE_ROOT, "data");
 
-/** Where the index lives: --store (folder or postgres:// URL), --index folder, $CITEWISE_STORE, $CITEWISE_INDEX, ./.citewise. */
+/**
+ * Where the index lives: --store (folder or postgres:// URL), --index folder, $CITEWISE_STORE, $CITEWISE_INDEX,
+ * ./.citewise. An empty --index/--store is a mistake (it would mean the current folder), not a default; an
+ * empty variable counts as unset.
+ */
 export function resolveIndexLocation(options: GlobalOptions): string {
-  const location = options.store ?? options.index ?? process.env.CITEWISE_STORE ?? process.env.CITEWISE_INDEX ?? ".citewise";
-  return isPostgresUrl(location) ? location : path.resolve(location);
+  for (const [flag, value] of [["--store", options.store], ["--index", options.index]] as const) {
+    if (value !== undefined && !value.trim()) throw new UserError(`${flag} is empty; give a folder (or a postgres:// URL), or leave it out to use ./.citewise`);
+  }
+  const location = options.store ?? options.index ?? (process.env.CITEWISE_STORE || undefined) ?? (process.env.CITEWISE_INDEX || undefined) ?? ".citewise";
+  if (!isPostgresUrl(location)) return path.resolve(location);
+  for (const secret of urlSecrets(location)) registerSecret(secret);
+  return location;
 }
 
 export async function runIngest(
   inputs: string[],
   indexDir: string,
-  options: { embedder?: string; format?: Parameters<typeof ingest>[0]["format"]; rebuild?: boolean; progress?: boolean },
+  options: Pick<IngestOptions, "format" | "rebuild" | "remove" | "repair" | "parsed"> & { embedder?: string; progress?: boolean; timeoutSeconds?: number; dimension?: number },
 ): Promise<IngestReport> {
-  const embedder = await createEmbedder(options.embedder ?? DEFAULT_EMBEDDER);
+  const embedder = await createEmbedder(options.embedder ?? DEFAULT_EMBEDDER, { timeoutMs: (options.timeoutSeconds ?? 60) * 1000, dimension: options.dimension });
   const progress = createProgress("embedding", options.progress);
   try {
     return await ingest({
       inputs,
+      parsed: options.parsed,
       indexDir,
       embedder,
       format: options.format,
       rebuild: options.rebuild,
+      remove: options.remove,
+      repair: options.repair,
       baseDir: process.cwd(),
       onProgress: (event) => progress.update(event.done, event.total),
     });
   } finally {
     progress.stop();
+    await embedder.close?.();
   }
 }
 
-/** Opens the index, building it from the bundled sample corpus the first time (so `ask` works out of the box). */
+/**
+ * Opens the index, building it from the bundled sample corpus the first time (so `ask` works out of the box)
+ * — only into a folder that does not exist yet or is empty: a folder with other files, or with damaged
+ * index versions, is reported, never built over.
+ */
 export async function openIndex(options: GlobalOptions, settings: { quiet?: boolean } = {}): Promise<{ index: IndexSnapshot; embedder: Embedder }> {
   const indexDir = resolveIndexLocation(options);
   if (!(await hasIndex(indexDir))) {
@@ -54,8 +75,9 @@ export async function openIndex(options: GlobalOptions, settings: { quiet?: bool
     if (!settings.quiet) process.stderr.write(`citewise: indexed ${report.papers} papers (${report.chunks} chunks) in ${report.seconds.toFixed(1)} s\n`);
   }
   const index = await loadIndex(indexDir);
-  // Queries must be embedded by the embedder that built the index.
-  const embedder = await createEmbedder(index.manifest.embedder.name);
+  for (const notice of index.notices) process.stderr.write(`citewise: note: ${notice}\n`);
+  // Queries must be embedded by the embedder that built the index (its dimension is known: no probe request).
+  const embedder = await createEmbedder(index.manifest.embedder.name, { dimension: index.manifest.embedder.dimension });
   return { index, embedder };
 }
 
@@ -71,4 +93,25 @@ export async function openForTask(
   if (selection.notice && !options.json) process.stderr.write(`citewise: ${selection.notice}\n`);
   const { index, embedder } = await openIndex(global, { quiet: options.json });
   return { selection, index, embedder };
+}
+
+/**
+ * How a command may write the file the user named: `explicit` (the user gave --out FILE) or `force` lets an
+ * existing file be replaced; inputs of the command and the local index folder are never written.
+ */
+export function outputPolicy(global: GlobalOptions, options: { explicit: boolean; force?: boolean; inputs?: string[]; hint?: string }): OutputPolicy {
+  const location = resolveIndexLocation(global);
+  return {
+    overwrite: options.explicit || options.force === true,
+    overwriteHint: options.hint,
+    inputs: options.inputs,
+    indexDir: isPostgresUrl(location) ? null : location,
+  };
+}
+
+/** A file the user names as input (--bib, --check, --suite): only a regular file, within a size limit, as text. */
+export function readUserFile(file: string, what: string, limit = 64 * 1024 * 1024): string {
+  const read = readRegularFile(path.resolve(file), limit);
+  if (!read.ok) throw new UserError(`${what} ${file}: ${read.reason.replace(/^cannot read file \(ENOENT\)$/, "no such file")}`);
+  return read.bytes.toString("utf8").replace(/^\uFEFF/, "");
 }

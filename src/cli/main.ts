@@ -9,6 +9,7 @@ import { registerIdeas } from "./commands/ideas.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerPapers } from "./commands/papers.js";
 import { registerSearch } from "./commands/search.js";
+import { installOutputGuards } from "./terminal.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -34,6 +35,8 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // Nothing printed may carry a secret or a terminal control that came from data or a server.
+  installOutputGuards();
   // `citewise papers list | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(0);

@@ -1,4 +1,5 @@
 import cliProgress from "cli-progress";
+import { unguarded } from "./terminal.js";
 
 export interface Progress {
   update(done: number, total: number): void;
@@ -9,7 +10,7 @@ export interface Progress {
 export function createProgress(label: string, enabled = process.stderr.isTTY === true): Progress {
   if (!enabled) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: false },
+    { format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}`, stream: unguarded(process.stderr), hideCursor: true, clearOnComplete: false },
     cliProgress.Presets.shades_classic,
   );
   let started = false;

@@ -1,11 +1,23 @@
-/** Unicode NFKC, no control characters or zero-width marks, single spaces. */
+/**
+ * Unicode NFKC, single spaces, and nothing invisible: zero-width marks, soft hyphens, Unicode TAG characters
+ * (U+E0000–U+E007F, which can spell out hidden text), bidi embeddings/overrides/isolates, and C0/C1 control
+ * characters (ESC and U+009B start terminal escape sequences) are removed.
+ */
 export function normalizeText(text: string): string {
   return text
     .normalize("NFKC")
-    .replace(/[\u200B-\u200D\u2060\uFEFF]/g, "")
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/g, " ")
+    .replace(INVISIBLE, "")
+    .replace(CONTROL, " ")
     .replace(/\s+/g, " ")
     .trim();
+}
+
+const INVISIBLE = /[\u00AD\u180E\u200B-\u200D\u2060-\u2064\uFEFF\u202A-\u202E\u2066-\u2069]|\u{E0000}|[\u{E0001}-\u{E007F}]/gu;
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFD]/g;
+
+/** For identifiers kept as written (citation keys, DOIs): only the invisible and control characters go. */
+export function cleanIdentifier(text: string): string {
+  return text.replace(INVISIBLE, "").replace(CONTROL, "").trim();
 }
 
 const TITLE_MAX_WORDS = 12;

@@ -8,6 +8,11 @@ export interface SourceRef {
   file: string;
   line: number;
   format: SourceFormat;
+  /**
+   * Absolute path with links resolved: what identifies the file when it is ingested again, from any working
+   * folder. Absent in records of indexes built before it was recorded (their `file` is then the key).
+   */
+  path?: string;
 }
 
 /** One parsed record before ids, normalisation and de-duplication. */

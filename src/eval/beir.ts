@@ -57,5 +57,5 @@ export function beirAsParsedInputs(dataset: BeirDataset): ParsedInputs {
   const records: RawRecord[] = dataset.corpus
     .filter((doc) => doc.text.trim())
     .map((doc, i) => ({ title: doc.title || null, abstract: doc.text, citationKey: doc.id, source: { file: "beir:corpus.jsonl", line: i + 1, format: "jsonl" } }));
-  return { records, skipped: [], files: [{ file: "beir:corpus.jsonl", format: "jsonl", records: records.length, skipped: 0 }] };
+  return { records, skipped: [], files: [{ file: "beir:corpus.jsonl", path: "beir:corpus.jsonl", format: "jsonl", records: records.length, skipped: 0 }], folders: [] };
 }

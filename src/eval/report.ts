@@ -74,10 +74,39 @@ export function markdownReport(results: ItemResult[], summary: SuiteSummary, con
   return lines.join("\n");
 }
 
+const MINIMUM_METRICS = ["ndcg10", "recall10", "mrr", "citationRecall", "citationPrecision", "keyFactCoverage", "abstentionAccuracy", "abstentionPrecision", "abstentionRecall", "taskCitationRecall", "taskCitationPrecision", "taskExpectedCitedRecall"] as const;
+const MAXIMUM_METRICS = ["invalidCitations", "unsupportedSentenceRate", "taskUnsupportedSentenceRate"] as const;
+
 /** Thresholds recorded in the repo (evals/thresholds.json); CI fails when a metric falls past one. */
 export interface Thresholds {
-  minimum: Partial<Record<"ndcg10" | "recall10" | "mrr" | "citationRecall" | "citationPrecision" | "keyFactCoverage" | "abstentionAccuracy" | "abstentionPrecision" | "abstentionRecall" | "taskCitationRecall" | "taskCitationPrecision" | "taskExpectedCitedRecall", number>>;
-  maximum: Partial<Record<"invalidCitations" | "unsupportedSentenceRate" | "taskUnsupportedSentenceRate", number>>;
+  minimum: Partial<Record<(typeof MINIMUM_METRICS)[number], number>>;
+  maximum: Partial<Record<(typeof MAXIMUM_METRICS)[number], number>>;
+}
+
+/**
+ * What is wrong with a thresholds document, or [] when it is usable. A gate that names no known metric
+ * checks nothing and would pass every run, so it is refused like any other mistake.
+ */
+export function thresholdProblems(value: unknown): string[] {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return ['expected an object with "minimum" and/or "maximum" metric floors'];
+  const problems: string[] = [];
+  let checked = 0;
+  for (const [section, known] of [["minimum", MINIMUM_METRICS], ["maximum", MAXIMUM_METRICS]] as const) {
+    const entries = (value as Record<string, unknown>)[section];
+    if (entries === undefined) continue;
+    if (typeof entries !== "object" || entries === null || Array.isArray(entries)) {
+      problems.push(`"${section}" must be an object of metric: number`);
+      continue;
+    }
+    for (const [name, limit] of Object.entries(entries)) {
+      if (!(known as readonly string[]).includes(name)) problems.push(`unknown metric "${section}.${name}" (known: ${known.join(", ")})`);
+      else if (typeof limit !== "number" || !Number.isFinite(limit)) problems.push(`"${section}.${name}" must be a number`);
+      else checked++;
+    }
+  }
+  for (const key of Object.keys(value)) if (key !== "minimum" && key !== "maximum" && !key.startsWith("_")) problems.push(`unknown section "${key}" (expected "minimum" and "maximum")`);
+  if (problems.length === 0 && checked === 0) problems.push("it names no metric, so it would check nothing");
+  return problems;
 }
 
 export function checkThresholds(summary: SuiteSummary, thresholds: Thresholds): string[] {

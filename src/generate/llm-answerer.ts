@@ -1,6 +1,6 @@
 import type { ChatModel } from "./chat-model.js";
 import type { AnswerRequest, AnswerSource, Generator } from "./generator.js";
-import { instructionLike } from "./injection.js";
+import { usableField } from "./injection.js";
 import { renderPrompt } from "./prompts.js";
 
 /** Answers with a chat model from prompts/answer.*.txt; citations are checked afterwards, not trusted. */
@@ -31,8 +31,11 @@ export class LlmAnswerer implements Generator {
  */
 export function formatSource(source: AnswerSource): string {
   const paper = source.paper;
-  const facts = [paper.date ?? (paper.year ? String(paper.year) : null), paper.authors.length ? paper.authors.join(", ") : null].filter(Boolean).join(" | ");
-  const title = paper.titleIsDerived ? "(untitled)" : paper.title && instructionLike(paper.title) ? "(title withheld: it reads as an instruction)" : paper.title;
+  // Every field is a channel: an author or date that reads as an instruction is withheld like a sentence.
+  const authors = paper.authors.map((author) => usableField(author, "author"));
+  const date = paper.date ? usableField(paper.date, "date") : paper.year ? String(paper.year) : null;
+  const facts = [date, authors.length ? authors.join(", ") : null].filter(Boolean).join(" | ");
+  const title = paper.titleIsDerived ? "(untitled)" : paper.title ? usableField(paper.title, "title") : "(untitled)";
   const withheld = source.withheld ? ` [${source.withheld} sentence(s) withheld: they read as instructions to the assistant]` : "";
   const body = [`Title: ${title}`, facts ? `Published: ${facts}` : null, `Abstract: ${source.sentences.join(" ")}${withheld}`]
     .filter(Boolean)

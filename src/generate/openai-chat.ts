@@ -1,5 +1,6 @@
 import type OpenAI from "openai";
-import { createOpenAIClient, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, explainOpenAIError, ProviderError, redactKey } from "../llm/openai-client.js";
+import { createOpenAIClient, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, explainOpenAIError, malformedReply, ProviderError, redactKey } from "../llm/openai-client.js";
+import { stripTerminalControls } from "../text/controls.js";
 import type { ChatMessage, ChatModel, CompleteOptions } from "./chat-model.js";
 
 export interface OpenAIChatOptions {
@@ -33,6 +34,9 @@ export class OpenAIChat implements ChatModel {
       if (finishReason === "length" && options.maxTokens === undefined) {
         throw new ProviderError(`the model "${this.options.model}" stopped at the server's output token limit (finish_reason "length"); the answer is incomplete`);
       }
+      if (finishReason === "content_filter") {
+        throw new ProviderError(`the server's content filter stopped the answer of model "${this.options.model}" (finish_reason "content_filter"); nothing of it is used`);
+      }
       if (!text.trim()) throw new ProviderError(`the model "${this.options.model}" returned an empty reply`);
       // A hostile or broken server could echo the key back inside the answer.
       return redactKey(text);
@@ -44,11 +48,11 @@ export class OpenAIChat implements ChatModel {
   private async once(request: OpenAI.ChatCompletionCreateParamsNonStreaming): Promise<Reply> {
     const response: unknown = await this.client.chat.completions.create({ ...request, stream: false });
     const choices = (response as { choices?: unknown } | null)?.choices;
-    if (!Array.isArray(choices)) throw new ProviderError(`the server returned a malformed reply (no "choices") for model "${this.options.model}"`);
+    if (!Array.isArray(choices)) throw new ProviderError(malformedReply(response, `model "${this.options.model}"`, 'no "choices"'));
     const choice = choices[0] as OpenAI.ChatCompletion.Choice | undefined;
     const text = choice?.message?.content;
     if (typeof text !== "string") throw new ProviderError(`the server returned no answer text for model "${this.options.model}"`);
-    return { text, finishReason: choice?.finish_reason ?? null };
+    return { text: stripTerminalControls(text), finishReason: choice?.finish_reason ?? null };
   }
 
   private async stream(request: OpenAI.ChatCompletionCreateParamsNonStreaming, onToken: (token: string) => void): Promise<Reply> {
@@ -58,7 +62,8 @@ export class OpenAIChat implements ChatModel {
     try {
       for await (const chunk of stream) {
         const choice = chunk.choices?.[0];
-        const piece = choice?.delta?.content ?? "";
+        // Model text never controls the terminal: escape sequences are removed as each piece arrives.
+        const piece = stripTerminalControls(choice?.delta?.content ?? "");
         if (piece) {
           text += piece;
           onToken(piece);

@@ -1,4 +1,4 @@
-import { createOpenAIClient, openAIConfigured, ProviderError, serverLabel, explainOpenAIError } from "../llm/openai-client.js";
+import { createOpenAIClient, explainOpenAIError, openAIConfigured, ProviderError, serverLabel } from "../llm/openai-client.js";
 import type { ChatModel } from "./chat-model.js";
 import { ExtractiveComposer } from "./extractive.js";
 import type { Generator } from "./generator.js";
@@ -50,7 +50,11 @@ async function onlyServedModel(timeoutMs?: number): Promise<string> {
   let ids: string[];
   try {
     ids = [];
-    for await (const model of client.models.list()) ids.push(model.id);
+    // Ids are used as the server wrote them; printing them goes through the output guard (controls, secrets).
+    for await (const model of client.models.list()) {
+      if (typeof model.id === "string") ids.push(model.id);
+      if (ids.length > 10_000) break;
+    }
   } catch (error) {
     throw explainOpenAIError(error, { model: "(listing models)", what: "chat", timeoutMs, maxRetries: 1 });
   }

@@ -1,35 +1,105 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import path from "node:path";
 
-/** Writes a file so that readers see either the old or the new content, never a torn write. */
-export function writeFileAtomic(file: string, content: string | Uint8Array): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, content);
-  const fd = openSync(temporary, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, file);
+/** Size and SHA-256 of a file as written: recorded at publish, checked at load (silent damage is found, not served). */
+export interface FileSum {
+  bytes: number;
+  sha256: string;
 }
 
-/** JSON Lines writer that streams rows to disk instead of building one giant string. */
-export function writeJsonLines(file: string, rows: Iterable<unknown>): void {
+export function sumOf(content: string | Uint8Array): FileSum {
+  const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+  return { bytes: bytes.byteLength, sha256: createHash("sha256").update(bytes).digest("hex") };
+}
+
+export function sameSum(bytes: Uint8Array, expected: FileSum): boolean {
+  return bytes.byteLength === expected.bytes && sumOf(bytes).sha256 === expected.sha256;
+}
+
+/** Temporary files citewise writes beside a target: "<name>.<pid>.tmp" (and "<name>.<pid>.<hex>.tmp"). */
+export function isTemporaryOf(entry: string, names: readonly string[]): boolean {
+  const match = /^(.+)\.\d+(\.[0-9a-f]+)?\.tmp$/.exec(entry);
+  return match !== null && names.includes(match[1]!);
+}
+
+/**
+ * Fault injection for the disk-full tests: with CITEWISE_FAIL_WRITES_AFTER=<bytes>, index writes fail with
+ * ENOSPC once that many bytes were written by this process (as a full disk would fail them).
+ */
+let written = 0;
+function chargeWrite(bytes: number, file: string): void {
+  const limit = Number(process.env.CITEWISE_FAIL_WRITES_AFTER);
+  if (!Number.isFinite(limit) || limit < 0) return;
+  written += bytes;
+  if (written > limit) throw Object.assign(new Error(`ENOSPC: no space left on device, write '${file}'`), { code: "ENOSPC", syscall: "write", path: file });
+}
+
+/** Writes a file so that readers see either the old or the new content, never a torn write. */
+export function writeFileAtomic(file: string, content: string | Uint8Array): FileSum {
+  const temporary = `${file}.${process.pid}.tmp`;
+  const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+  try {
+    const fd = openSync(temporary, "w");
+    try {
+      chargeWrite(bytes.byteLength, temporary);
+      writeAll(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  return sumOf(bytes);
+}
+
+/** Flushes a rename or a new entry in a folder to disk, so a power cut cannot undo a published pointer. */
+export function syncFolder(folder: string): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(folder, "r");
+    fsyncSync(fd);
+  } catch {
+    // Not every file system lets a folder be opened or synced (e.g. some network mounts); rename is still atomic.
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let offset = 0; offset < bytes.byteLength; ) offset += writeSync(fd, bytes, offset, bytes.byteLength - offset);
+}
+
+/** JSON Lines writer that streams rows to disk instead of building one giant string; returns what it wrote. */
+export function writeJsonLines(file: string, rows: Iterable<unknown>): FileSum {
   const fd = openSync(file, "w");
+  const hash = createHash("sha256");
+  let total = 0;
+  const flush = (text: string) => {
+    const bytes = Buffer.from(text, "utf8");
+    chargeWrite(bytes.byteLength, file);
+    writeAll(fd, bytes);
+    hash.update(bytes);
+    total += bytes.byteLength;
+  };
   try {
     let buffer = "";
     for (const row of rows) {
       buffer += `${JSON.stringify(row)}\n`;
       if (buffer.length > 1 << 20) {
-        writeSync(fd, buffer);
+        flush(buffer);
         buffer = "";
       }
     }
-    if (buffer) writeSync(fd, buffer);
+    if (buffer) flush(buffer);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+  return { bytes: total, sha256: hash.digest("hex") };
 }
 
 /** Reads a JSON file; a parse failure names the file (the index is then corrupt, not the user's input). */
@@ -43,20 +113,44 @@ export function readJsonFile<T>(file: string): T {
  */
 export function readJsonLinesFile<T>(file: string): T[] {
   if (!existsSync(file)) return [];
-  const bytes = readFileSync(file);
+  return parseJsonLines<T>(readFileSync(file), file);
+}
+
+export function parseJsonLines<T>(bytes: Uint8Array, file: string): T[] {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const rows: T[] = [];
   let start = 0;
-  for (let lineNumber = 1; start < bytes.length; lineNumber++) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end === -1) end = bytes.length;
-    const line = bytes.toString("utf8", start, end);
+  for (let lineNumber = 1; start < buffer.length; lineNumber++) {
+    let end = buffer.indexOf(0x0a, start);
+    if (end === -1) end = buffer.length;
+    const line = buffer.toString("utf8", start, end);
     start = end + 1;
     if (!line.trim()) continue;
     try {
       rows.push(JSON.parse(line) as T);
     } catch (error) {
-      throw new Error(`${file}:${lineNumber}: ${(error as Error).message}`);
+      throw new Error(`${path.basename(file)}:${lineNumber}: ${(error as Error).message}`);
     }
   }
   return rows;
+}
+
+/** "no space left on device (ENOSPC)", "permission denied (EACCES)" … */
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const known: Record<string, string> = {
+    ENOSPC: "no space left on device",
+    EDQUOT: "disk quota exceeded",
+    EACCES: "permission denied",
+    EPERM: "operation not permitted",
+    EROFS: "read-only file system",
+    ENOENT: "no such file or folder",
+    ENOTDIR: "a part of the path is not a folder",
+    EISDIR: "is a folder",
+    ENAMETOOLONG: "name too long",
+    ELOOP: "too many levels of symbolic links",
+    EMFILE: "too many open files",
+    EIO: "input/output error",
+  };
+  return code ? `${known[code] ?? (error as Error).message} (${code})` : (error as Error).message;
 }

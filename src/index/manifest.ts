@@ -1,3 +1,5 @@
+import type { FileSum } from "./files.js";
+
 // 2: vectors in shared segments (vectors.json) and a saved keyword index (keyword.bin).
 export const INDEX_FORMAT_VERSION = 2;
 
@@ -8,6 +10,23 @@ export interface IndexManifest {
   createdAt: string;
   updatedAt: string;
   counts: { papers: number; chunks: number; records: number };
+  /** Size and SHA-256 of each file of the version (local folder backend), checked when it is read. */
+  files?: Record<string, FileSum>;
+}
+
+/** The fields every reader relies on; anything else in manifest.json is ignored. */
+export function isManifest(value: unknown): value is IndexManifest {
+  const m = value as IndexManifest | null;
+  return (
+    typeof m === "object" &&
+    m !== null &&
+    typeof m.formatVersion === "number" &&
+    typeof m.embedder?.name === "string" &&
+    typeof m.embedder?.dimension === "number" &&
+    typeof m.counts?.papers === "number" &&
+    typeof m.counts?.chunks === "number" &&
+    typeof m.counts?.records === "number"
+  );
 }
 
 export class IndexMismatchError extends Error {}

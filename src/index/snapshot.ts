@@ -19,6 +19,8 @@ export interface IndexSnapshot {
   chunkPosition: Map<string, number>;
   keyword: Bm25Index;
   vectors: VectorStore;
+  /** Damage found and worked around while loading (e.g. a keyword index rebuilt in memory): shown to the user. */
+  notices: string[];
   /** Releases the database connection (no-op for a folder). */
   close(): Promise<void>;
 }
@@ -27,6 +29,17 @@ export async function hasIndex(location: string): Promise<boolean> {
   const storage = await openStorage(location);
   try {
     return (await storage.readManifest()) !== null;
+  } finally {
+    await storage.close();
+  }
+}
+
+export async function loadIndexManifest(location: string): Promise<IndexManifest> {
+  const storage = await openStorage(location);
+  try {
+    const manifest = await storage.readManifest();
+    if (!manifest) throw new IndexNotFoundError(`no index in ${storage.location}`);
+    return manifest;
   } finally {
     await storage.close();
   }
@@ -44,39 +57,52 @@ export async function readPapers(location: string): Promise<Paper[]> {
 
 export function assertReadableFormat(manifest: IndexManifest, location: string): void {
   if (manifest.formatVersion !== INDEX_FORMAT_VERSION) {
-    throw new IndexCorruptError(`index format ${manifest.formatVersion} in ${hidePassword(location)} is not supported (expected ${INDEX_FORMAT_VERSION}); re-run ingest with --rebuild`);
+    throw new IndexCorruptError(`index format ${manifest.formatVersion} in ${hidePassword(location)} is not supported (expected ${INDEX_FORMAT_VERSION}); run "citewise ingest --rebuild" to rebuild it from its stored records`);
   }
 }
 
-/** Opens the current index version from a folder, a postgres:// URL or an already open storage. */
+/**
+ * Opens the current index version from a folder, a postgres:// URL or an already open storage. Every file
+ * comes from one pinned version; if a newer version is published while this one is read (and the old one
+ * is retired under it), the read starts over on the new one.
+ */
 export async function loadIndex(source: string | IndexStorage): Promise<IndexSnapshot> {
-  const storage = typeof source === "string" ? await openStorage(source) : source;
-  try {
-    const manifest = await storage.readManifest();
-    if (!manifest) throw new IndexNotFoundError(`no index in ${storage.location}; run "citewise ingest <files>" first`);
-    assertReadableFormat(manifest, storage.location);
-    const papers = new Map((await storage.readPapers()).map((paper) => [paper.id, paper]));
-    const chunks = await storage.readChunks();
-    // Older or damaged versions without a saved keyword index still open: it is rebuilt from the chunks.
-    const keyword = (await storage.readKeywordIndex()) ?? Bm25Index.fromTexts(chunks.map((chunk) => chunk.text));
-    if (keyword.size !== chunks.length) throw new IndexCorruptError(`keyword index of ${storage.location} does not match its chunks; re-run ingest with --rebuild`);
-    const vectors = await storage.openVectors();
-    return {
-      location: storage.location,
-      manifest,
-      papers,
-      chunks,
-      chunkById: new Map(chunks.map((chunk) => [chunk.id, chunk])),
-      chunksByPaper: groupByPaper(chunks),
-      chunkPosition: new Map(chunks.map((chunk, i) => [chunk.id, i])),
-      keyword,
-      vectors,
-      close: () => storage.close(),
-    };
-  } catch (error) {
-    await storage.close();
-    throw error;
+  for (let attempt = 0; ; attempt++) {
+    const storage = typeof source === "string" ? await openStorage(source) : source;
+    try {
+      return await loadFrom(storage);
+    } catch (error) {
+      const retry = typeof source === "string" && attempt < 3 && storage.versionChanged?.() === true;
+      await storage.close();
+      if (!retry) throw error;
+    }
   }
+}
+
+async function loadFrom(storage: IndexStorage): Promise<IndexSnapshot> {
+  const manifest = await storage.readManifest();
+  if (!manifest) throw new IndexNotFoundError(`no index in ${storage.location}; run "citewise ingest <files>" first`);
+  assertReadableFormat(manifest, storage.location);
+  const papers = new Map((await storage.readPapers()).map((paper) => [paper.id, paper]));
+  const chunks = await storage.readChunks();
+  // Older or damaged versions without a usable keyword index still open: it is rebuilt from the chunks.
+  const keyword = (await storage.readKeywordIndex()) ?? Bm25Index.fromTexts(chunks.map((chunk) => chunk.text));
+  if (keyword.size !== chunks.length) throw new IndexCorruptError(`keyword index of ${storage.location} does not match its chunks; run "citewise repair"`);
+  const vectors = await storage.openVectors();
+  if (vectors.size !== chunks.length) throw new IndexCorruptError(`the vectors of ${storage.location} do not match its chunks (${vectors.size} vs ${chunks.length}); run "citewise repair"`);
+  return {
+    location: storage.location,
+    manifest,
+    papers,
+    chunks,
+    chunkById: new Map(chunks.map((chunk) => [chunk.id, chunk])),
+    chunksByPaper: groupByPaper(chunks),
+    chunkPosition: new Map(chunks.map((chunk, i) => [chunk.id, i])),
+    keyword,
+    vectors,
+    notices: storage.notices,
+    close: () => storage.close(),
+  };
 }
 
 export function groupByPaper(chunks: Chunk[]): Map<string, Chunk[]> {

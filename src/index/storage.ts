@@ -2,6 +2,7 @@ import type { Chunk, Paper, RawRecord } from "../corpus/paper.js";
 import type { Bm25Index } from "./bm25.js";
 import type { IndexManifest } from "./manifest.js";
 import type { StoredVector, VectorStore } from "./store.js";
+import { displayUrl } from "../llm/redact.js";
 
 /** Everything one published version of the index holds. `vectors` has one entry per chunk. */
 export interface IndexContents {
@@ -33,19 +34,49 @@ export interface IndexStorage {
   lockForWriting(): Promise<() => Promise<void>>;
   /** Where an ingest keeps the vectors it has paid for until it publishes, so a killed run resumes. */
   readonly journalFile: string;
+  /** What was found damaged and worked around while reading (shown to the user, never silent). */
+  readonly notices: string[];
+  /**
+   * Every vector still readable anywhere in the store, by chunk content hash: what repair and --rebuild
+   * reuse when the current version's own vector list is damaged. Optional: a database keeps its own integrity.
+   */
+  salvageVectors?(): Promise<Map<string, Float32Array>>;
+  /**
+   * When no version is intact (e.g. every manifest is damaged): the newest records or papers that still
+   * parse, unverified, so repair can rebuild the index from them; startOver() then lets a publish replace
+   * the damaged versions. Optional (local folder backend).
+   */
+  recoverUnverified?(): { version: string; records: RawRecord[] | null; papers: Paper[] | null } | null;
+  startOver?(): void;
+  /** Removes what interrupted ingests left behind, when an ingest had nothing to publish (under the lock). */
+  tidy?(): Promise<void>;
+  /** True when a newer version was published after this storage pinned one (a read then starts over). */
+  versionChanged?(): boolean;
   close(): Promise<void>;
 }
 
 export class IndexNotFoundError extends Error {}
 export class IndexCorruptError extends Error {}
+/** One file of a version fails its checksum or cannot be parsed; others may still be fine (see repair). */
+export class DamagedFileError extends IndexCorruptError {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 export class IndexLockedError extends Error {}
+/** --index names a file, a folder of someone else's files, or a place that cannot be read. */
+export class IndexLocationError extends Error {}
+/** Writing a new version failed (disk full, permissions); the previous version is untouched. */
+export class IndexWriteError extends Error {}
 
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
-/** A database URL with its password replaced (user:password@ or ?password=), safe for messages and reports. */
+/** A database URL with every credential hidden (user:password@, ?password=, ?sslpassword=…), safe for messages and reports. */
 export function hidePassword(location: string): string {
-  if (!isPostgresUrl(location)) return location;
-  return location.replace(/^(postgres(?:ql)?:\/\/[^:/@]+:)[^/?#]*@/i, "$1***@").replace(/([?&]password=)[^&#]*/gi, "$1***");
+  return isPostgresUrl(location) ? displayUrl(location, { query: "mask" }) : location;
 }

@@ -1,6 +1,6 @@
 import { normalizeForHash, paperIdFor, sha1 } from "../corpus/ids.js";
 import { detectLanguage } from "../corpus/language.js";
-import { deriveTitle, normalizeText } from "../corpus/normalize.js";
+import { cleanIdentifier, deriveTitle, normalizeText } from "../corpus/normalize.js";
 import type { Paper, RawRecord } from "../corpus/paper.js";
 
 export interface MergeResult {
@@ -51,13 +51,14 @@ function toPaper(record: RawRecord): Paper {
     abstract,
     authors,
     authorCount: record.authorCount ?? (authors.length || null),
-    date: record.date ?? null,
+    // Every field is shown somewhere (terminal, prompt, BibTeX): none may carry controls or hidden text.
+    date: record.date ? normalizeText(record.date) || null : null,
     year: record.year ?? null,
-    arxivId: record.arxivId ?? null,
-    doi: record.doi ?? null,
-    categories: record.categories ?? [],
-    venue: record.venue ?? null,
-    citationKey: record.citationKey ?? null,
+    arxivId: record.arxivId ? cleanIdentifier(record.arxivId) || null : null,
+    doi: record.doi ? cleanIdentifier(record.doi) || null : null,
+    categories: (record.categories ?? []).map(normalizeText).filter(Boolean),
+    venue: record.venue ? normalizeText(record.venue) || null : null,
+    citationKey: record.citationKey ? cleanIdentifier(record.citationKey) || null : null,
     language: detectLanguage(abstract),
     sources: [record.source],
     contentHash: "",
@@ -101,4 +102,27 @@ function assignIds(papers: Paper[]): void {
     taken.add(id);
     paper.id = id;
   }
+}
+
+/**
+ * Records again from papers (one per place the paper was found): how a version whose records.jsonl is
+ * damaged is repaired. Fields merged from duplicates stay merged, so recordsToPapers gives the same papers.
+ */
+export function recordsFromPapers(papers: Paper[]): RawRecord[] {
+  return papers.flatMap((paper) =>
+    paper.sources.map((source) => ({
+      title: paper.title,
+      abstract: paper.abstract,
+      authors: paper.authors,
+      authorCount: paper.authorCount ?? undefined,
+      date: paper.date,
+      year: paper.year,
+      arxivId: paper.arxivId,
+      doi: paper.doi,
+      categories: paper.categories,
+      venue: paper.venue,
+      citationKey: paper.citationKey,
+      source,
+    })),
+  );
 }

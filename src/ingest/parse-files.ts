@@ -1,4 +1,3 @@
-import path from "node:path";
 import { normalizeText } from "../corpus/normalize.js";
 import type { RawRecord, SkippedRecord, SourceFormat } from "../corpus/paper.js";
 import { detectFormat } from "./detect.js";
@@ -13,6 +12,8 @@ import { listInputFiles, readTextFile } from "./read-source.js";
 
 export interface FileReport {
   file: string;
+  /** Absolute path, links resolved (the source's identity across working folders). */
+  path: string;
   format: SourceFormat | null;
   records: number;
   skipped: number;
@@ -23,6 +24,8 @@ export interface ParsedInputs {
   records: RawRecord[];
   skipped: SkippedRecord[];
   files: FileReport[];
+  /** Real paths of the folders that were walked (see InputListing.folders). */
+  folders: string[];
 }
 
 /** Parses one file's text with the given parser, then drops records no parser should have produced (see checkRecord). */
@@ -43,7 +46,34 @@ export const MAX_ABSTRACT_WORDS = 20_000;
 /** Same, for text without spaces (CJK, or one enormous token). */
 export const MAX_ABSTRACT_CHARS = 200_000;
 
+/**
+ * Every other text field has a limit too: a 1 MB "title" is a broken record (it would be embedded with
+ * every chunk for minutes), not a paper. Collaboration papers have ~3,000 authors; 10,000 leaves room.
+ */
+export const FIELD_LIMITS = { title: 2_000, authors: 10_000, authorName: 1_000, field: 1_000, categories: 500 } as const;
+
+function checkFields(record: RawRecord): string | null {
+  const tooLong = (name: string, value: string | null | undefined, limit: number) =>
+    value && value.length > limit ? `${name} too long (${value.length} characters, limit ${limit}): probably a broken record` : null;
+  const authors = record.authors ?? [];
+  if (authors.length > FIELD_LIMITS.authors) return `too many authors (${authors.length}, limit ${FIELD_LIMITS.authors}): probably a broken record`;
+  if ((record.categories ?? []).length > FIELD_LIMITS.categories) return `too many categories (${record.categories!.length}, limit ${FIELD_LIMITS.categories})`;
+  return (
+    tooLong("title", record.title, FIELD_LIMITS.title) ??
+    authors.map((name) => tooLong("an author name", name, FIELD_LIMITS.authorName)).find(Boolean) ??
+    tooLong("date", record.date, FIELD_LIMITS.field) ??
+    tooLong("venue", record.venue, FIELD_LIMITS.field) ??
+    tooLong("DOI", record.doi, FIELD_LIMITS.field) ??
+    tooLong("arXiv id", record.arxivId, FIELD_LIMITS.field) ??
+    tooLong("citation key", record.citationKey, FIELD_LIMITS.field) ??
+    (record.categories ?? []).map((category) => tooLong("a category", category, FIELD_LIMITS.field)).find(Boolean) ??
+    null
+  );
+}
+
 function checkRecord(record: RawRecord): string | null {
+  const fields = checkFields(record);
+  if (fields) return fields;
   const { abstract } = record;
   if (abstract.length > MAX_ABSTRACT_CHARS) return `abstract too long (${abstract.length} characters, limit ${MAX_ABSTRACT_CHARS}): probably a broken record`;
   const words = abstract.length > MAX_ABSTRACT_WORDS ? abstract.split(/\s+/).length : 0;
@@ -72,14 +102,14 @@ function parseWith(text: string, file: string, format: SourceFormat): ParseResul
 }
 
 /** Reads and parses every input file; a bad file becomes a skip entry, never an exception. */
-export function parseInputs(inputs: string[], options: { format?: SourceFormat; baseDir?: string } = {}): ParsedInputs {
-  const result: ParsedInputs = { records: [], skipped: [], files: [] };
-  for (const file of listInputFiles(inputs)) {
-    const display = options.baseDir ? path.relative(options.baseDir, file) || file : file;
+export function parseInputs(inputs: string[], options: { format?: SourceFormat; baseDir?: string; exclude?: string[] } = {}): ParsedInputs {
+  const listing = listInputFiles(inputs, { baseDir: options.baseDir, exclude: options.exclude });
+  const result: ParsedInputs = { records: [], skipped: [...listing.skipped], files: [], folders: listing.folders };
+  for (const { path: file, display } of listing.files) {
     const read = readTextFile(file, display);
     if (!read.ok) {
       result.skipped.push(read.skip);
-      result.files.push({ file: display, format: null, records: 0, skipped: 1 });
+      result.files.push({ file: display, path: file, format: null, records: 0, skipped: 1 });
       continue;
     }
     const format = options.format ?? detectFormat(file, read.text);
@@ -87,9 +117,13 @@ export function parseInputs(inputs: string[], options: { format?: SourceFormat; 
     if (parsed.records.length === 0 && parsed.skipped.length === 0) {
       parsed.skipped.push({ file: display, line: 0, reason: `no abstracts found (read as ${format})` });
     }
-    result.records.push(...parsed.records);
-    result.skipped.push(...parsed.skipped);
-    result.files.push({ file: display, format, records: parsed.records.length, skipped: parsed.skipped.length, note: read.note });
+    // One loop, not push(...array): a file of 125,000 records would overflow the call stack.
+    for (const record of parsed.records) {
+      record.source.path = file;
+      result.records.push(record);
+    }
+    for (const skip of parsed.skipped) result.skipped.push(skip);
+    result.files.push({ file: display, path: file, format, records: parsed.records.length, skipped: parsed.skipped.length, note: read.note });
   }
   return result;
 }

@@ -1,15 +1,18 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
 import type { Chunk, Paper, RawRecord, SkippedRecord, SourceFormat } from "../corpus/paper.js";
-import { Bm25Index, termCountsOf, type TermCounts } from "../index/bm25.js";
+import { Bm25Index, termCountsOf } from "../index/bm25.js";
 import { assertValidEmbeddings, type Embedder } from "../index/embedder.js";
 import { assertSameEmbedder, INDEX_FORMAT_VERSION, type IndexManifest } from "../index/manifest.js";
 import { openStorage } from "../index/open-storage.js";
-import { assertReadableFormat, groupByPaper } from "../index/snapshot.js";
-import type { IndexStorage } from "../index/storage.js";
+import { isPostgresUrl } from "../index/storage.js";
 import type { StoredVector, Vector } from "../index/store.js";
 import { VectorJournal } from "../index/vector-journal.js";
 import { chunkPaper, DEFAULT_CHUNK_OPTIONS } from "./chunk.js";
+import { keyForFile, locationKey, mergeRecords, sourceKey, withoutRemoved, type KeptRecords } from "./merge-sources.js";
 import { type FileReport, parseInputs, type ParsedInputs } from "./parse-files.js";
 import { recordsToPapers } from "./papers.js";
+import { loadPreviousVersion } from "./previous-version.js";
 
 export interface IngestOptions {
   inputs: string[];
@@ -19,8 +22,12 @@ export interface IngestOptions {
   indexDir: string;
   embedder: Embedder;
   format?: SourceFormat;
-  /** Start from an empty index (needed to switch embedders). */
+  /** Chunk and embed every stored paper again (needed to switch embedders); the papers themselves are kept. */
   rebuild?: boolean;
+  /** Papers to take out of the index (papers remove): by id, or every paper of a source file. */
+  remove?: { paperIds?: string[]; sources?: string[] };
+  /** citewise repair: when no version is intact, start from the records that still parse (see loadPreviousVersion). */
+  repair?: boolean;
   /** Paths in reports are shown relative to this folder. */
   baseDir?: string;
   batchSize?: number;
@@ -33,8 +40,12 @@ export interface IngestReport {
   added: string[];
   updated: string[];
   unchanged: string[];
-  /** Papers that vanished because a re-ingested file no longer contains them. */
+  /** Papers no longer in the index: the user removed them, or the file they came from. */
   removed: string[];
+  /** Why each removed paper left. */
+  removals: Array<{ id: string; title: string; reason: string }>;
+  /** Previous papers of files read again that were kept because the file now has problems. */
+  kept: KeptRecords[];
   skipped: SkippedRecord[];
   duplicatesMerged: number;
   papers: number;
@@ -43,6 +54,10 @@ export interface IngestReport {
   vectorsReused: number;
   /** Vectors recovered from an interrupted earlier ingest instead of being embedded again. */
   vectorsResumed: number;
+  /** Damaged files of the previous version and how each was rebuilt. */
+  repairs: string[];
+  /** False when nothing changed and nothing was published. */
+  published: boolean;
   embedder: string;
   seconds: number;
 }
@@ -54,22 +69,27 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   let releaseLock: (() => Promise<void>) | null = null;
   try {
     releaseLock = await storage.lockForWriting();
-    const previousManifest = options.rebuild ? null : await storage.readManifest();
-    if (previousManifest) {
-      assertReadableFormat(previousManifest, storage.location);
-      assertSameEmbedder(previousManifest, embedder, storage.location);
+    // repair (forcePublish) and --rebuild may start over from what still parses when no version is intact.
+    const previous = await loadPreviousVersion(storage, { reuse: !options.rebuild, recover: options.rebuild || options.repair, dimension: embedder.dimension });
+    if (previous.manifest && !options.rebuild) assertSameEmbedder(previous.manifest, embedder, storage.location);
+
+    // The index folder is never read as a source of papers (its files are JSON Lines too).
+    const exclude = isPostgresUrl(storage.location) ? [] : [storage.location];
+    const parsed = options.parsed ?? parseInputs(options.inputs, { format: options.format, baseDir: options.baseDir, exclude });
+    const merged = mergeRecords(previous.records, parsed);
+    const reasons = new Map(merged.dropped.map((drop) => [drop.key, drop.reason]));
+    let records = merged.records;
+    if (options.remove) {
+      const removal = removalOf(options.remove, records);
+      records = withoutRemoved(records, removal).records;
+      for (const key of [...removal.sources, ...removal.locations]) reasons.set(key, "removed by you (citewise papers remove)");
     }
+    const result = recordsToPapers(records);
+    const diff = diffPapers(previous.papers, result.papers);
+    const changed = diff.added.length + diff.updated.length + diff.removed.length > 0 || records.length !== previous.records.length;
+    const publish = !previous.manifest || changed || options.rebuild || previous.repairs.length > 0;
 
-    const parsed = options.parsed ?? parseInputs(options.inputs, { format: options.format, baseDir: options.baseDir });
-    // Records from the files read this time replace what those files contributed before; the rest stays.
-    const refreshedFiles = new Set(parsed.files.filter((file) => file.format !== null).map((file) => file.file));
-    const previousRecords = previousManifest ? await storage.readRecords() : [];
-    const records: RawRecord[] = [...previousRecords.filter((record) => !refreshedFiles.has(record.source.file)), ...parsed.records];
-    const merged = recordsToPapers(records);
-
-    const previous = await loadPreviousVersion(storage, previousManifest !== null);
-    const diff = diffPapers(previous.papers, merged.papers);
-    const chunks = merged.papers.flatMap((paper) => {
+    const chunks = result.papers.flatMap((paper) => {
       const old = previous.papers.get(paper.id);
       const reusable = old && old.contentHash === paper.contentHash ? previous.chunksByPaper.get(paper.id) : undefined;
       return reusable ?? chunkPaper(paper, DEFAULT_CHUNK_OPTIONS);
@@ -79,33 +99,47 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     const journaled = options.rebuild ? new Map<string, Vector>() : journal.read();
     const resumed = chunks.filter((chunk) => !previous.vectorCache.has(chunk.contentHash) && journaled.has(chunk.contentHash)).length;
     const cache = new Map([...journaled, ...previous.vectorCache]);
-    const { vectors, embedded } = await embedMissing(chunks, cache, embedder, options, (batch) => journal.append(batch));
-    // Term counts of unchanged chunks come from the saved keyword index: only new text is tokenised.
-    const keyword = Bm25Index.fromTermCounts(chunks.map((chunk) => previous.termsByContentHash.get(chunk.contentHash) ?? termCountsOf(chunk.text)));
-
-    const now = new Date().toISOString();
-    const manifest: IndexManifest = {
-      formatVersion: INDEX_FORMAT_VERSION,
-      embedder: { name: embedder.name, dimension: embedder.dimension },
-      chunking: DEFAULT_CHUNK_OPTIONS,
-      createdAt: previousManifest?.createdAt ?? now,
-      updatedAt: now,
-      counts: { papers: merged.papers.length, chunks: chunks.length, records: records.length },
-    };
-    await storage.publish({ manifest, records, papers: merged.papers, chunks, vectors, keyword });
+    let embedded = 0;
+    if (publish) {
+      const { vectors, embedded: count } = await embedMissing(chunks, cache, embedder, options, (batch) => journal.append(batch));
+      embedded = count;
+      // Term counts of unchanged chunks come from the saved keyword index: only new text is tokenised.
+      const keyword = Bm25Index.fromTermCounts(chunks.map((chunk) => previous.termsByContentHash.get(chunk.contentHash) ?? termCountsOf(chunk.text)));
+      const now = new Date().toISOString();
+      const manifest: IndexManifest = {
+        formatVersion: INDEX_FORMAT_VERSION,
+        embedder: { name: embedder.name, dimension: embedder.dimension },
+        chunking: DEFAULT_CHUNK_OPTIONS,
+        createdAt: previous.manifest?.createdAt ?? now,
+        updatedAt: now,
+        counts: { papers: result.papers.length, chunks: chunks.length, records: records.length },
+      };
+      await storage.publish({ manifest, records, papers: result.papers, chunks, vectors, keyword });
+    } else {
+      await storage.tidy?.();
+    }
+    // Published (or nothing to publish): every vector the journal held is in the index now.
     journal.discard();
 
     return {
       indexDir: storage.location,
       files: parsed.files,
       ...diff,
+      removals: diff.removed.map((id) => {
+        const paper = previous.papers.get(id)!;
+        const reason = paper.sources.map((source) => reasons.get(locationKey(source)) ?? reasons.get(sourceKey(source))).find(Boolean);
+        return { id, title: paper.displayTitle, reason: reason ?? `no longer in ${paper.sources.map((source) => source.file).join(", ")}` };
+      }),
+      kept: merged.kept,
       skipped: parsed.skipped,
-      duplicatesMerged: merged.duplicatesMerged,
-      papers: merged.papers.length,
+      duplicatesMerged: result.duplicatesMerged,
+      papers: result.papers.length,
       chunks: chunks.length,
       chunksEmbedded: embedded,
       vectorsReused: chunks.length - embedded,
       vectorsResumed: resumed,
+      repairs: previous.repairs,
+      published: publish,
       embedder: embedder.name,
       seconds: (performance.now() - started) / 1000,
     };
@@ -115,18 +149,27 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   }
 }
 
-/** What the current version offers for reuse: papers, their chunks, vectors and term counts by chunk text. */
-async function loadPreviousVersion(storage: IndexStorage, exists: boolean) {
-  const papers = new Map<string, Paper>();
-  const termsByContentHash = new Map<string, TermCounts>();
-  if (!exists) return { papers, chunksByPaper: new Map<string, Chunk[]>(), vectorCache: new Map<string, Vector>(), termsByContentHash };
-  for (const paper of await storage.readPapers()) papers.set(paper.id, paper);
-  const chunks = await storage.readChunks();
-  const chunksByPaper = groupByPaper(chunks);
-  const keyword = await storage.readKeywordIndex();
-  if (keyword && keyword.size === chunks.length) keyword.documentTerms().forEach((terms, i) => termsByContentHash.set(chunks[i]!.contentHash, terms));
-  const vectorCache = await (await storage.openVectors()).vectorsByContentHash();
-  return { papers, chunksByPaper, vectorCache, termsByContentHash };
+/** The stored records' source files that can be read again: what a bare `citewise ingest` refreshes. */
+export async function storedSourceFiles(indexDir: string): Promise<{ files: string[]; papers: number }> {
+  const storage = await openStorage(indexDir);
+  try {
+    const previous = await loadPreviousVersion(storage, { reuse: false });
+    const files = [...new Set(previous.records.map((record) => sourceKey(record.source)))].filter((file) => path.isAbsolute(file) && existsSync(file));
+    return { files, papers: previous.papers.size };
+  } finally {
+    await storage.close();
+  }
+}
+
+/** Which records a removal names: whole files, and every place each named paper was found. */
+function removalOf(remove: NonNullable<IngestOptions["remove"]>, records: RawRecord[]): { sources: Set<string>; locations: Set<string> } {
+  const sources = new Set((remove.sources ?? []).map(keyForFile));
+  const locations = new Set<string>();
+  if (remove.paperIds?.length) {
+    const wanted = new Set(remove.paperIds);
+    for (const paper of recordsToPapers(records).papers) if (wanted.has(paper.id)) for (const source of paper.sources) locations.add(locationKey(source));
+  }
+  return { sources, locations };
 }
 
 function diffPapers(before: Map<string, Paper>, after: Paper[]) {
@@ -137,24 +180,19 @@ function diffPapers(before: Map<string, Paper>, after: Paper[]) {
   // An untitled paper's id is a hash of its abstract, so an edit changes the id: a paper that vanished
   // from the same file:line as a new one appeared is the same paper, updated.
   const vanishedBySource = new Map<string, string>();
-  for (const [id, paper] of before) if (!afterIds.has(id)) vanishedBySource.set(sourceKey(paper), id);
+  for (const [id, paper] of before) if (!afterIds.has(id)) vanishedBySource.set(locationKey(paper.sources[0]!), id);
   for (const paper of after) {
     const old = before.get(paper.id);
     if (old) {
       if (JSON.stringify(old) !== JSON.stringify(paper)) updated.push(paper.id);
       else unchanged.push(paper.id);
-    } else if (vanishedBySource.delete(sourceKey(paper))) {
+    } else if (vanishedBySource.delete(locationKey(paper.sources[0]!))) {
       updated.push(paper.id);
     } else {
       added.push(paper.id);
     }
   }
   return { added, updated, unchanged, removed: [...vanishedBySource.values()] };
-}
-
-function sourceKey(paper: Paper): string {
-  const first = paper.sources[0]!;
-  return `${first.file}:${first.line}`;
 }
 
 /** Embeds only chunks whose text is not in the cache, in batches, reporting progress. */

@@ -1,6 +1,7 @@
 import OpenAI from "openai";
-import { guardedFetch, MAX_RETRY_WAIT_S, retryAfterSeconds, StreamStalledError } from "./guarded-fetch.js";
-import { redactSecrets } from "./redact.js";
+import { stripTerminalControls } from "../text/controls.js";
+import { guardedFetch, MAX_REPLY_BYTES, MAX_RETRY_WAIT_S, ReplyDeadlineError, ReplyTooLargeError, retryAfterSeconds } from "./guarded-fetch.js";
+import { displayUrl, redactSecrets, registerSecret, urlSecrets } from "./redact.js";
 
 export { redactSecrets, redactKey } from "./redact.js";
 export { MAX_RETRY_WAIT_S } from "./guarded-fetch.js";
@@ -15,9 +16,25 @@ export function openAIConfigured(env: NodeJS.ProcessEnv = process.env): boolean 
   return Boolean(env.OPENAI_API_KEY || env.OPENAI_BASE_URL);
 }
 
-/** The server as named in messages: a base URL may carry credentials (user:pass@, ?api_key=), which are hidden. */
+/** The server as named in messages: a base URL may carry credentials (user:pass@, ?api_key=, ?sig=), which are never shown. */
 export function serverLabel(env: NodeJS.ProcessEnv = process.env): string {
-  return env.OPENAI_BASE_URL ? redactSecrets(env.OPENAI_BASE_URL) : "api.openai.com";
+  return env.OPENAI_BASE_URL ? displayUrl(env.OPENAI_BASE_URL, { query: "mask" }) : "api.openai.com";
+}
+
+/** OPENAI_BASE_URL must be an http(s) URL; anything else is named as the variable's mistake, not a crash. */
+export function checkBaseUrl(env: NodeJS.ProcessEnv = process.env): void {
+  const url = env.OPENAI_BASE_URL;
+  if (!url) return;
+  for (const secret of urlSecrets(url)) registerSecret(secret);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ProviderError(`OPENAI_BASE_URL is not a URL (${JSON.stringify(displayUrl(url).slice(0, 80))}); set it like http://127.0.0.1:11434/v1`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new ProviderError(`OPENAI_BASE_URL must start with http:// or https:// (got ${parsed.protocol}//…); set it like http://127.0.0.1:11434/v1`);
+  }
 }
 
 /**
@@ -25,6 +42,7 @@ export function serverLabel(env: NodeJS.ProcessEnv = process.env): string {
  * logger is off: it would print raw stream chunks on stderr, and citewise explains every error itself.
  */
 export function createOpenAIClient(options: { timeoutMs?: number; maxRetries?: number } = {}): OpenAI {
+  checkBaseUrl();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new OpenAI({
     apiKey: process.env.OPENAI_API_KEY || "not-needed",
@@ -49,6 +67,14 @@ export function explainOpenAIError(error: unknown, context: ErrorContext): Error
   const where = serverLabel();
   const seconds = Math.round((context.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 100) / 10;
   const attempts = `${(context.maxRetries ?? DEFAULT_MAX_RETRIES) + 1} attempts`;
+  // Our own guards (guarded-fetch.ts) may sit anywhere in the cause chain the client built.
+  const guard = causeOfType(error, ReplyDeadlineError) ?? causeOfType(error, ReplyTooLargeError);
+  if (guard instanceof ReplyDeadlineError) {
+    return new ProviderError(`the server at ${where} did not finish its reply within ${seconds} s (timeout: --timeout is a deadline for each request); the answer is incomplete`);
+  }
+  if (guard instanceof ReplyTooLargeError) {
+    return new ProviderError(`the server at ${where} sent a reply larger than ${MAX_REPLY_BYTES / 1024 / 1024} MB for ${context.what} model "${context.model}"; it was cut off and not used`);
+  }
   if (error instanceof OpenAI.AuthenticationError) {
     return new ProviderError(`the server at ${where} rejected the API key (401); check OPENAI_API_KEY`);
   }
@@ -70,13 +96,10 @@ export function explainOpenAIError(error: unknown, context: ErrorContext): Error
     return new ProviderError(`cannot reach the server at ${where} (${connectionCause(error)}, ${attempts})`);
   }
   if (error instanceof OpenAI.APIError) {
-    const detail = redactSecrets(error.message).slice(0, 300);
+    const detail = stripTerminalControls(redactSecrets(error.message)).replace(/\s+/g, " ").slice(0, 300);
     if (error.status === undefined) return new ProviderError(`the server at ${where} reported an error in the middle of the answer: ${detail}`);
     if (error.status >= 500) return new ProviderError(`the server at ${where} failed with ${error.status} (server error) after ${attempts}: ${detail}`);
     return new ProviderError(`the server at ${where} answered ${error.status}: ${detail}`);
-  }
-  if (error instanceof StreamStalledError) {
-    return new ProviderError(`the server at ${where} stopped sending the reply for ${seconds} s (timeout); the answer is incomplete`);
   }
   // undici: a connection dropped while the body was being read.
   if (error instanceof TypeError && error.message === "terminated") {
@@ -86,6 +109,26 @@ export function explainOpenAIError(error: unknown, context: ErrorContext): Error
     return new ProviderError(`the server at ${where} sent a malformed reply (not valid JSON) for ${context.what} model "${context.model}"`);
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+function causeOfType<T extends Error>(error: unknown, type: new (...args: never[]) => T): T | null {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 6; depth++) {
+    if (current instanceof type) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
+/**
+ * A 200 reply that is not what was asked for: an error object in the body ("You exceeded your current
+ * quota") is reported with the server's own message; anything else as malformed.
+ */
+export function malformedReply(body: unknown, what: string, missing = "not the expected JSON shape"): string {
+  const error = (body as { error?: { message?: unknown } | string } | null)?.error;
+  const message = typeof error === "string" ? error : typeof error?.message === "string" ? error.message : null;
+  if (message) return `the server at ${serverLabel()} answered with an error for ${what}: ${stripTerminalControls(redactSecrets(message)).replace(/\s+/g, " ").slice(0, 300)}`;
+  return `the server at ${serverLabel()} returned a malformed reply (${missing}) for ${what}`;
 }
 
 const CONNECTION_CAUSES: Record<string, string> = {

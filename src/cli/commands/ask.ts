@@ -3,8 +3,9 @@ import { ask } from "../../tasks/ask.js";
 import { openForTask, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
-import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt } from "../options.js";
+import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt, queryProblem } from "../options.js";
 import { answerFooter, askResultToJson, renderAnswer } from "../render-answer.js";
+import { secretSafeStream } from "../terminal.js";
 
 /** Printed on stdout after streamed text when the reply then failed. */
 export const INCOMPLETE_MARKER = "[answer incomplete: the model's reply failed part-way; the text above is unchecked and has no references]";
@@ -33,10 +34,13 @@ export function registerAsk(program: Command): void {
     )
     .action((question: string, options, command: Command) =>
       reportErrors(async () => {
-        if (!question.trim()) throw new UserError("the question is empty");
+        const problem = queryProblem(question, "question");
+        if (problem) throw new UserError(problem);
         const { selection, index, embedder } = await openForTask(command.optsWithGlobals() as GlobalOptions, options);
         const stream = !options.json && selection.generator.generative && (options.stream ?? process.stdout.isTTY === true);
         let streamed = false;
+        // A secret the server echoes across two streamed pieces must not slip between per-write filters.
+        const screen = secretSafeStream((text) => process.stdout.write(text));
         const result = await ask(question, {
           index,
           embedder,
@@ -47,14 +51,16 @@ export function registerAsk(program: Command): void {
           onToken: stream
             ? (token) => {
                 streamed = true;
-                process.stdout.write(token);
+                screen.write(token);
               }
             : undefined,
         }).catch((error: unknown) => {
           // Text already on screen must not pass for an answer: close it with a marker (the cause goes to stderr).
+          screen.flush();
           if (streamed) process.stdout.write(`\n${INCOMPLETE_MARKER}\n`);
           throw error;
         });
+        screen.flush();
         await embedder.close?.();
         if (options.json) return printJson(askResultToJson(result));
         if (stream && result.answered) process.stdout.write(`\n${answerFooter(result, { streamed: true })}\n`);

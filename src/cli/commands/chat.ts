@@ -2,19 +2,20 @@ import readline from "node:readline";
 import type { Command } from "commander";
 import pc from "picocolors";
 import { ChatSession, type ChatTurn } from "../../tasks/chat-session.js";
-import { openForTask, type GlobalOptions } from "../context.js";
-import { reportErrors } from "../errors.js";
+import { openForTask, outputPolicy, type GlobalOptions } from "../context.js";
+import type { OutputPolicy } from "../output-file.js";
+import { describeError, reportErrors } from "../errors.js";
 import { excerpt, paperFacts, paperLabel } from "../format.js";
-import { filtersFrom } from "../options.js";
+import { filtersFrom, queryProblem } from "../options.js";
 import { answerFooter, formatReference, renderAnswer } from "../render-answer.js";
-import { redactSecrets } from "../../llm/openai-client.js";
 import { writeOutputFile } from "../output-file.js";
 import { addAnswerOptions, INCOMPLETE_MARKER } from "./ask.js";
+import { secretSafeStream } from "../terminal.js";
 
 const HELP = `Ask questions in plain words; follow-ups may refer back ("what are its limitations?").
   /sources      sources of the last answer
   /paper N      full record of source [N] of the last answer
-  /export FILE  save the conversation as Markdown
+  /export FILE  save the conversation as Markdown (/export --force FILE replaces an existing file)
   /help         this help
   /quit         leave (also Ctrl-D)`;
 
@@ -23,7 +24,9 @@ export function registerChat(program: Command): void {
     (options, command: Command) =>
       reportErrors(async () => {
         const interactive = process.stdin.isTTY === true;
-        const { selection, index, embedder } = await openForTask(command.optsWithGlobals() as GlobalOptions, options);
+        const global = command.optsWithGlobals() as GlobalOptions;
+        const { selection, index, embedder } = await openForTask(global, options);
+        const exportPolicy = (force: boolean) => outputPolicy(global, { explicit: false, force, hint: "use /export --force FILE to replace it" });
         const session = new ChatSession(
           { index, embedder, generator: selection.generator, sources: options.sources, maxSentences: options.maxSentences, filters: filtersFrom(options) },
           selection.chat,
@@ -42,20 +45,26 @@ export function registerChat(program: Command): void {
             prompt();
             continue;
           }
-          if (line.startsWith("/")) {
-            if (!runSlashCommand(line, session)) break;
+          const problem = line.startsWith("/") ? null : queryProblem(line, "question");
+          if (problem) {
+            failed++;
+            process.stderr.write(`citewise: error: ${problem}\n`);
+          } else if (line.startsWith("/")) {
+            if (!runSlashCommand(line, session, exportPolicy)) break;
           } else {
             let streamed = false;
+            const screen = secretSafeStream((text) => process.stdout.write(text));
             try {
               const turn = await session.ask(
                 line,
                 stream
                   ? (token) => {
                       streamed = true;
-                      process.stdout.write(token);
+                      screen.write(token);
                     }
                   : undefined,
               );
+              screen.flush();
               if (turn.standalone !== line) process.stdout.write(pc.dim(`(searched for: ${turn.standalone})\n`));
               if (stream && turn.result.answered) process.stdout.write(`\n${answerFooter(turn.result, { streamed: true })}\n`);
               else process.stdout.write(renderAnswer(turn.result));
@@ -63,8 +72,9 @@ export function registerChat(program: Command): void {
               // One failed question (server down, timeout) does not end the conversation, and is not
               // kept in it (so /export never saves half an answer); the session exits 2 at the end.
               failed++;
+              screen.flush();
               if (streamed) process.stdout.write(`\n${INCOMPLETE_MARKER}\n`);
-              process.stderr.write(`citewise: error: ${redactSecrets((error as Error).message)}\n`);
+              process.stderr.write(`citewise: error: ${describeError(error).message}\n`);
             }
           }
           process.stdout.write("\n");
@@ -78,9 +88,10 @@ export function registerChat(program: Command): void {
 }
 
 /** Returns false when the session should end. */
-function runSlashCommand(line: string, session: ChatSession): boolean {
+function runSlashCommand(line: string, session: ChatSession, exportPolicy: (force: boolean) => OutputPolicy): boolean {
   const [command, ...rest] = line.split(/\s+/);
-  const argument = rest.join(" ");
+  const force = command === "/export" && rest[0] === "--force";
+  const argument = (force ? rest.slice(1) : rest).join(" ");
   const out = (text: string) => process.stdout.write(`${text}\n`);
   switch (command) {
     case "/quit":
@@ -114,7 +125,7 @@ function runSlashCommand(line: string, session: ChatSession): boolean {
       else if (session.turns.length === 0) out(`Nothing to export yet: no question has been answered; ${argument} was not written.`);
       else {
         try {
-          writeOutputFile(argument, transcript(session.turns));
+          writeOutputFile(argument, transcript(session.turns), exportPolicy(force));
           out(`Saved ${session.turns.length} question(s) to ${argument}`);
         } catch (error) {
           out(pc.red((error as Error).message));

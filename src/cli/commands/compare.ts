@@ -2,11 +2,11 @@ import { InvalidArgumentError, type Command } from "commander";
 import { hasFilters } from "../../retrieve/filters.js";
 import { renderComparison } from "../../tasks/compare-markdown.js";
 import { compare, CompareError, MAX_PAPERS, MIN_PAPERS, type CompareResult } from "../../tasks/compare.js";
-import { openForTask, type GlobalOptions } from "../context.js";
+import { openForTask, outputPolicy, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
-import { addFilterOptions, addModelOptions, filtersFrom } from "../options.js";
-import { writeOutputFile } from "../output-file.js";
+import { addFilterOptions, addModelOptions, filtersFrom, queryProblem } from "../options.js";
+import { checkOutputTarget, writeOutputFile } from "../output-file.js";
 import { findPaper } from "./papers.js";
 
 function parsePaperCount(value: string): number {
@@ -35,7 +35,10 @@ export function registerCompare(program: Command): void {
         const query: string | undefined = options.query?.trim();
         const filters = filtersFrom(options);
         checkArguments(ids, options.query, filters, command.getOptionValueSource("papers") === "cli");
-        const { selection, index, embedder } = await openForTask(command.optsWithGlobals() as GlobalOptions, options);
+        const global = command.optsWithGlobals() as GlobalOptions;
+        const policy = outputPolicy(global, { explicit: true });
+        if (options.out) checkOutputTarget(options.out, policy);
+        const { selection, index, embedder } = await openForTask(global, options);
         let result: CompareResult;
         try {
           const all = [...index.papers.values()];
@@ -47,7 +50,7 @@ export function registerCompare(program: Command): void {
           await embedder.close?.();
         }
         const markdown = renderComparison(result);
-        if (options.out) writeOutputFile(options.out, markdown);
+        if (options.out) writeOutputFile(options.out, markdown, policy);
         if (options.json) return printJson(compareResultToJson(result));
         process.stdout.write(markdown);
         if (options.out) process.stderr.write(`citewise: wrote ${options.out}\n`);
@@ -56,7 +59,8 @@ export function registerCompare(program: Command): void {
 }
 
 function checkArguments(ids: string[], query: string | undefined, filters: ReturnType<typeof filtersFrom>, countGiven: boolean): void {
-  if (query !== undefined && !query.trim()) throw new UserError("the --query is empty");
+  const problem = query !== undefined ? queryProblem(query, "--query") : null;
+  if (problem) throw new UserError(problem);
   if (query !== undefined && !ids.length) return;
   if (ids.length < MIN_PAPERS) {
     throw new UserError(`compare needs ${MIN_PAPERS}–${MAX_PAPERS} paper ids (got ${ids.length}), or --query "<question>"; see "citewise papers list"`);

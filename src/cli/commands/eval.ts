@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
@@ -6,7 +6,7 @@ import pc from "picocolors";
 import { runSuite, loadSuite } from "../../eval/answer-suite.js";
 import { beirAsParsedInputs, loadBeir } from "../../eval/beir.js";
 import { evaluateBeir } from "../../eval/beir-eval.js";
-import { checkThresholds, markdownReport, summaryLines, type Thresholds } from "../../eval/report.js";
+import { checkThresholds, markdownReport, summaryLines, thresholdProblems, type Thresholds } from "../../eval/report.js";
 import { selectGenerator } from "../../generate/select.js";
 import { LlmJudge, OverlapJudge, type EntailmentJudge } from "../../ground/judge.js";
 import { ingest } from "../../ingest/pipeline.js";
@@ -14,11 +14,11 @@ import { createEmbedder, DEFAULT_EMBEDDER } from "../../index/embedders/create.j
 import { loadIndex } from "../../index/snapshot.js";
 import { openAIConfigured } from "../../llm/openai-client.js";
 import { OpenAIChat } from "../../generate/openai-chat.js";
-import { openIndex, PACKAGE_ROOT, resolveIndexLocation, type GlobalOptions } from "../context.js";
+import { openIndex, outputPolicy, PACKAGE_ROOT, readUserFile, resolveIndexLocation, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { parsePositiveInt } from "../options.js";
-import { writeOutputFile } from "../output-file.js";
+import { checkOutputTarget, writeOutputFile } from "../output-file.js";
 import { createProgress } from "../progress.js";
 import { parseMode } from "./search.js";
 
@@ -48,7 +48,13 @@ export function registerEval(program: Command): void {
         const global = command.optsWithGlobals() as GlobalOptions;
         if (options.beir) return runBeir(options, global);
         const suites: string[] = options.suite;
-        for (const file of suites) if (!existsSync(file)) throw new UserError(`no such suite file: ${file}`);
+        for (const file of suites) {
+          if (!existsSync(file)) throw new UserError(`no such suite file: ${file}`);
+          readUserFile(file, "suite");
+        }
+        const policy = outputPolicy(global, { explicit: true, inputs: [...suites, ...(options.check ? [options.check] : [])] });
+        if (options.out) checkOutputTarget(options.out, policy);
+        const thresholds = options.check ? readThresholds(options.check) : null;
         const items = suites.flatMap((file) => loadSuite(file)).slice(0, options.limit);
         const selection = await selectGenerator({ model: options.model, offline: options.offline });
         let judge: EntailmentJudge = new OverlapJudge();
@@ -62,8 +68,8 @@ export function registerEval(program: Command): void {
         progress.stop();
         await embedder.close?.();
         const context = { suite: suites.map((file) => path.relative(process.cwd(), file) || file).join(", "), generator: selection.generator.name, judge: judge.name, embedder: index.manifest.embedder.name, date: new Date().toISOString().slice(0, 10) };
-        if (options.out) writeOutputFile(options.out, markdownReport(results, summary, context));
-        const failures = options.check ? checkThresholds(summary, readThresholds(options.check)) : [];
+        if (options.out) writeOutputFile(options.out, markdownReport(results, summary, context), policy);
+        const failures = thresholds ? checkThresholds(summary, thresholds) : [];
         if (options.json) printJson({ ...context, summary, results, thresholdFailures: failures });
         else {
           process.stdout.write(`${pc.bold("citewise eval")} — ${context.suite}, answers by ${context.generator}, judge ${context.judge}\n`);
@@ -78,11 +84,16 @@ export function registerEval(program: Command): void {
 }
 
 function readThresholds(file: string): Thresholds {
+  let value: unknown;
+  const text = readUserFile(file, "thresholds");
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as Thresholds;
+    value = JSON.parse(text);
   } catch (error) {
     throw new UserError(`cannot read thresholds ${file}: ${(error as Error).message}`);
   }
+  const problems = thresholdProblems(value);
+  if (problems.length) throw new UserError(`thresholds ${file}: ${problems.slice(0, 3).join("; ")}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ""}`);
+  return value as Thresholds;
 }
 
 async function runBeir(options: { beir: string; split: string; modes: string; limit?: number; json?: boolean }, global: GlobalOptions): Promise<void> {

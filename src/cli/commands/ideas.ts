@@ -1,12 +1,12 @@
 import type { Command } from "commander";
 import pc from "picocolors";
 import { suggestIdeas } from "../../tasks/ideas.js";
-import { openForTask, type GlobalOptions } from "../context.js";
+import { openForTask, outputPolicy, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
-import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt } from "../options.js";
+import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt, queryProblem } from "../options.js";
 import { renderCheckedDocument } from "../render-document.js";
-import { writeOutputFile } from "../output-file.js";
+import { checkOutputTarget, writeOutputFile } from "../output-file.js";
 
 export function registerIdeas(program: Command): void {
   addFilterOptions(addModelOptions(program.command("ideas"), 120))
@@ -18,11 +18,15 @@ export function registerIdeas(program: Command): void {
     .option("--json", "print ideas, novelty checks, per-sentence support and references as JSON")
     .action((background: string, options, command: Command) =>
       reportErrors(async () => {
-        if (!background.trim()) throw new UserError("the background is empty");
-        const { selection, index, embedder } = await openForTask(command.optsWithGlobals() as GlobalOptions, options);
+        const problem = queryProblem(background, "background");
+        if (problem) throw new UserError(problem);
+        const global = command.optsWithGlobals() as GlobalOptions;
+        const policy = outputPolicy(global, { explicit: true });
+        if (options.out) checkOutputTarget(options.out, policy);
+        const { selection, index, embedder } = await openForTask(global, options);
         const result = await suggestIdeas(background, { index, embedder, generator: selection.generator, chat: selection.chat, k: options.papers, count: options.count, filters: filtersFrom(options) });
         await embedder.close?.();
-        if (options.out) writeOutputFile(options.out, result.text);
+        if (options.out) writeOutputFile(options.out, result.text, policy);
         if (options.json) return printJson(result);
         if (!result.answered) return void process.stdout.write(`${result.text}\n`);
         process.stdout.write(`${pc.dim("Ideas are suggestions; the sentences under each are what the cited papers say. The novelty check only looks at the indexed papers.")}\n\n`);

@@ -2,7 +2,9 @@ import type { Command } from "commander";
 import pc from "picocolors";
 import type { Paper } from "../../corpus/paper.js";
 import { hasIndex, readPapers } from "../../index/snapshot.js";
-import { openIndex, resolveIndexLocation, type GlobalOptions } from "../context.js";
+import { keyForFile, sourceKey } from "../../ingest/merge-sources.js";
+import { openIndex, resolveIndexLocation, runIngest, type GlobalOptions } from "../context.js";
+import { storedEmbedder } from "./ingest.js";
 import { reportErrors, UserError } from "../errors.js";
 import { paperFacts, paperLabel, paperToJson, printJson } from "../format.js";
 import { filtersFrom, parsePositiveInt, parseYearRange } from "../options.js";
@@ -40,6 +42,33 @@ export function registerPapers(program: Command): void {
         const paper = findPaper(await loadPapers(command.optsWithGlobals() as GlobalOptions), id);
         if (options.json) return printJson(paperToJson(paper));
         process.stdout.write(`${pc.bold(paperLabel(paper))}\n${pc.dim(`id ${paper.id}`)}\n${pc.dim(paperFacts(paper))}\n\n${paper.abstract}\n`);
+      }),
+    );
+
+  papers
+    .command("remove")
+    .description("take papers out of the index: by id (a unique prefix is enough), or every paper of a source file")
+    .argument("[ids...]", "paper ids")
+    .option("--source <file...>", "remove every paper that came from this file")
+    .option("--json", "print the report as JSON")
+    .addHelpText("after", "\nIngesting a file that contains a removed paper adds it again.\nExamples:\n  citewise papers remove lotr-low-tensor-rank\n  citewise papers remove --source old-export.bib")
+    .action((ids: string[], options, command: Command) =>
+      reportErrors(async () => {
+        const global = command.optsWithGlobals() as GlobalOptions;
+        const sources: string[] = options.source ?? [];
+        if (ids.length === 0 && sources.length === 0) throw new UserError('say which papers to remove: ids, or --source FILE (see "citewise papers list")');
+        const indexDir = resolveIndexLocation(global);
+        if (!(await hasIndex(indexDir))) throw new UserError(`no index in ${indexDir}`);
+        const all = await readPapers(indexDir);
+        const paperIds = ids.map((id) => findPaper(all, id).id);
+        for (const source of sources) {
+          const key = keyForFile(source);
+          if (!all.some((paper) => paper.sources.some((ref) => sourceKey(ref) === key))) throw new UserError(`no indexed paper came from ${source}`);
+        }
+        const report = await runIngest([], indexDir, { parsed: { records: [], skipped: [], files: [], folders: [] }, remove: { paperIds, sources }, progress: false, ...(await storedEmbedder(indexDir)) });
+        if (options.json) return printJson({ removed: report.removals, papers: report.papers });
+        for (const removal of report.removals) process.stdout.write(`removed ${removal.id} (${removal.title})\n`);
+        process.stdout.write(pc.dim(`${report.papers} papers left in ${report.indexDir}\n`));
       }),
     );
 }

@@ -1,14 +1,14 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { BibliographyError, CITATION_STYLES, parseUserBib, type CitationStyle, type UserBibEntry } from "../../tasks/bibliography.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "../../tasks/related-work-render.js";
 import { relatedWork, type RelatedWorkResult } from "../../tasks/related-work.js";
-import { openForTask, type GlobalOptions } from "../context.js";
+import { openForTask, outputPolicy, readUserFile, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
-import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt } from "../options.js";
-import { writeOutputFile } from "../output-file.js";
+import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt, queryProblem } from "../options.js";
+import { checkOutputTarget, writeOutputFile } from "../output-file.js";
 
 const DEFAULT_BIB_OUT = "related-work.bib";
 
@@ -29,6 +29,7 @@ export function registerRelatedWork(program: Command): void {
     .option("--format <format>", "md (markdown, [n] citations) or latex (\\cite{key})", choice("--format", OUTPUT_FORMATS), "md")
     .option("--style <style>", `reference style: ${CITATION_STYLES.join(" or ")}`, choice("--style", CITATION_STYLES), "apa")
     .option("--out <file>", "write the text to this file instead of printing it")
+    .option("--force", `replace ./${DEFAULT_BIB_OUT} if it exists (files named with --out/--bib-out are replaced anyway)`)
     .option("--json", "print themes, text, references, BibTeX and the groundedness check as JSON")
     .addHelpText(
       "after",
@@ -39,10 +40,22 @@ export function registerRelatedWork(program: Command): void {
     )
     .action((topic: string, options, command: Command) =>
       reportErrors(async () => {
-        if (!topic.trim()) throw new UserError("the topic is empty");
-        const userBib = options.bib ? readUserBib(options.bib) : [];
-        const { selection, index, embedder } = await openForTask(command.optsWithGlobals() as GlobalOptions, options);
+        const problem = queryProblem(topic, "topic");
+        if (problem) throw new UserError(problem);
+        const global = command.optsWithGlobals() as GlobalOptions;
         const bibOut: string = options.bibOut ?? DEFAULT_BIB_OUT;
+        // The user's own .bib is read, never written: not even when --bib-out names the same file.
+        const inputs = options.bib ? [options.bib] : [];
+        const bibPolicy = outputPolicy(global, { explicit: options.bibOut !== undefined, force: options.force, inputs, hint: "pass --force to replace it, or --bib-out FILE to write elsewhere" });
+        const outPolicy = outputPolicy(global, { explicit: true, inputs });
+        const mayWriteBib = !options.json || options.bibOut !== undefined;
+        if (mayWriteBib) checkOutputTarget(bibOut, bibPolicy);
+        if (options.out) {
+          checkOutputTarget(options.out, outPolicy);
+          if (mayWriteBib && path.resolve(options.out) === path.resolve(bibOut)) throw new UserError(`--out and --bib-out name the same file (${options.out}); give each its own`);
+        }
+        const userBib = options.bib ? readUserBib(options.bib) : [];
+        const { selection, index, embedder } = await openForTask(global, options);
         const result = await relatedWork(topic, {
           index,
           embedder,
@@ -57,11 +70,11 @@ export function registerRelatedWork(program: Command): void {
         });
         await embedder.close?.();
 
-        const writeBib = result.answered && result.references.length > 0 && (!options.json || options.bibOut !== undefined);
-        const bibPath = writeBib ? writeOutputFile(bibOut, result.bibtex) : null;
+        const writeBib = result.answered && result.references.length > 0 && mayWriteBib;
+        const bibPath = writeBib ? writeOutputFile(bibOut, result.bibtex, bibPolicy) : null;
         if (bibPath) process.stderr.write(`citewise: wrote BibTeX of ${result.references.length} cited papers to ${bibPath}\n`);
         const text = result.answered ? result.text : `${result.text}${nearestList(result)}`;
-        if (options.out) process.stderr.write(`citewise: wrote the ${result.format === "latex" ? "LaTeX" : "markdown"} text to ${writeOutputFile(options.out, text)}\n`);
+        if (options.out) process.stderr.write(`citewise: wrote the ${result.format === "latex" ? "LaTeX" : "markdown"} text to ${writeOutputFile(options.out, text, outPolicy)}\n`);
         if (options.json) return printJson(relatedWorkToJson(result, bibPath));
         if (!options.out) process.stdout.write(text);
       }),
@@ -73,7 +86,7 @@ function readUserBib(file: string): UserBibEntry[] {
   if (!existsSync(resolved)) throw new UserError(`--bib file not found: ${file}`);
   if (statSync(resolved).isDirectory()) throw new UserError(`--bib must be a .bib file, not a folder: ${file}`);
   try {
-    return parseUserBib(readFileSync(resolved, "utf8"), file);
+    return parseUserBib(readUserFile(file, "--bib"), file);
   } catch (error) {
     if (error instanceof BibliographyError) throw new UserError(error.message);
     throw error;

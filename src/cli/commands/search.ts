@@ -4,7 +4,7 @@ import { searchPapers, type RetrievalMode } from "../../retrieve/search.js";
 import { openIndex, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { excerpt, paperFacts, paperLabel, printJson, searchResultToJson } from "../format.js";
-import { addFilterOptions, filtersFrom, parsePositiveInt } from "../options.js";
+import { addFilterOptions, filtersFrom, parsePositiveInt, queryProblem } from "../options.js";
 
 const MODES: RetrievalMode[] = ["hybrid", "bm25", "dense"];
 
@@ -22,7 +22,8 @@ export function registerSearch(program: Command): void {
     .option("--json", "print results as JSON (each with title, full abstract, score and matching chunks)")
     .action((query: string, options, command: Command) =>
       reportErrors(async () => {
-        if (!query.trim()) throw new UserError("the query is empty; say what you are looking for");
+        const problem = queryProblem(query, "query");
+        if (problem) throw new UserError(problem === "the query is empty" ? "the query is empty; say what you are looking for" : problem);
         const { index, embedder } = await openIndex(command.optsWithGlobals() as GlobalOptions, { quiet: options.json });
         const results = await searchPapers(index, embedder, query, { k: options.top, mode: options.mode, filters: filtersFrom(options) });
         if (options.json) {

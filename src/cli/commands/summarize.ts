@@ -1,11 +1,11 @@
 import type { Command } from "commander";
 import { summarize } from "../../tasks/summarize.js";
-import { openForTask, type GlobalOptions } from "../context.js";
+import { openForTask, outputPolicy, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
-import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt } from "../options.js";
+import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt, queryProblem } from "../options.js";
 import { renderCheckedDocument } from "../render-document.js";
-import { writeOutputFile } from "../output-file.js";
+import { checkOutputTarget, writeOutputFile } from "../output-file.js";
 import { formatReference } from "../render-answer.js";
 import pc from "picocolors";
 
@@ -18,11 +18,15 @@ export function registerSummarize(program: Command): void {
     .option("--json", "print outline, text, per-sentence support and references as JSON")
     .action((topic: string, options, command: Command) =>
       reportErrors(async () => {
-        if (!topic.trim()) throw new UserError("the topic is empty");
-        const { selection, index, embedder } = await openForTask(command.optsWithGlobals() as GlobalOptions, options);
+        const problem = queryProblem(topic, "topic");
+        if (problem) throw new UserError(problem);
+        const global = command.optsWithGlobals() as GlobalOptions;
+        const policy = outputPolicy(global, { explicit: true });
+        if (options.out) checkOutputTarget(options.out, policy);
+        const { selection, index, embedder } = await openForTask(global, options);
         const result = await summarize(topic, { index, embedder, generator: selection.generator, chat: selection.chat, k: options.papers, filters: filtersFrom(options) });
         await embedder.close?.();
-        if (options.out) writeOutputFile(options.out, result.text);
+        if (options.out) writeOutputFile(options.out, result.text, policy);
         if (options.json) return printJson(result);
         if (!result.answered) {
           process.stdout.write(`${result.text}\n`);

@@ -6,11 +6,15 @@ export const DEFAULT_EMBEDDER = "use-lite-512";
 
 export class UnknownEmbedderError extends Error {}
 
-/** "use-lite-512" (offline default) or "openai:<model>" for an OpenAI-compatible embeddings endpoint. */
-export async function createEmbedder(spec: string = DEFAULT_EMBEDDER): Promise<Embedder> {
+/**
+ * "use-lite-512" (offline default) or "openai:<model>" for an OpenAI-compatible embeddings endpoint.
+ * `dimension`: known from an existing index, so no probe request is needed; `timeoutMs`: the deadline of
+ * each embeddings request.
+ */
+export async function createEmbedder(spec: string = DEFAULT_EMBEDDER, options: { dimension?: number; timeoutMs?: number } = {}): Promise<Embedder> {
   if (spec === DEFAULT_EMBEDDER || spec === "use-lite") return new UseLiteEmbedder();
   if (spec.startsWith("openai:") && spec.length > "openai:".length) {
-    const embedder = new OpenAIEmbedder(spec.slice("openai:".length));
+    const embedder = new OpenAIEmbedder(spec.slice("openai:".length), { dimension: options.dimension, timeoutMs: options.timeoutMs });
     await embedder.probe();
     return embedder;
   }

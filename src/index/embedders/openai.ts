@@ -1,5 +1,5 @@
 import type OpenAI from "openai";
-import { createOpenAIClient, explainOpenAIError } from "../../llm/openai-client.js";
+import { createOpenAIClient, explainOpenAIError, malformedReply, ProviderError } from "../../llm/openai-client.js";
 import type { Embedder } from "../embedder.js";
 import { normalizeVector } from "../embedder.js";
 
@@ -12,9 +12,13 @@ export class OpenAIEmbedder implements Embedder {
   private dim = 0;
   private readonly client: OpenAI;
 
-  constructor(private readonly model: string, client?: OpenAI) {
+  private readonly timeoutMs: number | undefined;
+
+  constructor(private readonly model: string, options: { client?: OpenAI; dimension?: number; timeoutMs?: number } = {}) {
     this.name = `openai:${model}`;
-    this.client = client ?? createOpenAIClient();
+    this.timeoutMs = options.timeoutMs;
+    this.dim = options.dimension ?? 0;
+    this.client = options.client ?? createOpenAIClient({ timeoutMs: options.timeoutMs });
   }
 
   get dimension(): number {
@@ -27,13 +31,18 @@ export class OpenAIEmbedder implements Embedder {
 
   async embedDocuments(texts: string[]): Promise<number[][]> {
     if (texts.length === 0) return [];
-    let response;
+    let response: unknown;
     try {
       response = await this.client.embeddings.create({ model: this.model, input: texts });
     } catch (error) {
-      throw explainOpenAIError(error, { model: this.model, what: "embedding" });
+      throw explainOpenAIError(error, { model: this.model, what: "embedding", timeoutMs: this.timeoutMs });
     }
-    const vectors = [...response.data].sort((a, b) => a.index - b.index).map((item) => normalizeVector(item.embedding));
+    // A 200 whose body is an error object, or not the embeddings shape, is the server's problem: say so.
+    const data = (response as { data?: unknown; error?: { message?: unknown } } | null)?.data;
+    if (!Array.isArray(data) || data.some((item) => !Array.isArray((item as { embedding?: unknown })?.embedding))) {
+      throw new ProviderError(malformedReply(response, `embedding model "${this.model}"`));
+    }
+    const vectors = [...(data as { index: number; embedding: number[] }[])].sort((a, b) => a.index - b.index).map((item) => normalizeVector(item.embedding));
     this.dim ||= vectors[0]?.length ?? 0;
     return vectors;
   }

@@ -1,73 +1,230 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Chunk, Paper, RawRecord } from "../../corpus/paper.js";
 import { Bm25Index } from "../bm25.js";
-import { readJsonFile, readJsonLinesFile, writeFileAtomic, writeJsonLines } from "../files.js";
-import type { IndexManifest } from "../manifest.js";
-import { IndexCorruptError, type IndexContents, type IndexStorage } from "../storage.js";
-import type { StoredVector, VectorStore } from "../store.js";
-import { createGenerationDir, currentGeneration, publishGeneration } from "./layout.js";
-import { MatrixVectorStore } from "./matrix-store.js";
-import { acquireWriteLock } from "./write-lock.js";
 import { crashPoint } from "../crash-points.js";
-import { loadSegment, readSegmentRows, removeUnusedSegments, SEGMENT_CAPACITY, writeSegment } from "./segments.js";
+import { describeFsError, parseJsonLines, sameSum, sumOf, writeFileAtomic, writeJsonLines, type FileSum } from "../files.js";
+import { INDEX_FORMAT_VERSION, isManifest, type IndexManifest } from "../manifest.js";
+import { DamagedFileError, IndexCorruptError, IndexLocationError, IndexLockedError, IndexWriteError, type IndexContents, type IndexStorage } from "../storage.js";
+import type { StoredVector, VectorStore } from "../store.js";
+import { createGenerationDir, GENERATION_FILES, inspectIndexFolder, JOURNAL_FILE, listGenerations, readPointer, removeOwnFiles, retireGenerations, writePointer } from "./layout.js";
+import { MatrixVectorStore } from "./matrix-store.js";
+import { listSegments, loadSegment, removeSegment, removeUnusedSegments, SEGMENT_CAPACITY, SegmentDamagedError, writeSegment, type LoadedSegment, type SegmentFiles } from "./segments.js";
+import { acquireWriteLock, type WriteLock } from "./write-lock.js";
 
-/** A version's view of the shared segments: which it uses and which of their rows are dead. */
+/** A version's view of the shared segments: which it uses, which of their rows are dead, and their files' sums. */
 interface SegmentList {
   dimension: number;
-  segments: { name: string; count: number; dead: number[] }[];
+  segments: SegmentEntry[];
 }
+
+interface SegmentEntry {
+  name: string;
+  count: number;
+  dead: number[];
+  files?: SegmentFiles;
+}
+
+/** The version a storage reads from: chosen once (pinned), so one command never mixes two versions. */
+interface PinnedVersion {
+  name: string;
+  dir: string;
+  manifest: IndexManifest;
+}
+
+/** What CURRENT said when the version was pinned (null: missing or damaged). */
+type PointerSeen = string | null;
 
 /** A segment whose live share falls below this is rewritten (compacted) instead of carrying dead rows. */
 const MIN_LIVE_SHARE = 0.5;
 
+const REPAIR_HINT = 'run "citewise repair" to rebuild it from the intact files';
+/** For damage worked around in memory: the command works, the file on disk stays damaged until repaired. */
+const ON_DISK_HINT = '(run "citewise repair" to fix it on disk)';
+
 /** The default backend: a folder with numbered versions (generations), shared vector segments and a CURRENT pointer. */
 export class LocalStorage implements IndexStorage {
+  readonly notices: string[] = [];
+  /** undefined: not resolved yet; null: no index in the folder. */
+  private pinned: PinnedVersion | null | undefined;
+  /** Segments read by openVectors, with what had to be repaired: publish reuses only the clean ones. */
+  private readonly loaded = new Map<string, LoadedSegment>();
+  private lock: WriteLock | null = null;
+  private pointerSeen: PointerSeen = null;
+
   constructor(readonly location: string) {}
 
-  private generation(): string | null {
-    return currentGeneration(this.location);
+  private version(): PinnedVersion | null {
+    if (this.pinned === undefined) this.pinned = this.resolveVersion();
+    return this.pinned;
   }
 
-  private read<T>(file: string, parse: (file: string) => T, fallback: T): T {
-    const generation = this.generation();
-    if (!generation) return fallback;
-    try {
-      return parse(path.join(generation, file));
-    } catch (error) {
-      throw new IndexCorruptError(`cannot read ${path.join(generation, file)}: ${(error as Error).message}; re-run ingest with --rebuild`);
+  /**
+   * The version CURRENT names, if it is intact; otherwise the newest intact generation, with a notice.
+   * A folder with generations is never taken for "no index" (that would rebuild over the user's papers).
+   */
+  private resolveVersion(): PinnedVersion | null {
+    const state = inspectIndexFolder(this.location);
+    if (state.kind === "new") return null;
+    if (state.kind === "foreign") {
+      throw new IndexLocationError(
+        `${this.location} is not a citewise index: it holds other files (${state.examples.join(", ")}${state.examples.length >= 3 ? ", …" : ""}); pass --index with an empty or new folder`,
+      );
     }
+    const pointer = readPointer(this.location);
+    this.pointerSeen = pointer?.name ?? null;
+    let problem: string;
+    if (!pointer) problem = existsSync(path.join(this.location, "CURRENT")) ? "CURRENT is empty or damaged" : "CURRENT is missing";
+    else {
+      const checked = this.checkGeneration(pointer.name, pointer.manifestSha256);
+      if (typeof checked !== "string") return checked;
+      problem = `CURRENT names ${pointer.name}, which ${checked}`;
+    }
+    for (const name of listGenerations(this.location)) {
+      if (name === pointer?.name) continue;
+      const checked = this.checkGeneration(name, null, true);
+      if (typeof checked === "string") continue;
+      this.notices.push(
+        `${problem}; reading the newest intact version instead: ${name} (${checked.manifest.counts.papers} papers, updated ${checked.manifest.updatedAt}). ` +
+          `The next "citewise ingest" or "citewise repair" publishes a new version and fixes the pointer.`,
+      );
+      return checked;
+    }
+    throw new IndexCorruptError(
+      `${this.location}: ${problem}, and no other version in it is intact; run "citewise --index ${this.location} repair" to recover its papers, or re-create it with "citewise --index ${this.location} ingest --rebuild <your files>"`,
+    );
+  }
+
+  recoverUnverified(): { version: string; records: RawRecord[] | null; papers: Paper[] | null } | null {
+    for (const name of listGenerations(this.location)) {
+      const dir = path.join(this.location, name);
+      const parse = <T>(file: string): T[] | null => {
+        try {
+          const rows = parseJsonLines<T>(readFileSync(path.join(dir, file)), file);
+          return rows.length ? rows : null;
+        } catch {
+          return null;
+        }
+      };
+      const records = parse<RawRecord>("records.jsonl");
+      const papers = records ? null : parse<Paper>("papers.jsonl");
+      if (records || papers) return { version: name, records, papers };
+    }
+    return null;
+  }
+
+  startOver(): void {
+    this.pinned = null;
+    this.pointerSeen = readPointer(this.location)?.name ?? null;
+  }
+
+  /** The generation if its manifest is intact (and, for a fallback, every file matches its sum); else what is wrong. */
+  private checkGeneration(name: string, manifestSha256: string | null, verifyFiles = false): PinnedVersion | string {
+    const dir = path.join(this.location, name);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path.join(dir, "manifest.json"));
+    } catch {
+      return existsSync(dir) ? "has no manifest (an unfinished version)" : "does not exist";
+    }
+    if (manifestSha256 && sumOf(bytes).sha256 !== manifestSha256) return "has a damaged manifest.json (checksum mismatch)";
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(bytes.toString("utf8"));
+    } catch {
+      return "has a damaged manifest.json (not JSON)";
+    }
+    if (!isManifest(manifest)) return "has a manifest.json without the expected fields";
+    if (manifest.formatVersion !== INDEX_FORMAT_VERSION) return `has index format ${manifest.formatVersion} (expected ${INDEX_FORMAT_VERSION})`;
+    if (verifyFiles) {
+      for (const file of GENERATION_FILES.filter((f) => f !== "manifest.json")) {
+        const sum = manifest.files?.[file];
+        try {
+          const content = readFileSync(path.join(dir, file));
+          if (sum && !sameSum(content, sum)) return `has a damaged ${file}`;
+        } catch {
+          if (file !== "keyword.bin" && file !== "vectors.json") return `lacks ${file}`;
+        }
+      }
+    }
+    return { name, dir, manifest };
+  }
+
+  /** Reads one file of the pinned version, checking its sum and the count the manifest recorded. */
+  private readFile<T>(file: (typeof GENERATION_FILES)[number], parse: (bytes: Buffer, full: string) => T, count?: (value: T) => number, expected?: number): T | null {
+    const version = this.version();
+    if (!version) return null;
+    const full = path.join(version.dir, file);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(full);
+    } catch (error) {
+      // keyword.bin is derived from the chunks; any other file missing is damage.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" && file === "keyword.bin") {
+        this.notices.push(`keyword.bin of ${version.name} is missing; the keyword index was rebuilt in memory from the chunks ${ON_DISK_HINT}`);
+        return null;
+      }
+      throw new DamagedFileError(file, `cannot read ${full} (${describeFsError(error)}); ${REPAIR_HINT}`);
+    }
+    const sum = version.manifest.files?.[file];
+    if (sum && !sameSum(bytes, sum)) throw new DamagedFileError(file, `${full} is damaged (its checksum does not match the one recorded when it was written); ${REPAIR_HINT}`);
+    let value: T;
+    try {
+      value = parse(bytes, full);
+    } catch (error) {
+      throw new DamagedFileError(file, `${full} is damaged (${(error as Error).message}); ${REPAIR_HINT}`);
+    }
+    if (count && expected !== undefined && count(value) !== expected) {
+      throw new DamagedFileError(file, `${full} holds ${count(value)} entries where the manifest recorded ${expected}; ${REPAIR_HINT}`);
+    }
+    return value;
   }
 
   async readManifest(): Promise<IndexManifest | null> {
-    return this.read<IndexManifest | null>("manifest.json", readJsonFile, null);
+    return this.version()?.manifest ?? null;
   }
   async readRecords(): Promise<RawRecord[]> {
-    return this.read("records.jsonl", readJsonLinesFile<RawRecord>, []);
+    return this.readFile("records.jsonl", parseJsonLines<RawRecord>, (rows) => rows.length, this.version()?.manifest.counts.records) ?? [];
   }
   async readPapers(): Promise<Paper[]> {
-    return this.read("papers.jsonl", readJsonLinesFile<Paper>, []);
+    return this.readFile("papers.jsonl", parseJsonLines<Paper>, (rows) => rows.length, this.version()?.manifest.counts.papers) ?? [];
   }
   async readChunks(): Promise<Chunk[]> {
-    return this.read("chunks.jsonl", readJsonLinesFile<Chunk>, []);
+    return this.readFile("chunks.jsonl", parseJsonLines<Chunk>, (rows) => rows.length, this.version()?.manifest.counts.chunks) ?? [];
   }
+
+  /** A damaged keyword index is not fatal: null makes the reader rebuild it from the chunks (said in a notice). */
   async readKeywordIndex(): Promise<Bm25Index | null> {
-    return this.read("keyword.bin", (file) => (existsSync(file) ? Bm25Index.fromBinary(readFileSync(file)) : null), null);
+    try {
+      return this.readFile("keyword.bin", (bytes) => Bm25Index.fromBinary(bytes));
+    } catch (error) {
+      if (!(error instanceof DamagedFileError)) throw error;
+      this.notices.push(`keyword.bin of ${this.version()!.name} is damaged; the keyword index was rebuilt in memory from the chunks ${ON_DISK_HINT}`);
+      return null;
+    }
   }
 
   private segmentList(): SegmentList | null {
-    return this.read<SegmentList | null>("vectors.json", (file) => (existsSync(file) ? readJsonFile<SegmentList>(file) : null), null);
+    return this.readFile("vectors.json", (bytes) => {
+      const list = JSON.parse(bytes.toString("utf8")) as SegmentList;
+      if (!Number.isInteger(list.dimension) || !Array.isArray(list.segments)) throw new Error("not a segment list");
+      return list;
+    });
   }
 
   async openVectors(): Promise<VectorStore> {
     const list = this.segmentList();
-    if (!list) return new MatrixVectorStore([], new Float32Array(0), 0);
-    const segments = [];
+    if (!list) return new MatrixVectorStore([], new Float32Array(0), this.version()?.manifest.embedder.dimension ?? 0);
+    const segments: { entry: SegmentEntry; loaded: LoadedSegment }[] = [];
     for (const entry of list.segments) {
       try {
-        segments.push({ entry, loaded: await loadSegment(this.location, entry.name) });
+        const loaded = loadSegment(this.location, entry.name, { count: entry.count, dimension: list.dimension, files: entry.files });
+        this.loaded.set(entry.name, loaded);
+        for (const repair of loaded.repairs) this.notices.push(`${repair} ${ON_DISK_HINT}`);
+        segments.push({ entry, loaded });
       } catch (error) {
-        throw new IndexCorruptError(`vector segment ${entry.name} in ${this.location} is unreadable (${(error as Error).message}); re-run ingest with --rebuild`);
+        if (!(error instanceof SegmentDamagedError)) throw error;
+        throw new DamagedFileError("vectors", `${error.message} in ${this.location}; run "citewise repair" to embed those chunks again`);
       }
     }
     const live = segments.reduce((sum, { entry }) => sum + entry.count - entry.dead.length, 0);
@@ -84,35 +241,133 @@ export class LocalStorage implements IndexStorage {
     return new MatrixVectorStore(rows, matrix, list.dimension);
   }
 
+  /** Every vector readable in any segment of the folder (a damaged version's own list is not needed). */
+  async salvageVectors(): Promise<Map<string, Float32Array>> {
+    const found = new Map<string, Float32Array>();
+    for (const name of listSegments(this.location)) {
+      const info = segmentShape(path.join(this.location, "segments", name));
+      if (!info) continue;
+      try {
+        const loaded = loadSegment(this.location, name, info);
+        loaded.rows.forEach((row, i) => found.set(row.contentHash, loaded.vectors.subarray(i * info.dimension, (i + 1) * info.dimension)));
+      } catch {
+        // Unrecoverable segment: its chunks are embedded again.
+      }
+    }
+    return found;
+  }
+
   async publish(contents: IndexContents): Promise<void> {
-    const dimension = contents.manifest.embedder.dimension;
-    const segments = await this.placeVectors(contents, dimension);
-    crashPoint("after-segments");
-    const generationDir = createGenerationDir(this.location);
-    writeJsonLines(path.join(generationDir, "records.jsonl"), contents.records);
-    writeJsonLines(path.join(generationDir, "chunks.jsonl"), contents.chunks);
-    writeJsonLines(path.join(generationDir, "papers.jsonl"), contents.papers);
-    writeFileAtomic(path.join(generationDir, "keyword.bin"), contents.keyword.toBinary());
-    writeFileAtomic(path.join(generationDir, "vectors.json"), JSON.stringify({ dimension, segments } satisfies SegmentList));
-    // The manifest is written last: a generation without one is incomplete and never published.
-    writeFileAtomic(path.join(generationDir, "manifest.json"), JSON.stringify(contents.manifest, null, 2));
-    crashPoint("before-pointer-swap");
-    publishGeneration(this.location, generationDir);
-    removeUnusedSegments(this.location, new Set(segments.map((segment) => segment.name)));
+    const previous = this.version();
+    // Under the lock nobody else publishes; if the pointer moved anyway, the lock was broken: do not overwrite.
+    if ((readPointer(this.location)?.name ?? null) !== this.pointerSeen) {
+      throw new IndexLockedError(`the index in ${this.location} was changed by another process while this one worked; run the command again`);
+    }
+    const created: { segments: string[]; generation: string | null } = { segments: [], generation: null };
+    let name: string;
+    try {
+      const dimension = contents.manifest.embedder.dimension;
+      const segments = await this.placeVectors(contents, dimension, created.segments);
+      crashPoint("after-segments");
+      const generationDir = createGenerationDir(this.location);
+      created.generation = generationDir;
+      name = path.basename(generationDir);
+      const files: Record<string, FileSum> = {
+        "records.jsonl": writeJsonLines(path.join(generationDir, "records.jsonl"), contents.records),
+        "chunks.jsonl": writeJsonLines(path.join(generationDir, "chunks.jsonl"), contents.chunks),
+        "papers.jsonl": writeJsonLines(path.join(generationDir, "papers.jsonl"), contents.papers),
+        "keyword.bin": writeFileAtomic(path.join(generationDir, "keyword.bin"), contents.keyword.toBinary()),
+        "vectors.json": writeFileAtomic(path.join(generationDir, "vectors.json"), JSON.stringify({ dimension, segments } satisfies SegmentList)),
+      };
+      const manifest: IndexManifest = { ...contents.manifest, files };
+      // The manifest is written last: a generation without one is incomplete and never published.
+      const manifestSum = writeFileAtomic(path.join(generationDir, "manifest.json"), JSON.stringify(manifest, null, 2));
+      crashPoint("before-pointer-swap");
+      if (this.lock && !this.lock.stillHeld()) throw new IndexLockedError(`the lock of ${this.location} was taken by another process while this ingest ran; nothing was published, run it again`);
+      writePointer(this.location, name, manifestSum.sha256);
+      this.pinned = { name, dir: generationDir, manifest };
+      this.pointerSeen = name;
+    } catch (error) {
+      // A failed publish leaves nothing behind: freeing space (or fixing permissions) is enough to retry.
+      if (created.generation) removeOwnFiles(created.generation, GENERATION_FILES);
+      for (const segment of created.segments) removeSegment(this.location, segment);
+      throw this.explainWriteError(error);
+    }
+    crashPoint("after-pointer-swap");
+    // The replaced version stays as a fallback (and for readers that pinned it); older ones go.
+    this.retire([this.pinned!, ...(previous ? [previous] : [])]);
+  }
+
+  /**
+   * After an ingest that had nothing to publish: what an interrupted run left (unpublished versions, unused
+   * segments) is removed, keeping the current version and the newest intact one before it.
+   */
+  async tidy(): Promise<void> {
+    const current = this.version();
+    if (!current) return;
+    const fallback = listGenerations(this.location)
+      .filter((name) => name !== current.name)
+      .map((name) => this.checkGeneration(name, null))
+      .find((checked): checked is PinnedVersion => typeof checked !== "string");
+    this.retire([current, ...(fallback ? [fallback] : [])]);
+  }
+
+  /**
+   * Removes every generation but `keep` (the current version first), and every segment no kept generation
+   * uses. A fallback whose segment list is unreadable is not kept; if the current one's is unreadable, no
+   * segment is removed (repair may still salvage vectors from them).
+   */
+  private retire(keep: PinnedVersion[]): void {
+    const used = new Set<string>();
+    const kept = new Set<string>([keep[0]!.name]);
+    let complete = true;
+    keep.forEach((version, i) => {
+      const segments = this.segmentsOf(version);
+      if (segments === null) {
+        if (i === 0) complete = false;
+        return;
+      }
+      kept.add(version.name);
+      for (const segment of segments) used.add(segment);
+    });
+    retireGenerations(this.location, kept);
+    if (complete) removeUnusedSegments(this.location, used);
+  }
+
+  /** Segment names a kept version uses; null when its list cannot be read (that version is then not kept). */
+  private segmentsOf(version: PinnedVersion): string[] | null {
+    try {
+      const bytes = readFileSync(path.join(version.dir, "vectors.json"));
+      const sum = version.manifest.files?.["vectors.json"];
+      if (sum && !sameSum(bytes, sum)) return null;
+      return (JSON.parse(bytes.toString("utf8")) as SegmentList).segments.map((segment) => segment.name);
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === "ENOENT" ? [] : null;
+    }
+  }
+
+  private explainWriteError(error: unknown): unknown {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code !== "string" || !/^E[A-Z]+$/.test(code)) return error;
+    const advice = code === "ENOSPC" || code === "EDQUOT" ? "; free some space and run the command again" : code === "EACCES" || code === "EPERM" || code === "EROFS" ? "; check that you may write to that folder" : "";
+    return new IndexWriteError(`cannot write the index in ${this.location}: ${describeFsError(error)}; nothing was published and the previous version is intact${advice}`);
   }
 
   /**
    * Keeps every row of the current segments that the new version still needs (same chunk id and text,
-   * same embedder), marks the others dead, rewrites mostly-dead segments, and writes only new vectors.
+   * same embedder) when the segment was read back intact, marks the others dead, rewrites mostly-dead
+   * segments, and writes only new vectors.
    */
-  private async placeVectors(contents: IndexContents, dimension: number): Promise<SegmentList["segments"]> {
-    const previous = await this.readManifest();
-    const list = previous && sameEmbedder(previous, contents.manifest) ? this.segmentList() : null;
+  private async placeVectors(contents: IndexContents, dimension: number, created: string[]): Promise<SegmentEntry[]> {
+    const previous = this.version();
+    const list = previous && sameEmbedder(previous.manifest, contents.manifest) ? this.readSegmentListQuietly() : null;
+    // Only segments this ingest read back clean (openVectors) are reused: a damaged one is replaced.
+    const reusable = (list?.segments ?? []).filter((entry) => this.loaded.get(entry.name)?.repairs.length === 0 && existsSync(path.join(this.location, "segments", entry.name, "segment.json")));
     const located = new Map<string, { segment: number; row: number }>();
-    const claimed = (list?.segments ?? []).map(() => new Set<number>());
-    list?.segments.forEach((entry, segment) => {
+    const claimed = reusable.map(() => new Set<number>());
+    reusable.forEach((entry, segment) => {
       const dead = new Set(entry.dead);
-      readSegmentRows(this.location, entry.name).forEach((row, i) => {
+      this.loaded.get(entry.name)!.rows.forEach((row, i) => {
         if (!dead.has(i)) located.set(rowKey(row), { segment, row: i });
       });
     });
@@ -125,14 +380,14 @@ export class LocalStorage implements IndexStorage {
       placed.set(vector, at);
     }
 
-    const kept: SegmentList["segments"] = [];
+    const kept: SegmentEntry[] = [];
     const keptSegments = new Set<number>();
-    list?.segments.forEach((entry, segment) => {
+    reusable.forEach((entry, segment) => {
       const live = claimed[segment]!;
       if (live.size === 0 || live.size < entry.count * MIN_LIVE_SHARE) return;
       keptSegments.add(segment);
       const dead = Array.from({ length: entry.count }, (_, i) => i).filter((i) => !live.has(i));
-      kept.push({ name: entry.name, count: entry.count, dead });
+      kept.push({ name: entry.name, count: entry.count, dead, files: entry.files ?? this.loaded.get(entry.name)!.files });
     });
     const pending = contents.vectors.filter((vector) => {
       const at = placed.get(vector);
@@ -140,20 +395,61 @@ export class LocalStorage implements IndexStorage {
     });
     for (let i = 0; i < pending.length; i += SEGMENT_CAPACITY) {
       const batch = pending.slice(i, i + SEGMENT_CAPACITY);
-      kept.push({ name: await writeSegment(this.location, batch, dimension), count: batch.length, dead: [] });
+      const written = await writeSegment(this.location, batch, dimension, (name) => created.push(name));
+      kept.push({ name: written.name, count: batch.length, dead: [], files: written.files });
     }
     return kept;
   }
 
+  private readSegmentListQuietly(): SegmentList | null {
+    try {
+      return this.segmentList();
+    } catch {
+      return null;
+    }
+  }
+
   get journalFile(): string {
-    return path.join(this.location, "pending-vectors.jsonl");
+    return path.join(this.location, JOURNAL_FILE);
   }
 
   async lockForWriting(): Promise<() => Promise<void>> {
-    mkdirSync(this.location, { recursive: true });
-    const lock = acquireWriteLock(this.location);
+    // Checked before anything is created: a foreign folder is refused, not written into.
+    const state = inspectIndexFolder(this.location);
+    if (state.kind === "foreign") this.resolveVersion();
+    try {
+      mkdirSync(this.location, { recursive: true });
+    } catch (error) {
+      throw new IndexWriteError(`cannot create the index folder ${this.location}: ${describeFsError(error)}`);
+    }
+    let lock: WriteLock;
+    try {
+      lock = acquireWriteLock(this.location);
+    } catch (error) {
+      if (error instanceof IndexLockedError) throw error;
+      throw new IndexWriteError(`cannot lock the index in ${this.location}: ${describeFsError(error)}; check that you may write to that folder`);
+    }
+    this.lock = lock;
     if (lock.tookOverFrom) process.stderr.write(`citewise: taking over the lock of an ingest that is gone (pid ${lock.tookOverFrom.pid}, started ${lock.tookOverFrom.startedAt})\n`);
-    return async () => lock.release();
+    // Ctrl-C or a kill: release the lock, then let the signal end the process as it would have.
+    const onSignal = (signal: NodeJS.Signals) => {
+      lock.release();
+      removeHandlers();
+      process.kill(process.pid, signal);
+    };
+    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    const removeHandlers = () => signals.forEach((signal) => process.off(signal, onSignal));
+    signals.forEach((signal) => process.once(signal, onSignal));
+    return async () => {
+      removeHandlers();
+      lock.release();
+      this.lock = null;
+    };
+  }
+
+  /** True when CURRENT no longer names the version this storage read (a newer one was published meanwhile). */
+  versionChanged(): boolean {
+    return this.pinned !== undefined && (readPointer(this.location)?.name ?? null) !== this.pointerSeen;
   }
 
   async close(): Promise<void> {}
@@ -165,4 +461,19 @@ function rowKey(row: { id: string; contentHash: string }): string {
 
 function sameEmbedder(a: IndexManifest, b: IndexManifest): boolean {
   return a.embedder.name === b.embedder.name && a.embedder.dimension === b.embedder.dimension;
+}
+
+/** count and dimension of a segment from segment.json, or (if that is gone) from rows.json and the size of vectors.f32. */
+function segmentShape(dir: string): { count: number; dimension: number } | null {
+  try {
+    return JSON.parse(readFileSync(path.join(dir, "segment.json"), "utf8")) as { count: number; dimension: number };
+  } catch {
+    try {
+      const count = (JSON.parse(readFileSync(path.join(dir, "rows.json"), "utf8")) as unknown[]).length;
+      const dimension = count ? statSync(path.join(dir, "vectors.f32")).size / 4 / count : 0;
+      return count && Number.isInteger(dimension) ? { count, dimension } : null;
+    } catch {
+      return null;
+    }
+  }
 }

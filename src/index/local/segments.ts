@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { writeFileAtomic } from "../files.js";
+import { sameSum, sumOf, writeFileAtomic, type FileSum } from "../files.js";
 import type { StoredVector } from "../store.js";
+import { removeOwnFiles, SEGMENTS_DIR } from "./layout.js";
 import type { VectorRow } from "./matrix-store.js";
 
 /**
@@ -9,37 +10,51 @@ import type { VectorRow } from "./matrix-store.js";
  * it adds (never rewriting the whole index), and a version lists the segments it uses plus dead rows.
  * Each segment is a vectra LocalIndex (index.json) with a float32 copy of its vectors (vectors.f32)
  * that loads ~10x faster than vectra's JSON; segment.json is written last and marks it complete.
+ * Every file's size and SHA-256 are recorded (in segment.json and in the version that lists the segment),
+ * so damage is found when the segment is read; vectra's index.json is the redundant copy that
+ * vectors.f32 and rows.json are rebuilt from, in memory (a reader never writes into the index).
  */
 export const SEGMENT_CAPACITY = 4096;
+export const SEGMENT_FILES = ["index.json", "vectors.f32", "rows.json", "segment.json"] as const;
 
 type VectraModule = typeof import("vectra");
-// vectra costs ~0.5 s to import; only writes and repairs pay for it.
+// vectra costs ~0.5 s to import; only writes pay for it.
 let vectraModule: Promise<VectraModule> | null = null;
 const loadVectra = () => (vectraModule ??= import("vectra"));
+
+export type SegmentFiles = Partial<Record<"index.json" | "vectors.f32" | "rows.json", FileSum>>;
 
 export interface SegmentInfo {
   count: number;
   dimension: number;
+  files?: SegmentFiles;
 }
 
 export interface LoadedSegment extends SegmentInfo {
   rows: VectorRow[];
   vectors: Float32Array;
+  /** What was wrong and how it was worked around (e.g. "vectors.f32 … rebuilt from index.json"). */
+  repairs: string[];
 }
+
+/** A segment's vectors cannot be recovered from either copy: they must be embedded again (citewise repair). */
+export class SegmentDamagedError extends Error {}
 
 let segmentCounter = 0;
 
 export function segmentsDir(indexDir: string): string {
-  return path.join(indexDir, "segments");
+  return path.join(indexDir, SEGMENTS_DIR);
 }
 
-export async function writeSegment(indexDir: string, vectors: StoredVector[], dimension: number): Promise<string> {
+/** Writes a new segment and returns its name and the sums of its files (recorded by the version that uses it). */
+export async function writeSegment(indexDir: string, vectors: StoredVector[], dimension: number, onCreated: (name: string) => void): Promise<{ name: string; files: SegmentFiles }> {
   const name = `seg-${Date.now().toString(36)}-${process.pid}-${++segmentCounter}`;
   const dir = path.join(segmentsDir(indexDir), name);
   mkdirSync(dir, { recursive: true });
+  onCreated(name);
   const { LocalIndex } = await loadVectra();
   const index = new LocalIndex(dir);
-  await index.createIndex({ version: 1, deleteIfExists: true });
+  await index.createIndex({ version: 1, deleteIfExists: false });
   await index.beginUpdate();
   for (const stored of vectors) {
     await index.insertItem({ id: stored.id, vector: Array.from(stored.vector), metadata: { paperId: stored.paperId, contentHash: stored.contentHash } });
@@ -48,54 +63,126 @@ export async function writeSegment(indexDir: string, vectors: StoredVector[], di
 
   const matrix = new Float32Array(vectors.length * dimension);
   vectors.forEach((stored, i) => matrix.set(stored.vector, i * dimension));
-  writeFileAtomic(path.join(dir, "vectors.f32"), new Uint8Array(matrix.buffer));
-  writeFileAtomic(path.join(dir, "rows.json"), JSON.stringify(vectors.map((v) => [v.id, v.paperId, v.contentHash])));
-  const info: SegmentInfo = { count: vectors.length, dimension };
+  const files: SegmentFiles = {
+    "index.json": sumOf(readFileSync(path.join(dir, "index.json"))),
+    "vectors.f32": writeFileAtomic(path.join(dir, "vectors.f32"), new Uint8Array(matrix.buffer)),
+    "rows.json": writeFileAtomic(path.join(dir, "rows.json"), JSON.stringify(vectors.map((v) => [v.id, v.paperId, v.contentHash]))),
+  };
+  const info: SegmentInfo = { count: vectors.length, dimension, files };
   writeFileAtomic(path.join(dir, "segment.json"), JSON.stringify(info));
-  return name;
+  return { name, files };
 }
 
-export function segmentComplete(indexDir: string, name: string): boolean {
-  return existsSync(path.join(segmentsDir(indexDir), name, "segment.json"));
-}
-
-export function readSegmentRows(indexDir: string, name: string): VectorRow[] {
-  const rows = JSON.parse(readFileSync(path.join(segmentsDir(indexDir), name, "rows.json"), "utf8")) as [string, string, string][];
-  return rows.map(([id, paperId, contentHash]) => ({ id, paperId, contentHash }));
-}
-
-export async function loadSegment(indexDir: string, name: string): Promise<LoadedSegment> {
+/**
+ * Reads a segment, checking each file against the sums the version recorded (`expected`, falling back to
+ * segment.json's own). A damaged or missing vectors.f32 or rows.json is rebuilt from vectra's index.json;
+ * if that is damaged too, SegmentDamagedError.
+ */
+export function loadSegment(indexDir: string, name: string, expected: { count: number; dimension: number; files?: SegmentFiles }): LoadedSegment {
   const dir = path.join(segmentsDir(indexDir), name);
-  const info = JSON.parse(readFileSync(path.join(dir, "segment.json"), "utf8")) as SegmentInfo;
-  const rows = readSegmentRows(indexDir, name);
-  const file = path.join(dir, "vectors.f32");
-  const expectedBytes = info.count * info.dimension * 4;
-  if (existsSync(file)) {
-    const bytes = readFileSync(file);
-    if (bytes.byteLength === expectedBytes) {
-      return { ...info, rows, vectors: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) };
-    }
-  }
-  return { ...info, rows, vectors: await repairFromVectra(dir, rows, info) };
-}
+  if (!existsSync(dir)) throw new SegmentDamagedError(`vector segment ${name} is missing`);
+  const info = readSegmentInfo(dir);
+  const sums = expected.files ?? info?.files ?? {};
+  const repairs: string[] = info ? [] : [`segment.json of ${name} is missing or damaged`];
+  const { count, dimension } = expected;
+  let vectraItems: VectraItem[] | null | undefined;
+  const vectra = () => (vectraItems === undefined ? (vectraItems = readVectraItems(dir, sums["index.json"], count)) : vectraItems);
 
-/** The float32 copy is derived data: if it is missing or torn, vectra's index.json is the source of truth. */
-async function repairFromVectra(dir: string, rows: VectorRow[], info: SegmentInfo): Promise<Float32Array> {
-  const { LocalIndex } = await loadVectra();
-  const items = new Map((await new LocalIndex(dir).listItems()).map((item) => [item.id, item.vector]));
-  const matrix = new Float32Array(info.count * info.dimension);
-  rows.forEach((row, i) => {
-    const vector = items.get(row.id);
-    if (!vector) throw new Error(`segment ${dir} lacks the vector of ${row.id}`);
-    matrix.set(vector, i * info.dimension);
+  let rows = readChecked(path.join(dir, "rows.json"), sums["rows.json"], (bytes) => {
+    const parsed = JSON.parse(Buffer.from(bytes).toString("utf8")) as [string, string, string][];
+    return parsed.length === count ? parsed.map(([id, paperId, contentHash]) => ({ id, paperId, contentHash })) : null;
   });
-  writeFileAtomic(path.join(dir, "vectors.f32"), new Uint8Array(matrix.buffer));
-  return matrix;
+  if (!rows) {
+    const items = vectra();
+    if (!items) throw new SegmentDamagedError(`vector segment ${name}: rows.json and index.json are both damaged`);
+    rows = items.map((item) => ({ id: item.id, paperId: item.metadata.paperId, contentHash: item.metadata.contentHash }));
+    repairs.push(`rows.json of segment ${name} is damaged; its rows were read from vectra's index.json`);
+  }
+
+  let vectors = readChecked(path.join(dir, "vectors.f32"), sums["vectors.f32"], (bytes) =>
+    bytes.byteLength === count * dimension * 4 ? new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) : null,
+  );
+  if (!vectors) {
+    const items = vectra();
+    if (!items) throw new SegmentDamagedError(`vector segment ${name}: vectors.f32 and index.json are both damaged`);
+    const byId = new Map(items.map((item) => [item.id, item.vector]));
+    const matrix = new Float32Array(count * dimension);
+    rows.forEach((row, i) => {
+      const vector = byId.get(row.id);
+      if (!vector || vector.length !== dimension) throw new SegmentDamagedError(`vector segment ${name}: index.json lacks the vector of ${row.id}`);
+      matrix.set(vector, i * dimension);
+    });
+    vectors = matrix;
+    repairs.push(`vectors.f32 of segment ${name} is damaged or missing; its vectors were read from vectra's index.json`);
+  }
+  return { count, dimension, files: sums, rows, vectors, repairs };
 }
 
-/** Removes segments no published version uses (left by replaced versions or an interrupted ingest). */
-export function removeUnusedSegments(indexDir: string, used: Set<string>): void {
+/** Parses a file whose recorded sum matches (or, for segments written before sums, any readable file); null when damaged. */
+function readChecked<T>(file: string, sum: FileSum | undefined, parse: (bytes: Buffer) => T | null): T | null {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return null;
+  }
+  if (sum && !sameSum(bytes, sum)) return null;
+  try {
+    return parse(bytes);
+  } catch {
+    return null;
+  }
+}
+
+interface VectraItem {
+  id: string;
+  vector: number[];
+  metadata: { paperId: string; contentHash: string };
+}
+
+function readVectraItems(dir: string, sum: FileSum | undefined, count: number): VectraItem[] | null {
+  return readChecked(path.join(dir, "index.json"), sum, (bytes) => {
+    const items = (JSON.parse(bytes.toString("utf8")) as { items?: VectraItem[] }).items;
+    return Array.isArray(items) && items.length === count ? items : null;
+  });
+}
+
+function readSegmentInfo(dir: string): SegmentInfo | null {
+  try {
+    const info = JSON.parse(readFileSync(path.join(dir, "segment.json"), "utf8")) as SegmentInfo;
+    return Number.isInteger(info.count) && Number.isInteger(info.dimension) ? info : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when the segment can be reused as it is by a new version: every file present and matching its sums. */
+export function segmentIntact(indexDir: string, name: string, expected: { count: number; dimension: number; files?: SegmentFiles }): boolean {
+  const dir = path.join(segmentsDir(indexDir), name);
+  const info = readSegmentInfo(dir);
+  if (!info || info.count !== expected.count || info.dimension !== expected.dimension) return false;
+  const sums = expected.files ?? info.files;
+  for (const file of ["index.json", "vectors.f32", "rows.json"] as const) {
+    const full = path.join(dir, file);
+    if (!existsSync(full)) return false;
+    const sum = sums?.[file];
+    if (sum && (statSync(full).size !== sum.bytes || !sameSum(readFileSync(full), sum))) return false;
+  }
+  return true;
+}
+
+/** Segment folders present on disk (any state). */
+export function listSegments(indexDir: string): string[] {
   const dir = segmentsDir(indexDir);
-  if (!existsSync(dir)) return;
-  for (const name of readdirSync(dir)) if (!used.has(name)) rmSync(path.join(dir, name), { recursive: true, force: true });
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((name) => name.startsWith("seg-"));
+}
+
+/** Removes segments no kept version uses (left by replaced versions or an interrupted ingest); users' files stay. */
+export function removeUnusedSegments(indexDir: string, used: Set<string>): void {
+  for (const name of listSegments(indexDir)) if (!used.has(name)) removeSegment(indexDir, name);
+}
+
+export function removeSegment(indexDir: string, name: string): void {
+  removeOwnFiles(path.join(segmentsDir(indexDir), name), SEGMENT_FILES);
 }

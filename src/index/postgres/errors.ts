@@ -24,6 +24,14 @@ export function describePgError(error: unknown, location: string): unknown {
       return new PostgresStoreError(`invalid PostgreSQL URL ${location} (${detail}); expected postgres://user:password@host:port/database`);
     case "ECONNREFUSED":
       return new PostgresStoreError(`cannot connect to ${at}: connection refused (is the server running and listening there?)`);
+    case "ENOENT":
+    case "EACCES":
+    case "ENOTDIR": {
+      // ?host=/run/postgresql names a socket folder; ?sslrootcert=, ?sslcert=, ?sslkey= name files the driver reads.
+      const file = (pgError as { address?: string; path?: string }).address ?? (pgError as { path?: string }).path ?? "";
+      const problem = code === "EACCES" ? "permission denied" : "no such file or folder";
+      return new PostgresStoreError(`cannot connect to ${at}: ${file ? `${file}: ` : ""}${problem} (${code}); check the host= socket folder and ssl*= files in the URL`);
+    }
     case "ENOTFOUND":
     case "EAI_AGAIN":
       return new PostgresStoreError(`cannot connect to ${at}: unknown host`);

@@ -8,6 +8,7 @@ import type { IndexManifest } from "../manifest.js";
 import { hidePassword, IndexCorruptError, IndexLockedError, type IndexContents, type IndexStorage } from "../storage.js";
 import type { Vector, VectorStore } from "../store.js";
 import { describePgError, PostgresStoreError } from "./errors.js";
+import { redactKnownSecrets, registerSecret, urlSecrets } from "../../llm/redact.js";
 import { PostgresVectorStore } from "./postgres-vectors.js";
 import { assertDimension, createTables, ensureDimension, ensurePgvector, hasHnswIndex, readVersion, SCHEMA_VERSION, updateHnswIndex, type VersionState } from "./schema.js";
 import { syncRows, type WantedRow } from "./sync-rows.js";
@@ -32,16 +33,18 @@ export class PostgresStorage implements IndexStorage {
   /** Index version seen by the first read (0 = none yet); undefined until something was read. */
   private pinned: number | undefined;
   private closed = false;
+  readonly notices: string[] = [];
 
   private constructor(
     private readonly pool: pg.Pool,
     readonly location: string,
-    private readonly password: string | null,
   ) {}
 
   /** Opens a pool and checks that the server answers, so a wrong URL fails at once with a clear message. */
   static async connect(url: string, options: PostgresStorageOptions = {}): Promise<PostgresStorage> {
     const location = hidePassword(url);
+    for (const secret of urlSecrets(url)) registerSecret(secret);
+    assertUnambiguousUrl(url, location);
     let pool: pg.Pool;
     try {
       pool = new pg.Pool({
@@ -57,7 +60,7 @@ export class PostgresStorage implements IndexStorage {
     }
     // An idle pooled connection that drops emits 'error' on the pool; unhandled, it would crash the process.
     pool.on("error", () => {});
-    const storage = new PostgresStorage(pool, location, passwordOf(url));
+    const storage = new PostgresStorage(pool, location);
     try {
       await pool.query("SELECT 1");
     } catch (error) {
@@ -280,20 +283,19 @@ export class PostgresStorage implements IndexStorage {
   /** One-line message for connection and setup problems; never lets the password through. */
   private explain(error: unknown): unknown {
     const described = describePgError(error, this.location);
-    if (this.password && described instanceof Error && described.message.includes(this.password)) {
-      described.message = described.message.split(this.password).join("***");
-    }
+    if (described instanceof Error) described.message = redactKnownSecrets(described.message);
     return described;
   }
 }
 
-function passwordOf(url: string): string | null {
-  try {
-    const parsed = new URL(url);
-    const password = decodeURIComponent(parsed.password) || (parsed.searchParams.get("password") ?? "");
-    return password.length >= 3 ? password : null;
-  } catch {
-    return null;
+/**
+ * "postgres://ann:p@ss/w0rd#x@host/db": the driver reads password "p", host "ss" and database "w0rd", so the
+ * user would connect somewhere else with part of the password shown as a host name. Refused, with the fix.
+ */
+function assertUnambiguousUrl(url: string, location: string): void {
+  const authority = /^[a-z]+:\/\/([^?]*)@/i.exec(url)?.[1];
+  if (authority && /[@/#]/.test(authority)) {
+    throw new PostgresStoreError(`the user or password in the PostgreSQL URL ${location} contains an unencoded "@", "/" or "#"; percent-encode it (@ → %40, / → %2F, # → %23)`);
   }
 }
 

@@ -1,0 +1,36 @@
+/**
+ * Text from abstracts, file names and model servers must not control the terminal: an OSC sequence can
+ * retitle the window, cursor-up + erase-line can overwrite citewise's own lines (a forged "Grounded: 5/5"),
+ * and bidi overrides can reorder what is shown. These helpers remove or make visible every such control.
+ */
+
+/** ESC sequences: CSI (ESC [ … final), OSC (ESC ] … BEL or ST), DCS/SOS/PM/APC (ESC P|X|^|_ … ST), two-character ESC x. */
+const ESC_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|\][^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|[PX^_][^\u001b\u009c]*(?:\u001b\\|\u009c)?|[ -~])?/g;
+/** The same as 8-bit C1 controls: CSI U+009B, OSC U+009D, DCS U+0090, SOS U+0098, PM U+009E, APC U+009F. */
+const C1_SEQUENCE = /\u009b[0-?]*[ -/]*[@-~]?|[\u009d\u0090\u0098\u009e\u009f][^\u0007\u009c\u001b]*(?:\u0007|\u009c|\u001b\\)?/g;
+/** C0 controls except tab and newline, DEL, the remaining C1 controls, bidi embeddings/overrides/isolates. */
+const LONE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Removes every terminal control from text that did not come from citewise (keeps tab and newline). */
+export function stripTerminalControls(text: string): string {
+  return text.replace(ESC_SEQUENCE, "").replace(C1_SEQUENCE, "").replace(LONE_CONTROL, "");
+}
+
+/** True when the text holds anything stripTerminalControls would remove. */
+export function hasTerminalControls(text: string): boolean {
+  return /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(text);
+}
+
+/**
+ * A name for one line of a report: controls and newlines shown as escapes (\n, \x1b, \u202e), so a file
+ * called "a\nGrounded: 5/5" cannot split a line or pass for citewise's output.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    if (c === "\n") return "\\n";
+    if (c === "\t") return "\\t";
+    if (c === "\r") return "\\r";
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
