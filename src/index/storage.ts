@@ -46,7 +46,7 @@ export interface IndexStorage {
    * parse, unverified, so repair can rebuild the index from them; startOver() then lets a publish replace
    * the damaged versions. Optional (local folder backend).
    */
-  recoverUnverified?(): { version: string; records: RawRecord[] | null; papers: Paper[] | null } | null;
+  recoverUnverified?(options?: { newerThanPinned?: boolean }): { version: string; records: RawRecord[] | null; papers: Paper[] | null } | null;
   startOver?(): void;
   /** Removes what interrupted ingests left behind, when an ingest had nothing to publish (under the lock). */
   tidy?(): Promise<void>;

@@ -44,6 +44,10 @@ export async function loadPreviousVersion(storage: IndexStorage, options: { reus
   }
   if (!manifest) return EMPTY();
   assertReadableFormat(manifest, storage.location);
+  // A fallback to an older version must not make repair publish old data: a newer version whose manifest is
+  // damaged may still hold records that parse, and those are the user's latest papers.
+  const newer = storage.recoverUnverified?.({ newerThanPinned: true });
+  if (newer) return recover(storage, new IndexCorruptError(storage.notices[0] ?? `a newer version than ${manifest.updatedAt} is damaged`), options.dimension, newer);
   const previous = EMPTY();
   previous.manifest = manifest;
   const repairs = previous.repairs;
@@ -84,8 +88,8 @@ export async function loadPreviousVersion(storage: IndexStorage, options: { reus
 }
 
 /** No intact version: the newest records (or papers) that still parse become the base of a new version. */
-async function recover(storage: IndexStorage, damage: IndexCorruptError, dimension: number | undefined): Promise<PreviousVersion> {
-  const found = storage.recoverUnverified?.();
+async function recover(storage: IndexStorage, damage: IndexCorruptError, dimension: number | undefined, given?: ReturnType<NonNullable<IndexStorage["recoverUnverified"]>>): Promise<PreviousVersion> {
+  const found = given ?? storage.recoverUnverified?.();
   if (!found || !storage.startOver) throw damage;
   storage.startOver();
   const previous = EMPTY();

@@ -47,9 +47,12 @@ export function guardedFetch(deadlineMs: number, inner: Fetch = fetch, maxBytes 
     if (wait !== null && wait > MAX_RETRY_WAIT_S) headers.set("x-should-retry", "false");
     const declared = Number(headers.get("content-length"));
     if (Number.isFinite(declared) && declared > maxBytes) {
+      // Refused without reading it. An error from the body, not from fetch: a too-large reply is not retried.
       clearTimeout(timer);
       abort.abort();
-      throw new ReplyTooLargeError(`the reply is ${declared} bytes, more than the ${maxBytes}-byte limit`);
+      const error = new ReplyTooLargeError(`the reply is ${declared} bytes, more than the ${maxBytes}-byte limit`);
+      const failing = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(error) });
+      return new Response(failing, { status: response.status, statusText: response.statusText, headers });
     }
     if (!response.body || [101, 204, 205, 304].includes(response.status)) {
       clearTimeout(timer);

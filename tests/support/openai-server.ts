@@ -29,7 +29,13 @@ export type ChatReply =
   /** A body sent verbatim with this status (e.g. malformed JSON with 200). */
   | { raw: string; status?: number; contentType?: string }
   /** An SSE stream of exactly these `data:` payloads (use sseDelta/sseFinish/"[DONE]"), then the connection ends. */
-  | { events: string[] };
+  | { events: string[] }
+  /** Headers, then one byte of `text` every `everyMs`, over and over (a server that never finishes but never stalls). */
+  | { trickle: string; everyMs: number }
+  /** An SSE stream of deltas that never ends (a delta every `everyMs`). */
+  | { endless: true; everyMs: number }
+  /** A 200 JSON body of `bytes` bytes (a huge "content"), with or without a content-length header. */
+  | { hugeBytes: number; declareLength?: boolean };
 
 export interface FakeOpenAI {
   baseURL: string;
@@ -38,8 +44,8 @@ export interface FakeOpenAI {
   queue: ChatReply[];
   defaultChat: (request: ChatRequest) => ChatReply;
   knownModels: Set<string>;
-  /** Next embedding replies (errors), consumed in order before the normal embeddings answer. */
-  embeddingQueue: Array<{ status: number; body?: unknown; headers?: Record<string, string> }>;
+  /** Next embedding replies (errors, or a trickle that never finishes), consumed in order before the normal embeddings answer. */
+  embeddingQueue: Array<{ status: number; body?: unknown; headers?: Record<string, string> } | { trickleEveryMs: number }>;
   close(): Promise<void>;
 }
 
@@ -87,6 +93,7 @@ export async function startFakeOpenAI(options: { apiKey?: string } = {}): Promis
     if (req.method === "POST" && path === "/embeddings") {
       if (!state.knownModels.has(body.model)) return modelNotFound(res, body.model);
       const fault = state.embeddingQueue.shift();
+      if (fault && "trickleEveryMs" in fault) return trickle(res, '{"object":"list","data":[', fault.trickleEveryMs);
       if (fault) return sendJson(res, fault.status, echo(fault.body ?? { error: { message: `status ${fault.status}` } }, req.headers.authorization), fault.headers);
       const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
       const data = inputs.map((text, index) => {
@@ -144,6 +151,30 @@ async function answerChat(res: http.ServerResponse, request: ChatRequest, origin
     res.writeHead(reply.status ?? 200, { "content-type": reply.contentType ?? "application/json" });
     return res.end(reply.raw);
   }
+  if ("trickle" in reply) return trickle(res, reply.trickle, reply.everyMs);
+  if ("endless" in reply) {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    while (!res.destroyed) {
+      res.write(sse(delta(request.model, "and more ")));
+      await new Promise((resolve) => setTimeout(resolve, reply.everyMs).unref());
+    }
+    return;
+  }
+  if ("hugeBytes" in reply) {
+    const head = `{"id":"x","object":"chat.completion","created":0,"model":"${request.model}","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"`;
+    const tail = '"}}]}';
+    res.writeHead(200, { "content-type": "application/json", ...(reply.declareLength ? { "content-length": String(reply.hugeBytes) } : {}) });
+    res.write(head);
+    const block = "A".repeat(1 << 20);
+    let sent = head.length + tail.length;
+    while (sent < reply.hugeBytes && !res.destroyed) {
+      const piece = block.slice(0, Math.min(block.length, reply.hugeBytes - sent));
+      sent += piece.length;
+      if (!res.write(piece)) await new Promise((resolve) => res.once("drain", resolve));
+    }
+    if (!res.destroyed) res.end(tail);
+    return;
+  }
   if ("events" in reply) {
     res.writeHead(200, { "content-type": "text/event-stream" });
     for (const event of reply.events) res.write(`data: ${event}\n\n`);
@@ -183,6 +214,15 @@ async function answerChat(res: http.ServerResponse, request: ChatRequest, origin
   }
   res.write(`data: ${sseFinish(reply.finishReason, request.model)}\n\n`);
   res.end("data: [DONE]\n\n");
+}
+
+/** Headers, then one byte at a time forever (until the client goes away). */
+async function trickle(res: http.ServerResponse, text: string, everyMs: number) {
+  res.writeHead(200, { "content-type": "application/json" });
+  for (let i = 0; !res.destroyed; i++) {
+    res.write(text[i % text.length]!);
+    await new Promise((resolve) => setTimeout(resolve, everyMs).unref());
+  }
 }
 
 function completion(model: string, text: string, finishReason = "stop") {

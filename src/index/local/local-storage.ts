@@ -95,8 +95,12 @@ export class LocalStorage implements IndexStorage {
     );
   }
 
-  recoverUnverified(): { version: string; records: RawRecord[] | null; papers: Paper[] | null } | null {
+  recoverUnverified(options: { newerThanPinned?: boolean } = {}): { version: string; records: RawRecord[] | null; papers: Paper[] | null } | null {
+    const pinned = options.newerThanPinned ? this.pinned : null;
+    if (options.newerThanPinned && !pinned) return null;
     for (const name of listGenerations(this.location)) {
+      // Newest first: with newerThanPinned, only versions after the one read (a fallback) are of interest.
+      if (pinned && generationNumber(name) <= generationNumber(pinned.name)) break;
       const dir = path.join(this.location, name);
       const parse = <T>(file: string): T[] | null => {
         try {
@@ -476,4 +480,8 @@ function segmentShape(dir: string): { count: number; dimension: number } | null 
       return null;
     }
   }
+}
+
+function generationNumber(name: string): number {
+  return Number(/^gen-(\d+)$/.exec(name)?.[1] ?? -1);
 }

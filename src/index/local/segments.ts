@@ -54,12 +54,19 @@ export async function writeSegment(indexDir: string, vectors: StoredVector[], di
   onCreated(name);
   const { LocalIndex } = await loadVectra();
   const index = new LocalIndex(dir);
-  await index.createIndex({ version: 1, deleteIfExists: false });
-  await index.beginUpdate();
-  for (const stored of vectors) {
-    await index.insertItem({ id: stored.id, vector: Array.from(stored.vector), metadata: { paperId: stored.paperId, contentHash: stored.contentHash } });
+  try {
+    await index.createIndex({ version: 1, deleteIfExists: false });
+    await index.beginUpdate();
+    for (const stored of vectors) {
+      await index.insertItem({ id: stored.id, vector: Array.from(stored.vector), metadata: { paperId: stored.paperId, contentHash: stored.contentHash } });
+    }
+    await index.endUpdate();
+  } catch (error) {
+    // vectra wraps file-system errors in plain ones ("Error saving index: Error: ENOSPC: …"): keep the code.
+    const message = (error as Error).message;
+    const code = (error as NodeJS.ErrnoException).code ?? /(E[A-Z]{3,})/.exec(message)?.[1];
+    throw Object.assign(new Error(message), { code, syscall: "write", path: path.join(dir, "index.json") });
   }
-  await index.endUpdate();
 
   const matrix = new Float32Array(vectors.length * dimension);
   vectors.forEach((stored, i) => matrix.set(stored.vector, i * dimension));
