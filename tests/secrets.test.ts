@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { redactKey, redactSecrets, serverLabel } from "../src/llm/openai-client.js";
 import { FILES, ROOT, runCliAsync, tempDir } from "./helpers.js";
-import { recordFault } from "./support/fault-log.js";
+import { recordFault, withFault } from "./support/fault-log.js";
 import { startFakeOpenAI, type ChatReply, type FakeOpenAI } from "./support/openai-server.js";
 
 /**
@@ -221,5 +221,59 @@ describe("the key never reaches output, files or the index", () => {
     expect(filesContaining(dir, KEY)).toEqual([]);
     expect(filesContaining(dir, server.baseURL)).toEqual([]);
     recordFault({ category: "secrets", fault: "ingest --embedder openai: 503 echoing the key, 401, success", count: 3, outcome: "errors and index folder without the key" });
+  });
+});
+
+describe("secrets in places no one checks: model ids, odd URLs, split stream pieces", () => {
+  it("a server whose only model id contains the key: the notice, the answer and --json show *** instead", async () => {
+    const models = new Set(server.knownModels);
+    server.knownModels.clear();
+    server.knownModels.add(`echo-${KEY}`);
+    try {
+      await withFault({ category: "secrets", fault: "the only model id served contains the API key", count: 2, outcome: "key replaced by *** in the notice and in --json" }, async () => {
+        const text = await cli(["ask", QUESTION]);
+        expect(text.code, text.stderr).toBe(0);
+        expect(text.stderr).toContain('using model "echo-***", the only one served');
+        expectNoKey(text);
+        const json = await cli(["ask", QUESTION, "--json"]);
+        expect(json.code, json.stderr).toBe(0);
+        expect(JSON.parse(json.stdout).generator).toBe("openai:echo-***");
+        expectNoKey(json);
+      });
+    } finally {
+      server.knownModels.clear();
+      for (const model of models) server.knownModels.add(model);
+    }
+  });
+
+  it("a streamed answer that echoes the key in 3-character pieces never shows a piece of it", async () => {
+    server.defaultChat = () => ({ text: "DeltaZip compresses model deltas [1]. Header: {{authorization}}.", chunkSize: 3 });
+    await withFault({ category: "secrets", fault: "key echoed across many small stream pieces (--stream)", count: 1, outcome: "held back and replaced: no piece of the key shown" }, async () => {
+      const streamed = await cli(["ask", QUESTION, "--model", "test-chat", "--stream"]);
+      expect(streamed.code, streamed.stderr).toBe(0);
+      expect(streamed.stdout).toContain("Header: Bearer ***");
+      expectNoKey(streamed);
+    });
+  });
+
+  it('postgres://ann:p@ss/w0rd#x@host/db: refused before connecting, with no part of the password shown', async () => {
+    await withFault({ category: "secrets", fault: "PostgreSQL URL with unencoded @, / and # in the password", count: 1, outcome: "one-line error asking to percent-encode; password hidden" }, async () => {
+      const result = await runCliAsync(["--store", "postgres://ann:p@ss/w0rd#x@127.0.0.1:1/db", "papers", "list"]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^citewise: error: the user or password in the PostgreSQL URL postgres:\/\/ann:\*\*\*@127\.0\.0\.1:1\/db contains an unencoded "@", "\/" or "#"; percent-encode it/);
+      for (const piece of ["p@ss", "ss/w0rd", "w0rd#x", "w0rd"]) expect(result.stderr + result.stdout).not.toContain(piece);
+    });
+  });
+
+  it("credentials in the base URL's query (?key=, access_key=, sig=, code=) are never printed", async () => {
+    const port = await closedPort();
+    const secrets = { key: `k-${randomBytes(6).toString("hex")}`, access_key: `a-${randomBytes(6).toString("hex")}`, sig: `s-${randomBytes(6).toString("hex")}`, code: `c-${randomBytes(6).toString("hex")}` };
+    const query = Object.entries(secrets).map(([name, value]) => `${name}=${value}`).join("&");
+    await withFault({ category: "secrets", fault: "OPENAI_BASE_URL with ?key=, access_key=, sig=, code= (connection refused)", count: 4, outcome: "errors show the server without the values" }, async () => {
+      const result = await cli(["ask", QUESTION, "--model", "test-chat"], { env: env({ OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1?${query}` }) });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/cannot reach the server at http:\/\/127\.0\.0\.1:\d+\/v1\?key=\*\*\*&access_key=\*\*\*&sig=\*\*\*&code=\*\*\*/);
+      for (const value of Object.values(secrets)) expectNoKey(result, value);
+    });
   });
 });

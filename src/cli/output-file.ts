@@ -3,7 +3,7 @@ import { chmodSync, chownSync, closeSync, fstatSync, ftruncateSync, lstatSync, o
 import path from "node:path";
 import { describeFsError } from "../index/files.js";
 import { redactKnownSecrets } from "../llm/redact.js";
-import { stripTerminalControls } from "../text/controls.js";
+import { stripTerminalControls } from "../corpus/controls.js";
 import { UserError } from "./errors.js";
 
 /** What a command may do with the file it writes (--out, --bib-out, eval --out, chat /export). */

@@ -1,5 +1,5 @@
 import { outputSecrets, redactKnownSecrets } from "../llm/redact.js";
-import { stripTerminalControls } from "../text/controls.js";
+import { stripTerminalControls } from "../corpus/controls.js";
 
 /**
  * The last line of defence for everything the CLI prints: titles, file names, model answers, model ids and

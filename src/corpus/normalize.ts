@@ -1,10 +1,13 @@
+import { stripTerminalControls } from "./controls.js";
+
 /**
  * Unicode NFKC, single spaces, and nothing invisible: zero-width marks, soft hyphens, Unicode TAG characters
  * (U+E0000–U+E007F, which can spell out hidden text), bidi embeddings/overrides/isolates, and C0/C1 control
  * characters (ESC and U+009B start terminal escape sequences) are removed.
  */
 export function normalizeText(text: string): string {
-  return text
+  // Whole escape sequences go first: "ESC ] 0 ; title BEL" must not leave "]0;title" behind as text.
+  return stripTerminalControls(text, " ")
     .normalize("NFKC")
     .replace(INVISIBLE, "")
     .replace(CONTROL, " ")

@@ -1,3 +1,4 @@
+import { stripEscapeSequences } from "../corpus/controls.js";
 /** Turns a file's bytes into text: BOMs, UTF-16 without BOM, damaged UTF-8, Windows-1252; binary is refused. */
 export type Decoded = { ok: true; text: string; note?: string } | { ok: false; reason: string };
 
@@ -68,8 +69,10 @@ function windows1252(bytes: Buffer): string {
 
 /** Control characters (not tab or line breaks) are never content: stray NULs, escape codes, form feeds. */
 function clean(text: string, note?: string): Decoded {
-  let removed = 0;
-  const cleaned = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]+/g, (m) => {
+  // Whole escape sequences first ("ESC [ 2 J", "U+009B 2 J"), so their parameters do not stay behind as text.
+  const unescaped = stripEscapeSequences(text);
+  let removed = text.length - unescaped.length;
+  const cleaned = unescaped.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]+/g, (m) => {
     removed += m.length;
     return "";
   });

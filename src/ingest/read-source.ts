@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Dirent, type Stats } from "node:fs";
 import path from "node:path";
 import type { SkippedRecord } from "../corpus/paper.js";
-import { escapeControls } from "../text/controls.js";
+import { escapeControls } from "../corpus/controls.js";
 import { decodeBytes } from "./decode.js";
 
 const SUPPORTED_EXTENSIONS = new Set([".txt", ".md", ".jsonl", ".ndjson", ".json", ".bib", ".bibtex", ".csv", ".tsv", ""]);

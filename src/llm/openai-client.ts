@@ -1,5 +1,5 @@
 import OpenAI from "openai";
-import { stripTerminalControls } from "../text/controls.js";
+import { stripTerminalControls } from "../corpus/controls.js";
 import { guardedFetch, MAX_REPLY_BYTES, MAX_RETRY_WAIT_S, ReplyDeadlineError, ReplyTooLargeError, retryAfterSeconds } from "./guarded-fetch.js";
 import { displayUrl, redactSecrets, registerSecret, urlSecrets } from "./redact.js";
 

@@ -4,16 +4,29 @@
  * and bidi overrides can reorder what is shown. These helpers remove or make visible every such control.
  */
 
-/** ESC sequences: CSI (ESC [ … final), OSC (ESC ] … BEL or ST), DCS/SOS/PM/APC (ESC P|X|^|_ … ST), two-character ESC x. */
-const ESC_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|\][^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|[PX^_][^\u001b\u009c]*(?:\u001b\\|\u009c)?|[ -~])?/g;
+/**
+ * ESC sequences whose parameters would otherwise stay behind as text: CSI (ESC [ … final), OSC (ESC ] … BEL
+ * or ST), DCS/SOS/PM/APC (ESC P|X|^|_ … ST), string sequences only when terminated within 512 characters (a
+ * stray "ESC ]" in a file must not swallow the rest of it). Any other ESC is removed alone: without it,
+ * "ESC c" is just "c" (and a stray ESC byte in a file does not eat the letter after it).
+ */
+const ESC_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|\][^\u0007\u001b\u009c]{0,512}(?:\u0007|\u001b\\|\u009c)|[PX^_][^\u001b\u009c]{0,512}(?:\u001b\\|\u009c))?/g;
 /** The same as 8-bit C1 controls: CSI U+009B, OSC U+009D, DCS U+0090, SOS U+0098, PM U+009E, APC U+009F. */
-const C1_SEQUENCE = /\u009b[0-?]*[ -/]*[@-~]?|[\u009d\u0090\u0098\u009e\u009f][^\u0007\u009c\u001b]*(?:\u0007|\u009c|\u001b\\)?/g;
+const C1_SEQUENCE = /\u009b[0-?]*[ -/]*[@-~]?|[\u009d\u0090\u0098\u009e\u009f][^\u0007\u009c\u001b]{0,512}(?:\u0007|\u009c|\u001b\\)/g;
 /** C0 controls except tab and newline, DEL, the remaining C1 controls, bidi embeddings/overrides/isolates. */
 const LONE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
-/** Removes every terminal control from text that did not come from citewise (keeps tab and newline). */
-export function stripTerminalControls(text: string): string {
-  return text.replace(ESC_SEQUENCE, "").replace(C1_SEQUENCE, "").replace(LONE_CONTROL, "");
+/** Removes whole ESC and C1 sequences only (lone controls and line breaks stay): for decoding files, where \r ends lines. */
+export function stripEscapeSequences(text: string): string {
+  return text.replace(ESC_SEQUENCE, "").replace(C1_SEQUENCE, "");
+}
+
+/**
+ * Removes every terminal control from text that did not come from citewise (keeps tab and newline). Whole
+ * sequences go; a lone control becomes `lone` (normalisation passes " " so words it separated stay apart).
+ */
+export function stripTerminalControls(text: string, lone = ""): string {
+  return text.replace(ESC_SEQUENCE, "").replace(C1_SEQUENCE, "").replace(LONE_CONTROL, lone);
 }
 
 /** True when the text holds anything stripTerminalControls would remove. */
