@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadIndex } from "../src/index/snapshot.js";
 import { FILES, ROOT, runCli, runCliAsync, tempDir } from "./helpers.js";
 import { withFault } from "./support/fault-log.js";
-import { buildSmallIndex, folderFingerprint, lostPapers, paperIdsOf } from "./support/small-index.js";
+import { buildSmallIndex, changedFiles, folderFingerprint, lostPapers, paperIdsOf } from "./support/small-index.js";
 
 /**
  * The index is never deleted or silently wrong: damaged pointers and manifests fall back or stop with a
@@ -295,7 +295,7 @@ describe("readers", () => {
       expect(result.stderr).not.toMatch(/EACCES|unexpected/);
       expect(JSON.parse(result.stdout).results.length).toBeGreaterThan(0);
       expect(folderFingerprint(dir)).toEqual(before);
-      return { dataLost: 0 };
+      return { dataLost: changedFiles(before, folderFingerprint(dir)) };
     });
   });
 });

@@ -1,12 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { parseInputs } from "../src/ingest/parse-files.js";
 import { recordsToPapers } from "../src/ingest/papers.js";
 import { FILES, runCli, runCliAsync, tempDir } from "./helpers.js";
 import { withFault } from "./support/fault-log.js";
-import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
+import { useFakeOpenAI } from "./support/openai-server.js";
 import { buildSmallIndex, folderFingerprint } from "./support/small-index.js";
 
 /**
@@ -14,15 +14,7 @@ import { buildSmallIndex, folderFingerprint } from "./support/small-index.js";
  * server ends), replies have a size cap, only regular files are read, every text field and query has a
  * limit, any count of records works, and deep or looping folders are walked with notes.
  */
-let server: FakeOpenAI;
-beforeAll(async () => {
-  server = await startFakeOpenAI();
-});
-afterAll(() => server?.close());
-beforeEach(() => {
-  server.queue.length = 0;
-  server.embeddingQueue.length = 0;
-});
+const server = useFakeOpenAI();
 
 const QUESTION = "How does DeltaZip compress fine-tuned models?";
 const withModel = (args: string[]) => runCliAsync(["--index", inject("corpusIndex"), ...args, "--model", "test-chat"], { env: { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: "sk-test-limits-0123456789" } });
@@ -84,7 +76,6 @@ describe("model servers that never finish", () => {
       );
       oneLine(result, /did not finish its reply within 3 s/);
       expect(seconds).toBeLessThan(30);
-      return { dataLost: 0 };
     });
   });
 });

@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { runCli, runCliAsync, tempDir } from "./helpers.js";
 import { withFault } from "./support/fault-log.js";
+import { changedFiles, folderFingerprint } from "./support/small-index.js";
 
 /**
  * Files the CLI writes (--out, --bib-out, eval --out, chat /export) never destroy anything: devices, FIFOs
@@ -52,7 +53,7 @@ describe("--out never replaces what is not a regular file", () => {
       const result = await summarize(device);
       oneLineError(result, /is a block device/);
       expect(lstatSync(device).isBlockDevice()).toBe(true);
-      return { dataLost: 0 };
+      return { dataLost: lstatSync(device).isBlockDevice() ? 0 : 1 };
     });
   });
 
@@ -95,7 +96,7 @@ describe("--out never replaces what is not a regular file", () => {
       expect(lstatSync(toStdout).isSymbolicLink()).toBe(true);
       // The document went to the process's stdout through the link, exactly as the file above received it.
       expect(printed.stdout).toContain(readFileSync(target, "utf8"));
-      return { dataLost: 0 };
+      return { dataLost: [link, toStdout].filter((file) => !lstatSync(file).isSymbolicLink()).length };
     });
   });
 
@@ -118,7 +119,7 @@ describe("--out never replaces what is not a regular file", () => {
       expect((await summarize(secret)).code).toBe(0);
       expect(statSync(secret).mode & 0o777).toBe(0o600);
       expect(readFileSync(secret, "utf8")).toMatch(/\[\d+\]/);
-      return { dataLost: 0 };
+      return { dataLost: Number(statSync(file).ino !== inode) + Number(statSync(file).nlink !== 2) + Number((statSync(secret).mode & 0o777) !== 0o600) };
     });
   });
 
@@ -126,7 +127,7 @@ describe("--out never replaces what is not a regular file", () => {
     const dir = tempDir();
     await withFault({ category: "output", fault: "--out names a folder", count: 1, outcome: "refused, exit 2" }, async () => {
       oneLineError(await summarize(dir), /is a folder/);
-      return { dataLost: 0 };
+      return { dataLost: statSync(dir).isDirectory() ? 0 : 1 };
     });
   });
 });
@@ -141,11 +142,12 @@ describe("existing files, inputs and the index folder", () => {
       oneLineError(refused, /related-work\.bib already exists and was not replaced; pass --force to replace it, or --bib-out FILE/);
       expect(refused.stdout).toBe("");
       expect(readFileSync(bib, "utf8")).toBe("@misc{mine, title={My own entry}}\n");
+      const lost = Number(readFileSync(bib, "utf8") !== "@misc{mine, title={My own entry}}\n");
       const forced = await runCliAsync(["--index", index(), "related-work", TOPIC, "-k", "6", "--force"], { cwd: dir });
       expect(forced.code, forced.stderr).toBe(0);
       expect(readFileSync(bib, "utf8")).toMatch(/^@/m);
       expect(readFileSync(bib, "utf8")).not.toContain("My own entry");
-      return { dataLost: 0 };
+      return { dataLost: lost };
     });
   });
 
@@ -171,7 +173,7 @@ describe("existing files, inputs and the index folder", () => {
     await withFault({ category: "output", fault: "eval --out names its own --suite file", count: 1, outcome: "refused, exit 2, suite unchanged" }, async () => {
       oneLineError(await runCliAsync(["--index", index(), "eval", "--suite", suite, "--out", suite]), /is also an input of this command/);
       expect(readFileSync(suite, "utf8")).toBe(content);
-      return { dataLost: 0 };
+      return { dataLost: Number(readFileSync(suite, "utf8") !== content) };
     });
   });
 
@@ -204,12 +206,14 @@ describe("existing files, inputs and the index folder", () => {
     const copy = path.join(dir, "index");
     cpSync(index(), copy, { recursive: true });
     mkdirSync(path.join(copy, "segments", "notes"), { recursive: true });
+    const before = folderFingerprint(copy);
     await withFault({ category: "output", fault: "--out / --bib-out inside the index folder (summarize, related-work, compare)", count: 3, outcome: "refused, exit 2" }, async () => {
       oneLineError(await runCliAsync(["--index", copy, "summarize", TOPIC, "--out", path.join(copy, "summary.md")]), /inside the index folder/);
       oneLineError(await runCliAsync(["--index", copy, "related-work", TOPIC, "--bib-out", path.join(copy, "CURRENT")]), /inside the index folder/);
       oneLineError(await runCliAsync(["--index", copy, "compare", "--query", TOPIC, "--out", path.join(copy, "segments", "notes", "x.md")]), /inside the index folder/);
       expect(existsSync(path.join(copy, "summary.md"))).toBe(false);
-      return { dataLost: 0 };
+      expect(folderFingerprint(copy)).toEqual(before);
+      return { dataLost: changedFiles(before, folderFingerprint(copy)) };
     });
   });
 });

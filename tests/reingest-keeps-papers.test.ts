@@ -173,7 +173,10 @@ describe("sources are real paths; papers leave only when the user removes them",
       const back = ingest(dir, [path.join(folder, "more.jsonl")]);
       expect(back.added).toHaveLength(2);
       expect(readFileSync(path.join(folder, "keep.jsonl"), "utf8")).toContain(papers[0]!.title!);
-      return { dataLost: 0 };
+      // Left: keep.jsonl's other paper and more.jsonl's two; any fewer would be papers lost without being asked.
+      const left = await ids(dir);
+      expect(left.size).toBe(3);
+      return { dataLost: Math.max(0, 3 - left.size) };
     });
   });
 });

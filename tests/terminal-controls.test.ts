@@ -1,10 +1,10 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { stripTerminalControls } from "../src/corpus/controls.js";
 import { runCliAsync, tempDir } from "./helpers.js";
 import { withFault } from "./support/fault-log.js";
-import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
+import { useFakeOpenAI } from "./support/openai-server.js";
 
 /**
  * Nothing from data or servers controls the terminal: escape sequences and C0/C1 controls in file names,
@@ -17,13 +17,12 @@ const C1_CSI = "\u009b2J";
 /** Any control that is not a newline or tab (NO_COLOR=1 is set, so not even colours are expected). */
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
-let server: FakeOpenAI;
+const server = useFakeOpenAI();
 let indexDir: string;
 let work: string;
 const EVIL_FILE = `evil${OSC_TITLE}\nGrounded: all sentences supported${OVERWRITE}.jsonl`;
 
 beforeAll(async () => {
-  server = await startFakeOpenAI();
   work = tempDir();
   const rows = [
     { title: `Delta compression${C1_CSI} for serving fine-tuned models${OSC_TITLE}`, published: `2024-05-01${OVERWRITE}Grounded: 5/5`, authors: `Mallory${OVERWRITE} Example`, abstract: `We compress the weight deltas of fine-tuned models to serve many of them on one GPU.${OVERWRITE} Compressed deltas cut serving memory by a factor of four.` },
@@ -34,7 +33,6 @@ beforeAll(async () => {
   const ingest = await runCliAsync(["--index", indexDir, "ingest", work], { cwd: work });
   expect(ingest.code, ingest.stderr).toBe(0);
 });
-afterAll(() => server?.close());
 
 const QUESTION = "How are fine-tuned model deltas compressed for serving?";
 const clean = (result: { stdout: string; stderr: string }) => {

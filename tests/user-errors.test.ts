@@ -1,19 +1,12 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { ROOT, runCliAsync, tempDir } from "./helpers.js";
 import { withFault } from "./support/fault-log.js";
-import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
+import { useFakeOpenAI } from "./support/openai-server.js";
 
 /** Every user or environment problem is one line, exit 2, naming the file, argument or variable: never "unexpected error". */
-let server: FakeOpenAI;
-beforeAll(async () => {
-  server = await startFakeOpenAI();
-});
-afterAll(() => server?.close());
-beforeEach(() => {
-  server.queue.length = 0;
-});
+const server = useFakeOpenAI();
 
 const QUESTION = "How does DeltaZip compress fine-tuned models?";
 const corpus = () => ["--index", inject("corpusIndex")];

@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { FILES, ROOT, runCli, tempDir } from "./helpers.js";
 import { withFault } from "./support/fault-log.js";
-import { buildSmallIndex, folderFingerprint, lostPapers, paperIdsOf } from "./support/small-index.js";
+import { buildSmallIndex, changedFiles, folderFingerprint, lostPapers, paperIdsOf } from "./support/small-index.js";
 
 /** The write lock excludes: acquisition is atomic with its content, release removes only one's own lock, signals release it. */
 const CLI = path.join(ROOT, "bin", "citewise.js");
@@ -87,7 +87,7 @@ describe("the write lock", () => {
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
       expect(result.stderr).toMatch(/LOCK is a folder, not citewise's lock; remove it/);
       expect(readFileSync(path.join(indexDir, "LOCK", "mine.txt"), "utf8")).toBe("mine\n");
-      return { dataLost: 0 };
+      return { dataLost: Number(readFileSync(path.join(indexDir, "LOCK", "mine.txt"), "utf8") !== "mine\n") };
     });
   });
 
@@ -112,7 +112,7 @@ describe("the write lock", () => {
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
       expect(result.stderr).toMatch(/permission denied \(EACCES\)/);
       expect(folderFingerprint(indexDir)).toEqual(before);
-      return { dataLost: 0 };
+      return { dataLost: changedFiles(before, folderFingerprint(indexDir)) };
     });
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, chownSync, closeSync, fstatSync, ftruncateSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
+import { chmodSync, chownSync, closeSync, fstatSync, ftruncateSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, type Stats } from "node:fs";
 import path from "node:path";
-import { describeFsError } from "../index/files.js";
+import { describeFsError, writeAll } from "../index/files.js";
 import { redactKnownSecrets } from "../llm/redact.js";
 import { stripTerminalControls } from "../corpus/controls.js";
 import { UserError } from "./errors.js";
@@ -259,10 +259,3 @@ function replaceAtomically(file: string, content: string, previous: Stats | null
   }
 }
 
-function writeAll(fd: number, content: string | Uint8Array, position?: number): void {
-  const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
-  let offset = 0;
-  while (offset < bytes.length) {
-    offset += writeSync(fd, bytes, offset, bytes.length - offset, position === undefined ? null : position + offset);
-  }
-}

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 /**
  * A real HTTP server speaking the OpenAI wire protocol on 127.0.0.1, for driving the real `openai`
@@ -242,4 +243,28 @@ function delta(model: string, content: string) {
 
 function sse(payload: unknown): string {
   return `data: ${JSON.stringify(payload)}\n\n`;
+}
+
+/**
+ * One fake server for a test file: started before its tests, closed after, and its requests and queued
+ * replies cleared before each test. The returned object stands for the server once it is running.
+ */
+export function useFakeOpenAI(options: { apiKey?: string } = {}): FakeOpenAI {
+  let real: FakeOpenAI | null = null;
+  beforeAll(async () => {
+    real = await startFakeOpenAI(options);
+  });
+  afterAll(() => real?.close());
+  beforeEach(() => {
+    real!.requests.length = 0;
+    real!.queue.length = 0;
+    real!.embeddingQueue.length = 0;
+  });
+  return new Proxy({} as FakeOpenAI, {
+    get: (_, key) => (real as unknown as Record<PropertyKey, unknown>)[key],
+    set: (_, key, value) => {
+      (real as unknown as Record<PropertyKey, unknown>)[key] = value;
+      return true;
+    },
+  });
 }

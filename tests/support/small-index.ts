@@ -42,3 +42,9 @@ export function folderFingerprint(dir: string): string[] {
   walk(dir);
   return rows.sort();
 }
+
+/** How many files of a fingerprint are gone or changed in another: what a test measures as data lost. */
+export function changedFiles(before: string[], after: string[]): number {
+  const now = new Set(after);
+  return before.filter((row) => !now.has(row)).length;
+}
