@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, closeSync, fstatSync, ftruncateSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, type Stats } from "node:fs";
 import path from "node:path";
 import { describeFsError, writeAll } from "../index/files.js";
+import { isInside } from "../ingest/read-source.js";
 import { redactKnownSecrets } from "../llm/redact.js";
 import { stripTerminalControls } from "../corpus/controls.js";
 import { UserError } from "./errors.js";
@@ -173,11 +174,6 @@ function realpathSafe(file: string): string | null {
 
 function realOrSelf(file: string): string {
   return realpathSafe(path.resolve(file)) ?? path.resolve(file);
-}
-
-function isInside(file: string, folder: string): boolean {
-  const relative = path.relative(folder, file);
-  return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
 }
 
 function sameFile(input: string, output: string): boolean {

@@ -29,11 +29,6 @@ export function stripTerminalControls(text: string, lone = ""): string {
   return text.replace(ESC_SEQUENCE, "").replace(C1_SEQUENCE, "").replace(LONE_CONTROL, lone);
 }
 
-/** True when the text holds anything stripTerminalControls would remove. */
-export function hasTerminalControls(text: string): boolean {
-  return /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(text);
-}
-
 /**
  * A name for one line of a report: controls and newlines shown as escapes (\n, \x1b, \u202e), so a file
  * called "a\nGrounded: 5/5" cannot split a line or pass for citewise's output.

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import path from "node:path";
 
 /** Size and SHA-256 of a file as written: recorded at publish, checked at load (silent damage is found, not served). */
@@ -104,20 +104,10 @@ export function writeJsonLines(file: string, rows: Iterable<unknown>): FileSum {
   return { bytes: total, sha256: hash.digest("hex") };
 }
 
-/** Reads a JSON file; a parse failure names the file (the index is then corrupt, not the user's input). */
-export function readJsonFile<T>(file: string): T {
-  return JSON.parse(readFileSync(file, "utf8")) as T;
-}
-
 /**
- * Reads JSON Lines, naming file:line on a bad row. Missing file = no rows. Lines are decoded one at a
- * time from the bytes: one string of the whole file would hit V8's ~512 MB string limit near 400k chunks.
+ * Parses JSON Lines, naming file:line on a bad row. Lines are decoded one at a time from the bytes: one
+ * string of the whole file would hit V8's ~512 MB string limit near 400k chunks.
  */
-export function readJsonLinesFile<T>(file: string): T[] {
-  if (!existsSync(file)) return [];
-  return parseJsonLines<T>(readFileSync(file), file);
-}
-
 export function parseJsonLines<T>(bytes: Uint8Array, file: string): T[] {
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const rows: T[] = [];

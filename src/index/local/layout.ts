@@ -47,7 +47,12 @@ export function inspectIndexFolder(indexDir: string): FolderState {
   }
   if (entries.some((entry) => GENERATION_NAME.test(entry)) || readPointer(indexDir) !== null) return { kind: "index" };
   const own = (entry: string) =>
-    entry === LOCK_FILE || entry === JOURNAL_FILE || entry === SEGMENTS_DIR || isTemporaryOf(entry, [CURRENT_FILE, LOCK_FILE]) || (entry === CURRENT_FILE && isEmptyFile(path.join(indexDir, entry)));
+    entry === LOCK_FILE ||
+    entry === JOURNAL_FILE ||
+    entry === SEGMENTS_DIR ||
+    isTemporaryOf(entry, [CURRENT_FILE, LOCK_FILE]) ||
+    /^LOCK\.stale\.\d+\.[0-9a-f]+$/.test(entry) ||
+    (entry === CURRENT_FILE && isEmptyFile(path.join(indexDir, entry)));
   const foreign = entries.filter((entry) => !own(entry));
   if (foreign.length === 0 && segmentsAreOwn(indexDir)) return { kind: "new" };
   return { kind: "foreign", examples: (foreign.length ? foreign : [SEGMENTS_DIR]).slice(0, 3) };

@@ -155,9 +155,12 @@ export class LocalStorage implements IndexStorage {
   }
 
   /** Reads one file of the pinned version, checking its sum and the count the manifest recorded. */
-  private readFile<T>(file: (typeof GENERATION_FILES)[number], parse: (bytes: Buffer, full: string) => T, count?: (value: T) => number, expected?: number): T | null {
+  private readFile<T>(file: (typeof GENERATION_FILES)[number], parse: (bytes: Buffer) => T, count?: (value: T) => number, expected?: number): T | null {
     const version = this.version();
-    if (!version) return null;
+    return version ? this.readVersionFile(version, file, parse, count, expected) : null;
+  }
+
+  private readVersionFile<T>(version: PinnedVersion, file: (typeof GENERATION_FILES)[number], parse: (bytes: Buffer) => T, count?: (value: T) => number, expected?: number): T | null {
     const full = path.join(version.dir, file);
     let bytes: Buffer;
     try {
@@ -174,7 +177,7 @@ export class LocalStorage implements IndexStorage {
     if (sum && !sameSum(bytes, sum)) throw new DamagedFileError(file, `${full} is damaged (its checksum does not match the one recorded when it was written); ${REPAIR_HINT}`);
     let value: T;
     try {
-      value = parse(bytes, full);
+      value = parse(bytes);
     } catch (error) {
       throw new DamagedFileError(file, `${full} is damaged (${(error as Error).message}); ${REPAIR_HINT}`);
     }
@@ -188,13 +191,13 @@ export class LocalStorage implements IndexStorage {
     return this.version()?.manifest ?? null;
   }
   async readRecords(): Promise<RawRecord[]> {
-    return this.readFile("records.jsonl", parseJsonLines<RawRecord>, (rows) => rows.length, this.version()?.manifest.counts.records) ?? [];
+    return this.readFile("records.jsonl", (bytes) => parseJsonLines<RawRecord>(bytes, "records.jsonl"), (rows) => rows.length, this.version()?.manifest.counts.records) ?? [];
   }
   async readPapers(): Promise<Paper[]> {
-    return this.readFile("papers.jsonl", parseJsonLines<Paper>, (rows) => rows.length, this.version()?.manifest.counts.papers) ?? [];
+    return this.readFile("papers.jsonl", (bytes) => parseJsonLines<Paper>(bytes, "papers.jsonl"), (rows) => rows.length, this.version()?.manifest.counts.papers) ?? [];
   }
   async readChunks(): Promise<Chunk[]> {
-    return this.readFile("chunks.jsonl", parseJsonLines<Chunk>, (rows) => rows.length, this.version()?.manifest.counts.chunks) ?? [];
+    return this.readFile("chunks.jsonl", (bytes) => parseJsonLines<Chunk>(bytes, "chunks.jsonl"), (rows) => rows.length, this.version()?.manifest.counts.chunks) ?? [];
   }
 
   /** A damaged keyword index is not fatal: null makes the reader rebuild it from the chunks (said in a notice). */
@@ -208,12 +211,8 @@ export class LocalStorage implements IndexStorage {
     }
   }
 
-  private segmentList(): SegmentList | null {
-    return this.readFile("vectors.json", (bytes) => {
-      const list = JSON.parse(bytes.toString("utf8")) as SegmentList;
-      if (!Number.isInteger(list.dimension) || !Array.isArray(list.segments)) throw new Error("not a segment list");
-      return list;
-    });
+  private segmentList(version = this.version()): SegmentList | null {
+    return version ? this.readVersionFile(version, "vectors.json", parseSegmentList) : null;
   }
 
   async openVectors(): Promise<VectorStore> {
@@ -338,15 +337,13 @@ export class LocalStorage implements IndexStorage {
     if (complete) removeUnusedSegments(this.location, used);
   }
 
-  /** Segment names a kept version uses; null when its list cannot be read (that version is then not kept). */
+  /** Segment names a kept version uses; null when its list is damaged (that version is then not kept). */
   private segmentsOf(version: PinnedVersion): string[] | null {
     try {
-      const bytes = readFileSync(path.join(version.dir, "vectors.json"));
-      const sum = version.manifest.files?.["vectors.json"];
-      if (sum && !sameSum(bytes, sum)) return null;
-      return (JSON.parse(bytes.toString("utf8")) as SegmentList).segments.map((segment) => segment.name);
+      return this.segmentList(version)?.segments.map((segment) => segment.name) ?? null;
     } catch (error) {
-      return (error as NodeJS.ErrnoException).code === "ENOENT" ? [] : null;
+      if (error instanceof DamagedFileError) return null;
+      throw error;
     }
   }
 
@@ -457,6 +454,12 @@ export class LocalStorage implements IndexStorage {
   }
 
   async close(): Promise<void> {}
+}
+
+function parseSegmentList(bytes: Buffer): SegmentList {
+  const list = JSON.parse(bytes.toString("utf8")) as SegmentList;
+  if (!Number.isInteger(list.dimension) || !Array.isArray(list.segments)) throw new Error("not a segment list");
+  return list;
 }
 
 function rowKey(row: { id: string; contentHash: string }): string {

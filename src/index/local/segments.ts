@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { sameSum, sumOf, writeFileAtomic, type FileSum } from "../files.js";
 import type { StoredVector } from "../store.js";
@@ -161,21 +161,6 @@ function readSegmentInfo(dir: string): SegmentInfo | null {
   } catch {
     return null;
   }
-}
-
-/** True when the segment can be reused as it is by a new version: every file present and matching its sums. */
-export function segmentIntact(indexDir: string, name: string, expected: { count: number; dimension: number; files?: SegmentFiles }): boolean {
-  const dir = path.join(segmentsDir(indexDir), name);
-  const info = readSegmentInfo(dir);
-  if (!info || info.count !== expected.count || info.dimension !== expected.dimension) return false;
-  const sums = expected.files ?? info.files;
-  for (const file of ["index.json", "vectors.f32", "rows.json"] as const) {
-    const full = path.join(dir, file);
-    if (!existsSync(full)) return false;
-    const sum = sums?.[file];
-    if (sum && (statSync(full).size !== sum.bytes || !sameSum(readFileSync(full), sum))) return false;
-  }
-  return true;
 }
 
 /** Segment folders present on disk (any state). */
