@@ -110,7 +110,12 @@ describe("LLM answers through the real openai client against a local OpenAI-comp
   });
 
   it("reports a stream cut mid-answer and writes no partial JSON", async () => {
-    server.queue.push({ truncateAfter: "DeltaZip compre" }, { truncateAfter: "DeltaZip compre" }, { truncateAfter: "DeltaZip compre" }, { truncateAfter: "DeltaZip compre" });
+    server.queue.push(
+      { truncateAfter: "DeltaZip compre" },
+      { truncateAfter: "DeltaZip compre" },
+      { truncateAfter: "DeltaZip compre" },
+      { truncateAfter: "DeltaZip compre" },
+    );
     const result = await cli(["ask", QUESTION, "--model", "test-chat", "--json"]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");

@@ -29,13 +29,21 @@ describe("offline extractive answers on the bundled corpus", () => {
   });
 
   it("cites LoTR for a question about tensor-decomposed low-rank adapters", async () => {
-    const result = await ask("How can low-rank adapters for LLM fine-tuning be made more parameter-efficient with tensor decompositions?", { index, embedder, generator });
+    const result = await ask("How can low-rank adapters for LLM fine-tuning be made more parameter-efficient with tensor decompositions?", {
+      index,
+      embedder,
+      generator,
+    });
     expect(result.answered).toBe(true);
     expect(result.references.map((r) => r.title)).toContain("LoTR: Low Tensor Rank Weight Adaptation");
   });
 
   it("abstains on questions the corpus does not address, listing the nearest papers", async () => {
-    for (const question of ["What is the best way to proof sourdough bread overnight?", "Who won the 1998 FIFA World Cup final?", "How do bees communicate the location of flowers?"]) {
+    for (const question of [
+      "What is the best way to proof sourdough bread overnight?",
+      "Who won the 1998 FIFA World Cup final?",
+      "How do bees communicate the location of flowers?",
+    ]) {
       const result = await ask(question, { index, embedder, generator });
       expect(result.answered, question).toBe(false);
       expect(result.answer).toBe("The indexed papers do not address this.");

@@ -45,7 +45,9 @@ describe("citewise chat driven through piped stdin", () => {
   });
 
   it("keeps self-contained follow-ups as they are", () => {
-    expect(rewriteOffline("How is neural collapse measured in long-tailed recognition?", "What is DeltaZip?")).toBe("How is neural collapse measured in long-tailed recognition?");
+    expect(rewriteOffline("How is neural collapse measured in long-tailed recognition?", "What is DeltaZip?")).toBe(
+      "How is neural collapse measured in long-tailed recognition?",
+    );
     expect(rewriteOffline("and its limitations?", "What is DeltaZip?")).toBe("and its limitations (regarding: What is DeltaZip)?");
   });
 });

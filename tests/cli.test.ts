@@ -65,7 +65,12 @@ describe("citewise CLI (subprocess, built dist/)", () => {
     writeFileSync(
       file,
       [
-        JSON.stringify({ id: "2401.00001", title: "Sparse Experts Route Tokens", abstract: "We study how sparse mixture-of-experts layers route tokens and show that a load-balancing loss keeps every expert busy while improving perplexity." }),
+        JSON.stringify({
+          id: "2401.00001",
+          title: "Sparse Experts Route Tokens",
+          abstract:
+            "We study how sparse mixture-of-experts layers route tokens and show that a load-balancing loss keeps every expert busy while improving perplexity.",
+        }),
         "{not json",
         JSON.stringify({ id: "2401.00002", title: "No Abstract Here" }),
       ].join("\n"),

@@ -189,7 +189,13 @@ describe("citewise compare with a model (local OpenAI-compatible server)", () =>
     expect(lotr!.approach).toMatchObject({ citation: 1, supported: true, verbatim: true });
     expect(lotr!.problem).toMatchObject({ quote: null, supported: null });
     expect(aflora!.data).toMatchObject({ quote: "as evaluated on GLUE benchmark", citation: 2, supported: true });
-    expect(aflora!.limitations).toMatchObject({ quote: "It was only tested on the Moon in 1802", citations: [], supported: false, verbatim: false, reason: "no citation" });
+    expect(aflora!.limitations).toMatchObject({
+      quote: "It was only tested on the Moon in 1802",
+      citations: [],
+      supported: false,
+      verbatim: false,
+      reason: "no citation",
+    });
     expect(body.differences).toBe("LoTR shares a low-rank tensor representation across layers [1]. AFLoRA freezes projection matrices during fine-tuning [2].");
     // 6 quoted cells + 1 common-ground sentence + 2 difference sentences.
     expect(body.grounded.total).toBe(9);

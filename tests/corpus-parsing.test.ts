@@ -74,7 +74,10 @@ describe("bundled sample corpus", () => {
   it("chunks on sentence boundaries, with the title on every chunk and no sentence lost", () => {
     for (const paper of merged.papers.slice(0, 120)) {
       const chunks = chunkPaper(paper);
-      const rejoined = chunks.flatMap((chunk) => chunk.sentences).join(" ").replace(/\s+/g, "");
+      const rejoined = chunks
+        .flatMap((chunk) => chunk.sentences)
+        .join(" ")
+        .replace(/\s+/g, "");
       expect(rejoined).toBe(paper.abstract.replace(/\s+/g, ""));
       for (const chunk of chunks) {
         if (paper.title) expect(chunk.text.startsWith(`${paper.title}\n`)).toBe(true);

@@ -86,7 +86,13 @@ describe("an ingest killed with SIGKILL", () => {
     expect(lost(before, after)).toBe(0);
     expect(existsSync(path.join(indexDir, LOCK_FILE))).toBe(false);
     expect(existsSync(path.join(indexDir, "pending-vectors.jsonl"))).toBe(false);
-    recordFault({ category: "crash", fault: "SIGKILL during embedding", count: 1, outcome: `previous index served; re-run resumed ${resumed.vectorsResumed} vectors`, dataLost: lost(before, after) });
+    recordFault({
+      category: "crash",
+      fault: "SIGKILL during embedding",
+      count: 1,
+      outcome: `previous index served; re-run resumed ${resumed.vectorsResumed} vectors`,
+      dataLost: lost(before, after),
+    });
   });
 
   const crashes = [
@@ -115,10 +121,20 @@ describe("an ingest killed with SIGKILL", () => {
       const generations = readdirSync(indexDir).filter((name) => name.startsWith("gen-"));
       expect(generations).toContain(current);
       expect(generations.length).toBeLessThanOrEqual(2);
-      const used = new Set(generations.flatMap((name) => JSON.parse(readFileSync(path.join(indexDir, name, "vectors.json"), "utf8")).segments.map((segment: { name: string }) => segment.name)));
+      const used = new Set(
+        generations.flatMap((name) =>
+          JSON.parse(readFileSync(path.join(indexDir, name, "vectors.json"), "utf8")).segments.map((segment: { name: string }) => segment.name),
+        ),
+      );
       expect(readdirSync(segmentsDir(indexDir)).sort()).toEqual([...used].sort());
       for (const name of generations) expect(existsSync(path.join(indexDir, name, "manifest.json"))).toBe(true);
-      recordFault({ category: "crash", fault: `SIGKILL at ${point}`, count: 1, outcome: point === "after-pointer-swap" ? "new version served" : "previous version served", dataLost: lost(before, after) });
+      recordFault({
+        category: "crash",
+        fault: `SIGKILL at ${point}`,
+        count: 1,
+        outcome: point === "after-pointer-swap" ? "new version served" : "previous version served",
+        dataLost: lost(before, after),
+      });
     });
   }
 });
@@ -139,6 +155,12 @@ describe("two ingests at once", () => {
     const after = await paperIds(indexDir);
     expect(after.size).toBe(before.size + JSON.parse(finished.stdout).added.length);
     expect(lost(before, after)).toBe(0);
-    recordFault({ category: "crash", fault: "second ingest while one is running", count: 1, outcome: "refused with exit 2 naming the lock owner", dataLost: lost(before, after) });
+    recordFault({
+      category: "crash",
+      fault: "second ingest while one is running",
+      count: 1,
+      outcome: "refused with exit 2 naming the lock owner",
+      dataLost: lost(before, after),
+    });
   });
 });

@@ -27,7 +27,8 @@ describe("evals/answers.jsonl", () => {
 describe("eval gate (the CI check): offline answers and tasks on the full suites stay within evals/thresholds.json", () => {
   it("has task fixtures for every literature task", () => {
     const tasks = loadSuite(TASKS);
-    for (const task of ["summarize", "ideas", "compare", "related-work"]) expect(tasks.filter((item) => item.task === task).length, task).toBeGreaterThanOrEqual(3);
+    for (const task of ["summarize", "ideas", "compare", "related-work"])
+      expect(tasks.filter((item) => item.task === task).length, task).toBeGreaterThanOrEqual(3);
   });
 
   it("has no invalid citations and meets every recorded threshold", async () => {
@@ -69,9 +70,12 @@ describe("citewise eval CLI", () => {
     afterAll(() => server.close());
 
     it("answers with the LLM and judges citations with the LLM judge when asked", async () => {
-      const { code, stdout, stderr } = await runCliAsync(["--index", inject("corpusIndex"), "eval", "--limit", "3", "--model", "test-chat", "--judge", "llm", "--json"], {
-        env: { OPENAI_BASE_URL: server.baseURL },
-      });
+      const { code, stdout, stderr } = await runCliAsync(
+        ["--index", inject("corpusIndex"), "eval", "--limit", "3", "--model", "test-chat", "--judge", "llm", "--json"],
+        {
+          env: { OPENAI_BASE_URL: server.baseURL },
+        },
+      );
       expect(stderr).toBe("");
       expect(code).toBe(0);
       const body = JSON.parse(stdout);

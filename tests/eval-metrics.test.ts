@@ -49,9 +49,12 @@ describe("ALCE citation metrics with the offline judge", () => {
 
 describe("ranking metrics", () => {
   it("computes nDCG@10, recall and reciprocal rank", () => {
-    const relevant = new Map([["a", 1], ["b", 1]]);
+    const relevant = new Map([
+      ["a", 1],
+      ["b", 1],
+    ]);
     expect(ndcgAt(["a", "b", "c"], relevant, 10)).toBe(1);
-    expect(ndcgAt(["c", "a"], relevant, 10)).toBeCloseTo((1 / Math.log2(3)) / (1 + 1 / Math.log2(3)));
+    expect(ndcgAt(["c", "a"], relevant, 10)).toBeCloseTo(1 / Math.log2(3) / (1 + 1 / Math.log2(3)));
     expect(recallAt(["c", "a"], relevant, 10)).toBe(0.5);
     expect(reciprocalRank(["c", "d", "b"], relevant)).toBeCloseTo(1 / 3);
   });
@@ -59,8 +62,20 @@ describe("ranking metrics", () => {
 
 describe("summary and thresholds", () => {
   const item = (over: Partial<ItemResult>): ItemResult => ({
-    id: "x", type: "answerable", question: "q", answered: true, answer: "a", retrieval: { ndcg10: 1, recall10: 1, rr: 1 },
-    citationRecall: 1, citationPrecision: 1, sentences: 2, unsupportedSentences: 0, invalidCitations: 0, keyFacts: { covered: 1, total: 1 }, seconds: 0, ...over,
+    id: "x",
+    type: "answerable",
+    question: "q",
+    answered: true,
+    answer: "a",
+    retrieval: { ndcg10: 1, recall10: 1, rr: 1 },
+    citationRecall: 1,
+    citationPrecision: 1,
+    sentences: 2,
+    unsupportedSentences: 0,
+    invalidCitations: 0,
+    keyFacts: { covered: 1, total: 1 },
+    seconds: 0,
+    ...over,
   });
 
   it("scores abstention accuracy, precision and recall", () => {
@@ -84,7 +99,10 @@ describe("BEIR loader", () => {
   it("reads a gzipped corpus, queries and qrels, keeping BEIR ids for scoring", () => {
     const dir = tempDir();
     mkdirSync(path.join(dir, "qrels"));
-    writeFileSync(path.join(dir, "corpus.jsonl.gz"), gzipSync(`${JSON.stringify({ _id: "d1", title: "T", text: "Some abstract text." })}\n${JSON.stringify({ _id: "d2", title: "", text: "" })}\n`));
+    writeFileSync(
+      path.join(dir, "corpus.jsonl.gz"),
+      gzipSync(`${JSON.stringify({ _id: "d1", title: "T", text: "Some abstract text." })}\n${JSON.stringify({ _id: "d2", title: "", text: "" })}\n`),
+    );
     writeFileSync(path.join(dir, "queries.jsonl"), `${JSON.stringify({ _id: "q1", text: "what?" })}\n`);
     writeFileSync(path.join(dir, "qrels", "test.tsv"), "query-id\tcorpus-id\tscore\nq1\td1\t1\n");
     const dataset = loadBeir(dir);

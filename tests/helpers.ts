@@ -24,7 +24,13 @@ const CLI = path.join(ROOT, "bin", "citewise.js");
 
 /** Runs the built CLI (dist/) as a user would, without a TTY. */
 export function runCli(args: string[], options: CliOptions = {}) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: cliEnv(options), input: options.input, encoding: "utf8", timeout: 240_000 });
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: cliEnv(options),
+    input: options.input,
+    encoding: "utf8",
+    timeout: 240_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

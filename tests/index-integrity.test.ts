@@ -16,7 +16,10 @@ import { buildSmallIndex, changedFiles, folderFingerprint, lostPapers, paperIdsO
 const CLI = path.join(ROOT, "bin", "citewise.js");
 const isRoot = process.getuid?.() === 0;
 const pointerOf = (dir: string) => readFileSync(path.join(dir, "CURRENT"), "utf8").split("\n")[0]!;
-const generations = (dir: string) => readdirSync(dir).filter((name) => /^gen-\d+$/.test(name)).sort();
+const generations = (dir: string) =>
+  readdirSync(dir)
+    .filter((name) => /^gen-\d+$/.test(name))
+    .sort();
 
 /** A two-version index: data/000 then data/000 + data/001 (so a fallback version exists). */
 let template: string;
@@ -47,22 +50,25 @@ describe("a damaged pointer or manifest never makes citewise rebuild over the us
       const dir = copyOfTemplate();
       const before = generations(dir);
       damage(dir);
-      await withFault({ category: "index", fault, count: 1, outcome: "fell back to the newest intact version with a notice; repair published a new version" }, async () => {
-        const result = search(dir);
-        expect(result.code, result.stderr).toBe(0);
-        expect(result.stderr).toMatch(/citewise: note: .*reading the newest intact version instead: gen-\d+/);
-        expect(result.stderr).not.toMatch(/building one from the bundled sample/);
-        expect(generations(dir)).toEqual(before);
-        const repaired = runCli(["--index", dir, "repair"]);
-        expect(repaired.code, repaired.stderr).toBe(0);
-        expect(repaired.stdout).toMatch(/^Repaired the index/);
-        const clean = search(dir);
-        expect(clean.stderr).toBe("");
-        // Repair publishes the newest papers it can read (a version with a damaged manifest still has its records).
-        const after = await paperIdsOf(dir);
-        expect(lostPapers(templatePapers, after)).toBe(0);
-        return { dataLost: lostPapers(templatePapers, after) };
-      });
+      await withFault(
+        { category: "index", fault, count: 1, outcome: "fell back to the newest intact version with a notice; repair published a new version" },
+        async () => {
+          const result = search(dir);
+          expect(result.code, result.stderr).toBe(0);
+          expect(result.stderr).toMatch(/citewise: note: .*reading the newest intact version instead: gen-\d+/);
+          expect(result.stderr).not.toMatch(/building one from the bundled sample/);
+          expect(generations(dir)).toEqual(before);
+          const repaired = runCli(["--index", dir, "repair"]);
+          expect(repaired.code, repaired.stderr).toBe(0);
+          expect(repaired.stdout).toMatch(/^Repaired the index/);
+          const clean = search(dir);
+          expect(clean.stderr).toBe("");
+          // Repair publishes the newest papers it can read (a version with a damaged manifest still has its records).
+          const after = await paperIdsOf(dir);
+          expect(lostPapers(templatePapers, after)).toBe(0);
+          return { dataLost: lostPapers(templatePapers, after) };
+        },
+      );
     });
   }
 
@@ -71,67 +77,96 @@ describe("a damaged pointer or manifest never makes citewise rebuild over the us
     await buildSmallIndex(dir, [FILES.plain]);
     const before = await paperIdsOf(dir);
     writeFileSync(path.join(dir, pointerOf(dir), "manifest.json"), "null");
-    await withFault({ category: "index", fault: "the only version's manifest is null", count: 1, outcome: "exit 2 naming citewise repair; repair recovered all papers from records.jsonl" }, async () => {
-      const result = search(dir);
-      expect(result.code).toBe(2);
-      expect(result.stderr.trim().split("\n")).toHaveLength(1);
-      expect(result.stderr).toMatch(/no other version in it is intact; run "citewise --index .* repair" to recover its papers/);
-      expect(generations(dir)).toHaveLength(1);
-      const repaired = runCli(["--index", dir, "repair"]);
-      expect(repaired.code, repaired.stderr).toBe(0);
-      const after = await paperIdsOf(dir);
-      expect(lostPapers(before, after)).toBe(0);
-      expect(search(dir).code).toBe(0);
-      return { dataLost: lostPapers(before, after) };
-    });
+    await withFault(
+      {
+        category: "index",
+        fault: "the only version's manifest is null",
+        count: 1,
+        outcome: "exit 2 naming citewise repair; repair recovered all papers from records.jsonl",
+      },
+      async () => {
+        const result = search(dir);
+        expect(result.code).toBe(2);
+        expect(result.stderr.trim().split("\n")).toHaveLength(1);
+        expect(result.stderr).toMatch(/no other version in it is intact; run "citewise --index .* repair" to recover its papers/);
+        expect(generations(dir)).toHaveLength(1);
+        const repaired = runCli(["--index", dir, "repair"]);
+        expect(repaired.code, repaired.stderr).toBe(0);
+        const after = await paperIdsOf(dir);
+        expect(lostPapers(before, after)).toBe(0);
+        expect(search(dir).code).toBe(0);
+        return { dataLost: lostPapers(before, after) };
+      },
+    );
   });
 });
 
 describe("the index folder: built only when new, never into other files", () => {
   it("builds from the bundled sample only into a folder that does not exist or is empty", async () => {
-    await withFault({ category: "index", fault: "--index: folder with the user's files; --index \"\"; --index naming a file", count: 3, outcome: "one-line error, exit 2, nothing written" }, async () => {
-      const dir = tempDir();
-      writeFileSync(path.join(dir, "notes.txt"), "mine\n");
-      mkdirSync(path.join(dir, "segments"));
-      writeFileSync(path.join(dir, "segments", "intro.txt"), "mine too\n");
-      const before = folderFingerprint(dir);
-      const foreign = search(dir);
-      expect(foreign.code).toBe(2);
-      expect(foreign.stderr).toMatch(/is not a citewise index: it holds other files \(notes\.txt\); pass --index with an empty or new folder/);
-      expect(runCli(["--index", dir, "ingest", FILES.plain]).code).toBe(2);
-      expect(folderFingerprint(dir)).toEqual(before);
+    await withFault(
+      {
+        category: "index",
+        fault: '--index: folder with the user\'s files; --index ""; --index naming a file',
+        count: 3,
+        outcome: "one-line error, exit 2, nothing written",
+      },
+      async () => {
+        const dir = tempDir();
+        writeFileSync(path.join(dir, "notes.txt"), "mine\n");
+        mkdirSync(path.join(dir, "segments"));
+        writeFileSync(path.join(dir, "segments", "intro.txt"), "mine too\n");
+        const before = folderFingerprint(dir);
+        const foreign = search(dir);
+        expect(foreign.code).toBe(2);
+        expect(foreign.stderr).toMatch(/is not a citewise index: it holds other files \(notes\.txt\); pass --index with an empty or new folder/);
+        expect(runCli(["--index", dir, "ingest", FILES.plain]).code).toBe(2);
+        expect(folderFingerprint(dir)).toEqual(before);
 
-      const empty = runCli(["--index", "", "search", "x"], { cwd: dir });
-      expect(empty.code).toBe(2);
-      expect(empty.stderr).toMatch(/--index is empty/);
-      expect(folderFingerprint(dir)).toEqual(before);
+        const empty = runCli(["--index", "", "search", "x"], { cwd: dir });
+        expect(empty.code).toBe(2);
+        expect(empty.stderr).toMatch(/--index is empty/);
+        expect(folderFingerprint(dir)).toEqual(before);
 
-      const file = path.join(dir, "notes.txt");
-      const asFile = search(file);
-      expect(asFile.code).toBe(2);
-      expect(asFile.stderr).toMatch(/is a file, not a folder/);
-      expect(readFileSync(file, "utf8")).toBe("mine\n");
-      return { dataLost: folderFingerprint(dir).length === before.length ? 0 : 1 };
-    });
+        const file = path.join(dir, "notes.txt");
+        const asFile = search(file);
+        expect(asFile.code).toBe(2);
+        expect(asFile.stderr).toMatch(/is a file, not a folder/);
+        expect(readFileSync(file, "utf8")).toBe("mine\n");
+        return { dataLost: folderFingerprint(dir).length === before.length ? 0 : 1 };
+      },
+    );
   });
 
   it("files of the user inside an index (segments/intro.txt, gen-…/notes.txt) survive every ingest and clean-up", async () => {
     const dir = copyOfTemplate();
-    const mine = [path.join(dir, "segments", "intro.txt"), path.join(dir, generations(dir)[0]!, "notes.txt"), path.join(dir, "gen-000007", "notes.txt"), path.join(dir, "README.md")];
+    const mine = [
+      path.join(dir, "segments", "intro.txt"),
+      path.join(dir, generations(dir)[0]!, "notes.txt"),
+      path.join(dir, "gen-000007", "notes.txt"),
+      path.join(dir, "README.md"),
+    ];
     for (const file of mine) {
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, `kept ${file}\n`);
     }
-    await withFault({ category: "index", fault: "user files inside the index folder, its segments/ and its generations", count: mine.length, outcome: "every user file kept through 3 ingests (versions retired, segments removed)" }, async () => {
-      for (const files of [[FILES.plain], [FILES.plainChinese], [FILES.plain, FILES.plainChinese]]) {
-        const result = runCli(["--index", dir, "ingest", ...files, "--json"]);
-        expect(result.code, result.stderr).toBe(0);
-      }
-      const lost = mine.filter((file) => !existsSync(file) || readFileSync(file, "utf8") !== `kept ${file}\n`);
-      expect(lost).toEqual([]);
-      expect(search(dir).code).toBe(0);
-      return { dataLost: lost.length };
-    });
+    await withFault(
+      {
+        category: "index",
+        fault: "user files inside the index folder, its segments/ and its generations",
+        count: mine.length,
+        outcome: "every user file kept through 3 ingests (versions retired, segments removed)",
+      },
+      async () => {
+        for (const files of [[FILES.plain], [FILES.plainChinese], [FILES.plain, FILES.plainChinese]]) {
+          const result = runCli(["--index", dir, "ingest", ...files, "--json"]);
+          expect(result.code, result.stderr).toBe(0);
+        }
+        const lost = mine.filter((file) => !existsSync(file) || readFileSync(file, "utf8") !== `kept ${file}\n`);
+        expect(lost).toEqual([]);
+        expect(search(dir).code).toBe(0);
+        return { dataLost: lost.length };
+      },
+    );
   });
 });
 
@@ -177,55 +212,74 @@ describe("silent damage is detected and repaired from redundant copies", () => {
       const dir = copyOfTemplate();
       const expected = JSON.parse(search(dir, "object recognition", ["--mode", "dense"]).stdout).results.map((r: { id: string }) => r.id);
       damage(dir);
-      await withFault({ category: "index", fault, count: 1, outcome: read === "notice" ? "detected by checksum, worked around in memory with a notice; repair rewrote it" : "detected by checksum, exit 2; repair re-derived the file" }, async () => {
-        const result = search(dir, "object recognition", ["--mode", "dense"]);
-        if (read === "notice") {
-          expect(result.code, result.stderr).toBe(0);
-          expect(result.stderr).toMatch(pattern);
-          expect(JSON.parse(result.stdout).results.map((r: { id: string }) => r.id)).toEqual(expected);
-        } else {
-          expect(result.code).toBe(2);
-          expect(result.stderr.trim().split("\n")).toHaveLength(1);
-          expect(result.stderr).toMatch(pattern);
-        }
-        const repaired = runCli(["--index", dir, "repair", "--json"]);
-        expect(repaired.code, repaired.stderr).toBe(0);
-        expect(JSON.parse(repaired.stdout).repaired.length).toBeGreaterThan(0);
-        const clean = search(dir, "object recognition", ["--mode", "dense"]);
-        expect(clean.stderr).toBe("");
-        expect(JSON.parse(clean.stdout).results.map((r: { id: string }) => r.id)).toEqual(expected);
-        const after = await paperIdsOf(dir);
-        expect(runCli(["--index", dir, "repair"]).stdout).toMatch(/^Intact: every file of the index/);
-        return { dataLost: lostPapers(templatePapers, after) };
-      });
+      await withFault(
+        {
+          category: "index",
+          fault,
+          count: 1,
+          outcome:
+            read === "notice"
+              ? "detected by checksum, worked around in memory with a notice; repair rewrote it"
+              : "detected by checksum, exit 2; repair re-derived the file",
+        },
+        async () => {
+          const result = search(dir, "object recognition", ["--mode", "dense"]);
+          if (read === "notice") {
+            expect(result.code, result.stderr).toBe(0);
+            expect(result.stderr).toMatch(pattern);
+            expect(JSON.parse(result.stdout).results.map((r: { id: string }) => r.id)).toEqual(expected);
+          } else {
+            expect(result.code).toBe(2);
+            expect(result.stderr.trim().split("\n")).toHaveLength(1);
+            expect(result.stderr).toMatch(pattern);
+          }
+          const repaired = runCli(["--index", dir, "repair", "--json"]);
+          expect(repaired.code, repaired.stderr).toBe(0);
+          expect(JSON.parse(repaired.stdout).repaired.length).toBeGreaterThan(0);
+          const clean = search(dir, "object recognition", ["--mode", "dense"]);
+          expect(clean.stderr).toBe("");
+          expect(JSON.parse(clean.stdout).results.map((r: { id: string }) => r.id)).toEqual(expected);
+          const after = await paperIdsOf(dir);
+          expect(runCli(["--index", dir, "repair"]).stdout).toMatch(/^Intact: every file of the index/);
+          return { dataLost: lostPapers(templatePapers, after) };
+        },
+      );
     });
   }
 
   it("ingest --rebuild works after a segment folder was deleted; a deleted segment.json is repaired, not kept", async () => {
     const dir = copyOfTemplate();
     const segments = readdirSync(path.join(dir, "segments"));
-    await withFault({ category: "index", fault: "segment folder deleted, then ingest --rebuild; segment.json deleted, then ingest", count: 2, outcome: "--rebuild re-embedded from stored records; the broken segment was replaced" }, async () => {
-      rmSync(path.join(dir, "segments", segments[0]!), { recursive: true });
-      const broken = search(dir);
-      expect(broken.code).toBe(2);
-      expect(broken.stderr).toMatch(/vector segment seg-\S+ is missing/);
-      const rebuilt = runCli(["--index", dir, "ingest", "--rebuild", "--json"]);
-      expect(rebuilt.code, rebuilt.stderr).toBe(0);
-      expect(JSON.parse(rebuilt.stdout).papers).toBe(21);
-      expect(search(dir).code).toBe(0);
+    await withFault(
+      {
+        category: "index",
+        fault: "segment folder deleted, then ingest --rebuild; segment.json deleted, then ingest",
+        count: 2,
+        outcome: "--rebuild re-embedded from stored records; the broken segment was replaced",
+      },
+      async () => {
+        rmSync(path.join(dir, "segments", segments[0]!), { recursive: true });
+        const broken = search(dir);
+        expect(broken.code).toBe(2);
+        expect(broken.stderr).toMatch(/vector segment seg-\S+ is missing/);
+        const rebuilt = runCli(["--index", dir, "ingest", "--rebuild", "--json"]);
+        expect(rebuilt.code, rebuilt.stderr).toBe(0);
+        expect(JSON.parse(rebuilt.stdout).papers).toBe(21);
+        expect(search(dir).code).toBe(0);
 
-      const current = JSON.parse(readFileSync(path.join(dir, pointerOf(dir), "vectors.json"), "utf8")).segments.map((s: { name: string }) => s.name);
-      rmSync(path.join(dir, "segments", current[0], "segment.json"));
-      const ingested = runCli(["--index", dir, "ingest", FILES.plain, "--json"]);
-      expect(ingested.code, ingested.stderr).toBe(0);
-      expect(JSON.parse(ingested.stdout).repairs.join("\n")).toMatch(/segment\.json of seg-\S+ is missing or damaged/);
-      const now = JSON.parse(readFileSync(path.join(dir, pointerOf(dir), "vectors.json"), "utf8")).segments.map((s: { name: string }) => s.name);
-      expect(now).not.toContain(current[0]);
-      const clean = search(dir);
-      expect(clean.code).toBe(0);
-      expect(clean.stderr).toBe("");
-      return { dataLost: lostPapers(templatePapers, await paperIdsOf(dir)) };
-    });
+        const current = JSON.parse(readFileSync(path.join(dir, pointerOf(dir), "vectors.json"), "utf8")).segments.map((s: { name: string }) => s.name);
+        rmSync(path.join(dir, "segments", current[0], "segment.json"));
+        const ingested = runCli(["--index", dir, "ingest", FILES.plain, "--json"]);
+        expect(ingested.code, ingested.stderr).toBe(0);
+        expect(JSON.parse(ingested.stdout).repairs.join("\n")).toMatch(/segment\.json of seg-\S+ is missing or damaged/);
+        const now = JSON.parse(readFileSync(path.join(dir, pointerOf(dir), "vectors.json"), "utf8")).segments.map((s: { name: string }) => s.name);
+        expect(now).not.toContain(current[0]);
+        const clean = search(dir);
+        expect(clean.code).toBe(0);
+        expect(clean.stderr).toBe("");
+        return { dataLost: lostPapers(templatePapers, await paperIdsOf(dir)) };
+      },
+    );
   });
 });
 
@@ -236,41 +290,50 @@ describe("readers", () => {
     const file = path.join(work, "papers.jsonl");
     const corpus = await loadIndex(inject("corpusIndex"));
     const pool = [...corpus.papers.values()].filter((paper) => paper.title && paper.language === "en").slice(0, 12);
-    const write = (papers: typeof pool) => writeFileSync(file, papers.map((paper) => JSON.stringify({ title: paper.title, abstract: paper.abstract })).join("\n") + "\n");
+    const write = (papers: typeof pool) =>
+      writeFileSync(file, `${papers.map((paper) => JSON.stringify({ title: paper.title, abstract: paper.abstract })).join("\n")}\n`);
     write(pool.slice(0, 6));
     expect(runCli(["--index", dir, "ingest", file]).code).toBe(0);
-    await withFault({ category: "index", fault: "loads in a loop while 6 re-ingests alternate between two paper sets", count: 6, outcome: "every load consistent (papers, chunks, vectors of one version)" }, async () => {
-      let loads = 0;
-      let mixed = 0;
-      let running = true;
-      const reader = (async () => {
-        while (running) {
-          try {
-            const index = await loadIndex(dir);
-            loads++;
-            const consistent =
-              index.papers.size === index.manifest.counts.papers &&
-              index.chunks.length === index.manifest.counts.chunks &&
-              index.vectors.size === index.chunks.length &&
-              index.chunks.every((chunk) => index.papers.has(chunk.paperId));
-            if (!consistent) mixed++;
-          } catch (error) {
-            throw new Error(`a load failed while re-ingests ran: ${(error as Error).message}`);
+    await withFault(
+      {
+        category: "index",
+        fault: "loads in a loop while 6 re-ingests alternate between two paper sets",
+        count: 6,
+        outcome: "every load consistent (papers, chunks, vectors of one version)",
+      },
+      async () => {
+        let loads = 0;
+        let mixed = 0;
+        let running = true;
+        const reader = (async () => {
+          while (running) {
+            try {
+              const index = await loadIndex(dir);
+              loads++;
+              const consistent =
+                index.papers.size === index.manifest.counts.papers &&
+                index.chunks.length === index.manifest.counts.chunks &&
+                index.vectors.size === index.chunks.length &&
+                index.chunks.every((chunk) => index.papers.has(chunk.paperId));
+              if (!consistent) mixed++;
+            } catch (error) {
+              throw new Error(`a load failed while re-ingests ran: ${(error as Error).message}`);
+            }
+            await new Promise((resolve) => setImmediate(resolve));
           }
-          await new Promise((resolve) => setImmediate(resolve));
+        })();
+        for (let round = 0; round < 6; round++) {
+          write(round % 2 === 0 ? pool.slice(4, 12) : pool.slice(0, 6));
+          const result = await runCliAsync(["--index", dir, "ingest", file, "--json"]);
+          expect(result.code, result.stderr).toBe(0);
         }
-      })();
-      for (let round = 0; round < 6; round++) {
-        write(round % 2 === 0 ? pool.slice(4, 12) : pool.slice(0, 6));
-        const result = await runCliAsync(["--index", dir, "ingest", file, "--json"]);
-        expect(result.code, result.stderr).toBe(0);
-      }
-      running = false;
-      await reader;
-      expect(loads).toBeGreaterThan(20);
-      expect(mixed).toBe(0);
-      return { dataLost: mixed };
-    });
+        running = false;
+        await reader;
+        expect(loads).toBeGreaterThan(20);
+        expect(mixed).toBe(0);
+        return { dataLost: mixed };
+      },
+    );
   });
 
   it.skipIf(!isRoot)("never write into the index: a user who may only read it gets answers, even from a damaged copy", async () => {
@@ -281,22 +344,30 @@ describe("readers", () => {
     writeFileSync(segmentFile(dir, "vectors.f32"), Buffer.alloc(statSync(segmentFile(dir, "vectors.f32")).size));
     spawnSync("chmod", ["-R", "a+rX,go-w", dir]);
     const before = folderFingerprint(dir);
-    await withFault({ category: "index", fault: "search by a user without write access (uid 65534) on an index with a damaged vectors.f32", count: 1, outcome: "answered from vectra's copy with a notice; not one file written" }, async () => {
-      const result = spawnSync(process.execPath, [CLI, "--index", dir, "search", "object recognition", "--json"], {
-        uid: 65534,
-        gid: 65534,
-        cwd: parent,
-        env: { ...process.env, HOME: parent, NO_COLOR: "1", OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined },
-        encoding: "utf8",
-        timeout: 120_000,
-      });
-      expect(result.status, result.stderr).toBe(0);
-      expect(result.stderr).toMatch(/vectors\.f32 of segment .* damaged/);
-      expect(result.stderr).not.toMatch(/EACCES|unexpected/);
-      expect(JSON.parse(result.stdout).results.length).toBeGreaterThan(0);
-      expect(folderFingerprint(dir)).toEqual(before);
-      return { dataLost: changedFiles(before, folderFingerprint(dir)) };
-    });
+    await withFault(
+      {
+        category: "index",
+        fault: "search by a user without write access (uid 65534) on an index with a damaged vectors.f32",
+        count: 1,
+        outcome: "answered from vectra's copy with a notice; not one file written",
+      },
+      async () => {
+        const result = spawnSync(process.execPath, [CLI, "--index", dir, "search", "object recognition", "--json"], {
+          uid: 65534,
+          gid: 65534,
+          cwd: parent,
+          env: { ...process.env, HOME: parent, NO_COLOR: "1", OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined },
+          encoding: "utf8",
+          timeout: 120_000,
+        });
+        expect(result.status, result.stderr).toBe(0);
+        expect(result.stderr).toMatch(/vectors\.f32 of segment .* damaged/);
+        expect(result.stderr).not.toMatch(/EACCES|unexpected/);
+        expect(JSON.parse(result.stdout).results.length).toBeGreaterThan(0);
+        expect(folderFingerprint(dir)).toEqual(before);
+        return { dataLost: changedFiles(before, folderFingerprint(dir)) };
+      },
+    );
   });
 });
 
@@ -310,20 +381,28 @@ describe("a failed publish (disk full) leaves nothing behind, so freeing space i
     const total = sizeOf(folderFingerprint(probe).filter((row) => !beforeProbe.includes(row) && !/(^|\/)index\.json /.test(row)));
     const dir = copyOfTemplate();
     const before = folderFingerprint(dir);
-    await withFault({ category: "index", fault: "ENOSPC at 5 points of a publish (CITEWISE_FAIL_WRITES_AFTER)", count: 5, outcome: "exit 2 'no space left on device'; no partial version or segment left; retry published" }, async () => {
-      for (const bytes of [0, 0.3, 0.6, 0.9, 0.995].map((share) => Math.floor(share * total))) {
-        const result = runCli(["--index", dir, "ingest", FILES.listingB, "--json"], { env: { CITEWISE_FAIL_WRITES_AFTER: String(bytes) } });
-        expect(result.code, `${bytes}: ${result.stderr}`).toBe(2);
-        expect(result.stderr.trim().split("\n")).toHaveLength(1);
-        expect(result.stderr).toMatch(/no space left on device \(ENOSPC\); nothing was published and the previous version is intact; free some space/);
-        // Only the journal of vectors already paid for may stay (it makes the retry cheaper).
-        expect(folderFingerprint(dir).filter((row) => !row.startsWith("pending-vectors.jsonl"))).toEqual(before);
-      }
-      const retry = runCli(["--index", dir, "ingest", FILES.listingB, "--json"]);
-      expect(retry.code, retry.stderr).toBe(0);
-      expect(JSON.parse(retry.stdout).chunksEmbedded).toBe(0); // every vector came from the journal
-      return { dataLost: lostPapers(templatePapers, await paperIdsOf(dir)) };
-    });
+    await withFault(
+      {
+        category: "index",
+        fault: "ENOSPC at 5 points of a publish (CITEWISE_FAIL_WRITES_AFTER)",
+        count: 5,
+        outcome: "exit 2 'no space left on device'; no partial version or segment left; retry published",
+      },
+      async () => {
+        for (const bytes of [0, 0.3, 0.6, 0.9, 0.995].map((share) => Math.floor(share * total))) {
+          const result = runCli(["--index", dir, "ingest", FILES.listingB, "--json"], { env: { CITEWISE_FAIL_WRITES_AFTER: String(bytes) } });
+          expect(result.code, `${bytes}: ${result.stderr}`).toBe(2);
+          expect(result.stderr.trim().split("\n")).toHaveLength(1);
+          expect(result.stderr).toMatch(/no space left on device \(ENOSPC\); nothing was published and the previous version is intact; free some space/);
+          // Only the journal of vectors already paid for may stay (it makes the retry cheaper).
+          expect(folderFingerprint(dir).filter((row) => !row.startsWith("pending-vectors.jsonl"))).toEqual(before);
+        }
+        const retry = runCli(["--index", dir, "ingest", FILES.listingB, "--json"]);
+        expect(retry.code, retry.stderr).toBe(0);
+        expect(JSON.parse(retry.stdout).chunksEmbedded).toBe(0); // every vector came from the journal
+        return { dataLost: lostPapers(templatePapers, await paperIdsOf(dir)) };
+      },
+    );
   });
 
   const tmpfs = path.join(tempDir(), "small-disk");
@@ -345,18 +424,26 @@ describe("a failed publish (disk full) leaves nothing behind, so freeing space i
     const used = () => Number(spawnSync("df", ["-B1", "--output=avail", tmpfs], { encoding: "utf8" }).stdout.trim().split("\n")[1]);
     const filler = path.join(tmpfs, "filler.bin");
     writeFileSync(filler, Buffer.alloc(Math.max(0, used() - 100_000)));
-    await withFault({ category: "index", fault: "ingest on a real full disk (tmpfs)", count: 1, outcome: "exit 2 ENOSPC; folder as before; retry after freeing space published" }, async () => {
-      const result = runCli(["--index", dir, "ingest", FILES.listingA, "--json"]);
-      expect(result.code, result.stderr).toBe(2);
-      expect(result.stderr).toMatch(/no space left on device \(ENOSPC\)/);
-      expect(folderFingerprint(dir).filter((row) => !row.startsWith("pending-vectors.jsonl"))).toEqual(before);
-      rmSync(filler);
-      const retry = runCli(["--index", dir, "ingest", FILES.listingA, "--json"]);
-      expect(retry.code, retry.stderr).toBe(0);
-      const after = await paperIdsOf(dir);
-      expect(after.size).toBeGreaterThan(templatePapers.size);
-      return { dataLost: lostPapers(templatePapers, after) };
-    });
+    await withFault(
+      {
+        category: "index",
+        fault: "ingest on a real full disk (tmpfs)",
+        count: 1,
+        outcome: "exit 2 ENOSPC; folder as before; retry after freeing space published",
+      },
+      async () => {
+        const result = runCli(["--index", dir, "ingest", FILES.listingA, "--json"]);
+        expect(result.code, result.stderr).toBe(2);
+        expect(result.stderr).toMatch(/no space left on device \(ENOSPC\)/);
+        expect(folderFingerprint(dir).filter((row) => !row.startsWith("pending-vectors.jsonl"))).toEqual(before);
+        rmSync(filler);
+        const retry = runCli(["--index", dir, "ingest", FILES.listingA, "--json"]);
+        expect(retry.code, retry.stderr).toBe(0);
+        const after = await paperIdsOf(dir);
+        expect(after.size).toBeGreaterThan(templatePapers.size);
+        return { dataLost: lostPapers(templatePapers, after) };
+      },
+    );
   });
 });
 

@@ -72,7 +72,10 @@ describe("citewise ingest on a folder of good and bad files (subprocess)", () =>
     mkdirSync(path.join(work, "corpus"));
     const { good, skips } = writeCorpus(path.join(work, "corpus"));
     const run = () => {
-      const { code, stdout, stderr } = runCli(["--index", path.join(work, "index"), "ingest", "corpus", "--json"], { cwd: work, env: { CITEWISE_MAX_FILE_BYTES: "4000000" } });
+      const { code, stdout, stderr } = runCli(["--index", path.join(work, "index"), "ingest", "corpus", "--json"], {
+        cwd: work,
+        env: { CITEWISE_MAX_FILE_BYTES: "4000000" },
+      });
       expect(code, stderr).toBe(0);
       return JSON.parse(stdout) as Report;
     };

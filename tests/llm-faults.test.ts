@@ -156,12 +156,28 @@ describe("retries: what is retried, how long citewise waits, and when it gives u
 
 describe("malformed and incomplete replies are errors, never a shorter answer", () => {
   const cases: Array<{ fault: string; reply: ChatReply; cause: RegExp }> = [
-    { fault: "200 with malformed JSON body", reply: { raw: '{"id":"chatcmpl-x","choices":[{"message":{"content":"DeltaZip comp' }, cause: /malformed reply \(not valid JSON\)/ },
-    { fault: "200 with an HTML body", reply: { raw: "<html><body>502 Bad Gateway</body></html>", contentType: "text/html" }, cause: /malformed reply \(no "choices"\)/ },
+    {
+      fault: "200 with malformed JSON body",
+      reply: { raw: '{"id":"chatcmpl-x","choices":[{"message":{"content":"DeltaZip comp' },
+      cause: /malformed reply \(not valid JSON\)/,
+    },
+    {
+      fault: "200 with an HTML body",
+      reply: { raw: "<html><body>502 Bad Gateway</body></html>", contentType: "text/html" },
+      cause: /malformed reply \(no "choices"\)/,
+    },
     { fault: "200 with empty choices", reply: { raw: JSON.stringify({ id: "x", object: "chat.completion", choices: [] }) }, cause: /returned no answer text/ },
     { fault: "200 with empty content", reply: { text: "" }, cause: /returned an empty reply/ },
-    { fault: "finish_reason length (server token limit)", reply: { text: "DeltaZip compresses model", finishReason: "length" }, cause: /output token limit .*incomplete/ },
-    { fault: "headers sent, then the body stalls past --timeout", reply: { stallAfter: "unused", ms: 20_000 }, cause: /did not finish its reply within 1 s \(timeout/ },
+    {
+      fault: "finish_reason length (server token limit)",
+      reply: { text: "DeltaZip compresses model", finishReason: "length" },
+      cause: /output token limit .*incomplete/,
+    },
+    {
+      fault: "headers sent, then the body stalls past --timeout",
+      reply: { stallAfter: "unused", ms: 20_000 },
+      cause: /did not finish its reply within 1 s \(timeout/,
+    },
   ];
   for (const { fault, reply, cause } of cases) {
     it(`${fault}: exit 2, one line, and with --json no JSON at all`, async () => {
@@ -181,11 +197,36 @@ describe("malformed and incomplete replies are errors, never a shorter answer", 
 describe("ask --stream: text already shown is closed with a marker when the stream fails", () => {
   const MARKER = "[answer incomplete: the model's reply failed part-way; the text above is unchecked and has no references]";
   const cases: Array<{ fault: string; reply: ChatReply; shown: string; cause: RegExp }> = [
-    { fault: "stream cut mid-answer (connection dropped)", reply: { truncateAfter: "DeltaZip compre", afterMs: 200 }, shown: "DeltaZip compre", cause: /cut .*incomplete/ },
-    { fault: "SSE data line that is not JSON", reply: { events: [sseDelta("DeltaZip compresses "), "this is {not json", sseFinish(), "[DONE]"] }, shown: "DeltaZip compresses ", cause: /malformed event \(not JSON\)/ },
-    { fault: "stream ends without finish_reason or [DONE]", reply: { events: [sseDelta("DeltaZip compresses model deltas")] }, shown: "DeltaZip compresses model deltas", cause: /ended before the model finished/ },
-    { fault: "error event in the middle of the stream", reply: { events: [sseDelta("DeltaZip "), JSON.stringify({ error: { message: "model overloaded", type: "server_error" } })] }, shown: "DeltaZip ", cause: /reported an error in the middle of the answer: .*model overloaded/ },
-    { fault: "stream stalls past --timeout", reply: { stallAfter: "DeltaZip compresses ", ms: 20_000 }, shown: "DeltaZip compresses ", cause: /did not finish its reply within 1 s \(timeout/ },
+    {
+      fault: "stream cut mid-answer (connection dropped)",
+      reply: { truncateAfter: "DeltaZip compre", afterMs: 200 },
+      shown: "DeltaZip compre",
+      cause: /cut .*incomplete/,
+    },
+    {
+      fault: "SSE data line that is not JSON",
+      reply: { events: [sseDelta("DeltaZip compresses "), "this is {not json", sseFinish(), "[DONE]"] },
+      shown: "DeltaZip compresses ",
+      cause: /malformed event \(not JSON\)/,
+    },
+    {
+      fault: "stream ends without finish_reason or [DONE]",
+      reply: { events: [sseDelta("DeltaZip compresses model deltas")] },
+      shown: "DeltaZip compresses model deltas",
+      cause: /ended before the model finished/,
+    },
+    {
+      fault: "error event in the middle of the stream",
+      reply: { events: [sseDelta("DeltaZip "), JSON.stringify({ error: { message: "model overloaded", type: "server_error" } })] },
+      shown: "DeltaZip ",
+      cause: /reported an error in the middle of the answer: .*model overloaded/,
+    },
+    {
+      fault: "stream stalls past --timeout",
+      reply: { stallAfter: "DeltaZip compresses ", ms: 20_000 },
+      shown: "DeltaZip compresses ",
+      cause: /did not finish its reply within 1 s \(timeout/,
+    },
   ];
   for (const { fault, reply, shown, cause } of cases) {
     it(`${fault}: partial text, then the marker; exit 2; not retried`, async () => {
@@ -244,14 +285,22 @@ describe("literature tasks: output files are written only after a complete, chec
     expect(ok.code, ok.stderr).toBe(0);
     expect(readFileSync(out, "utf8")).toContain("## Related Work");
     expect(readFileSync(bib, "utf8")).toMatch(/^@/m);
-    recordFault({ category: "llm", fault: "related-work --out/--bib-out with persistent 503 and malformed JSON", count: 2, outcome: "exit 2; both files keep previous content" });
+    recordFault({
+      category: "llm",
+      fault: "related-work --out/--bib-out with persistent 503 and malformed JSON",
+      count: 2,
+      outcome: "exit 2; both files keep previous content",
+    });
   });
 
   it("summarize --out is not created when the model times out", async () => {
     const dir = tempDir();
     const out = path.join(dir, "summary.md");
     server.queue.push(...times(4, { hangMs: 20_000 }));
-    expectCleanFailure(await cli(["summarize", TOPIC, "--model", "test-chat", "--timeout", "1", "--out", out], { cwd: dir }), /did not answer within 1 s \(timeout, 4 attempts\)/);
+    expectCleanFailure(
+      await cli(["summarize", TOPIC, "--model", "test-chat", "--timeout", "1", "--out", out], { cwd: dir }),
+      /did not answer within 1 s \(timeout, 4 attempts\)/,
+    );
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
     recordFault({ category: "llm", fault: "summarize --out with a hanging server", count: 1, outcome: "exit 2; no file created" });
@@ -278,7 +327,12 @@ describe("chat over piped stdin", () => {
     expect(transcript).toContain("## What is DeltaZip and how does it serve fine-tuned models?");
     expect(transcript).not.toContain(`## ${QUESTION}`);
     expect(indexFingerprint()).toBe(indexBefore);
-    recordFault({ category: "llm", fault: "chat: persistent 503 on one question", count: 1, outcome: "error line, session continues, exit 2, failed turn not exported" });
+    recordFault({
+      category: "llm",
+      fault: "chat: persistent 503 on one question",
+      count: 1,
+      outcome: "error line, session continues, exit 2, failed turn not exported",
+    });
   });
 
   it("a reply cut mid-way is not kept: the export holds only the complete answer before it", async () => {
@@ -298,7 +352,12 @@ describe("chat over piped stdin", () => {
     expect(transcript).toContain(`## ${QUESTION}`);
     expect(transcript).not.toContain("limitations");
     expect(transcript).not.toContain("DeltaZip is limi");
-    recordFault({ category: "llm", fault: "chat: answer connection cut on the second question", count: 1, outcome: "error line, partial reply not shown or exported, exit 2" });
+    recordFault({
+      category: "llm",
+      fault: "chat: answer connection cut on the second question",
+      count: 1,
+      outcome: "error line, partial reply not shown or exported, exit 2",
+    });
   });
 });
 

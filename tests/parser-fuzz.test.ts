@@ -191,7 +191,10 @@ function reencoded(input: Input, text: string, encode: (text: string) => Buffer)
   return { input: adjusted, bytes: encode(text), damage: "none" };
 }
 
-const realWords = entries.map((e) => e.abstract).filter((a) => !/[\u3000-\u9fff]/.test(a)).join(" ");
+const realWords = entries
+  .map((e) => e.abstract)
+  .filter((a) => !/[\u3000-\u9fff]/.test(a))
+  .join(" ");
 const hugeText = (chars: number, spaced: boolean) => (spaced ? realWords : "x").repeat(Math.ceil(chars / (spaced ? realWords.length + 1 : 1))).slice(0, chars);
 const CONTROL_BYTES = [0x00, 0x01, 0x07, 0x08, 0x0b, 0x0c, 0x1b, 0x7f];
 
@@ -330,7 +333,12 @@ const CLASSES: FaultClass[] = [
           const entry = { title: input.format === "plaintext" ? null : "An enormous record", abstract: hugeText(size, i === 0), year: 2024 };
           // ~25k words trips the word limit, 3 MB the character limit. In a text dump, a title line followed
           // by one enormous token is not a title + abstract pair at all, and is reported as such.
-          const reason = i === 0 ? /^abstract too long \(\d+ words, limit 20000\)/ : input.ext === ".txt" ? /^abstract too long \(\d+ characters|^title without abstract/ : /^abstract too long \(\d+ characters/;
+          const reason =
+            i === 0
+              ? /^abstract too long \(\d+ words, limit 20000\)/
+              : input.ext === ".txt"
+                ? /^abstract too long \(\d+ characters|^title without abstract/
+                : /^abstract too long \(\d+ characters/;
           return insertLines(input, at, fz.recordLines(input.ext, entry), true, skipAt(at, reason));
         }),
       ),
@@ -344,7 +352,9 @@ const CLASSES: FaultClass[] = [
         const structured = input.ext !== ".txt";
         // Empty, blank, or only invisible characters (a zero-width space and a bell, JSON-escaped where JSON).
         const abstract = (i: number) => ["", "   ", "\u200b\u0007"][i % 3]!;
-        const inserted = structured ? times(3000, (i) => fz.recordLines(input.ext, { title: `Untitled ${i}`, abstract: abstract(i), year: 2020 })).flat() : times(3000, () => "");
+        const inserted = structured
+          ? times(3000, (i) => fz.recordLines(input.ext, { title: `Untitled ${i}`, abstract: abstract(i), year: 2020 })).flat()
+          : times(3000, () => "");
         const check = (result: ParsedInputs) => {
           const reported = result.skipped.filter((s) => s.line >= at && s.line < at + inserted.length).length;
           return reported === (structured ? 3000 : 0) ? [] : [`${reported} skips for the 3000 empty records`];
@@ -427,7 +437,7 @@ describe("parser fuzz (seeded, in-process)", () => {
 });
 
 describe("whole files that are not abstract dumps (parseInputs on a folder)", () => {
-  const abstracts = INPUTS[1]!.text.split("\n").slice(0, 2).join("\n") + "\n";
+  const abstracts = `${INPUTS[1]!.text.split("\n").slice(0, 2).join("\n")}\n`;
 
   it("skips a file over the size limit with a reason naming the limit, and reads the rest", () => {
     const dir = mkdtempSync(path.join(work, "dir-"));
@@ -441,9 +451,18 @@ describe("whole files that are not abstract dumps (parseInputs on a folder)", ()
     } finally {
       delete process.env.CITEWISE_MAX_FILE_BYTES;
     }
-    recordFault({ category: "input", fault: "file over the size limit", count: 1, outcome: "skipped with size and limit", dataLost: 2 - result.records.length });
+    recordFault({
+      category: "input",
+      fault: "file over the size limit",
+      count: 1,
+      outcome: "skipped with size and limit",
+      dataLost: 2 - result.records.length,
+    });
     expect(result.skipped).toEqual([{ file: "big.txt", line: 0, reason: `file too large (${big.length} bytes, limit 100000)` }]);
-    expect(result.records.map((r) => [r.source.file, r.source.line])).toEqual([["small.txt", 1], ["small.txt", 2]]);
+    expect(result.records.map((r) => [r.source.file, r.source.line])).toEqual([
+      ["small.txt", 1],
+      ["small.txt", 2],
+    ]);
   });
 
   it("skips binary files (gzip of a corpus file, truncated gzip, PNG) whatever their extension", () => {
@@ -456,7 +475,13 @@ describe("whole files that are not abstract dumps (parseInputs on a folder)", ()
     writeFileSync(path.join(dir, "scan.jsonl"), png);
     writeFileSync(path.join(dir, "x-good.txt"), abstracts);
     const result = parseInputs([dir], { baseDir: dir });
-    recordFault({ category: "input", fault: "binary file (gzip, truncated gzip, PNG)", count: 3, outcome: "skipped as binary", dataLost: 2 - result.records.length });
+    recordFault({
+      category: "input",
+      fault: "binary file (gzip, truncated gzip, PNG)",
+      count: 3,
+      outcome: "skipped as binary",
+      dataLost: 2 - result.records.length,
+    });
     expect(result.skipped).toEqual(["backup.txt", "part.csv", "scan.jsonl"].map((file) => ({ file, line: 0, reason: "binary file (not text)" })));
     expect(result.records).toHaveLength(2);
   });
@@ -469,10 +494,19 @@ describe("whole files that are not abstract dumps (parseInputs on a folder)", ()
     const started = performance.now();
     const result = parseInputs([dir], { baseDir: dir });
     const seconds = (performance.now() - started) / 1000;
-    recordFault({ category: "input", fault: "multi-megabyte single-line file", count: 3, outcome: `skipped with line 1 and a reason in ${seconds.toFixed(1)} s` });
+    recordFault({
+      category: "input",
+      fault: "multi-megabyte single-line file",
+      count: 3,
+      outcome: `skipped with line 1 and a reason in ${seconds.toFixed(1)} s`,
+    });
     expect(seconds).toBeLessThan(15);
     expect(result.records).toEqual([]);
-    expect(result.skipped.map((s) => [s.file, s.line])).toEqual([["one.jsonl", 1], ["token.txt", 1], ["words.txt", 1]]);
+    expect(result.skipped.map((s) => [s.file, s.line])).toEqual([
+      ["one.jsonl", 1],
+      ["token.txt", 1],
+      ["words.txt", 1],
+    ]);
     const [json, token, words] = result.skipped.map((s) => s.reason);
     expect(json).toMatch(/^abstract too long \(\d+ characters, limit 200000\): probably a broken record$/);
     expect(words).toMatch(/^abstract too long \(\d+ characters, limit 200000\): probably a broken record$/);

@@ -85,7 +85,8 @@ function cli(args: string[], cwd?: string) {
 const corpusCopy = tempDir("citewise-pg-corpus-");
 cpSync(DATA, path.join(corpusCopy, "data"), { recursive: true });
 const COPY_DATA = path.join(corpusCopy, "data");
-const withoutPaths = (papers: Iterable<Paper>) => [...papers].map((paper) => ({ ...paper, sources: paper.sources.map(({ path: _path, ...source }) => source) }));
+const withoutPaths = (papers: Iterable<Paper>) =>
+  [...papers].map((paper) => ({ ...paper, sources: paper.sources.map(({ path: _path, ...source }) => source) }));
 
 function expectOneLineUserError(result: { code: number | null; stdout: string; stderr: string }, pattern: RegExp, password: string) {
   expect(result.code, result.stderr).toBe(2);
@@ -162,7 +163,9 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
       await index.close();
     }
     await withClient(async (client) => {
-      const columns = await client.query("SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'citewise_chunks'::regclass AND attname = 'embedding'");
+      const columns = await client.query(
+        "SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'citewise_chunks'::regclass AND attname = 'embedding'",
+      );
       expect(columns.rows[0].type).toBe("vector(512)");
       const counts = await client.query("SELECT (SELECT count(*) FROM citewise_papers)::int AS papers, (SELECT count(*) FROM citewise_chunks)::int AS chunks");
       expect(counts.rows[0]).toEqual({ papers: 527, chunks: local.chunks.length });
@@ -194,11 +197,14 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
       const vector = await queryEmbedder.embedQuery(fixtures[0]!.query);
       const [fromPg, fromLocal] = await Promise.all([index.vectors.query(vector, 100), local.vectors.query(vector, 100)]);
       expect(fromPg.map((hit) => hit.id)).toEqual(fromLocal.map((hit) => hit.id));
-      fromPg.forEach((hit, i) => expect(hit.score).toBeCloseTo(fromLocal[i]!.score, 5));
+      for (const [i, hit] of fromPg.entries()) expect(hit.score).toBeCloseTo(fromLocal[i]!.score, 5);
 
       // Latency of the dense retriever alone (100 candidates), same query vectors.
       const vectors = await Promise.all(fixtures.map((fixture) => queryEmbedder.embedQuery(fixture.query)));
-      for (const [name, store] of [["localQueryMs", local.vectors], ["postgresQueryMs", index.vectors]] as const) {
+      for (const [name, store] of [
+        ["localQueryMs", local.vectors],
+        ["postgresQueryMs", index.vectors],
+      ] as const) {
         const started = performance.now();
         for (const v of vectors) await store.query(v, 100);
         timings[name] = `${((performance.now() - started) / vectors.length).toFixed(2)} ms/query (mean of ${vectors.length}, k=100, ${store.size} chunks)`;
@@ -219,7 +225,15 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout + result.stderr).not.toContain(server.password);
     const report = JSON.parse(result.stdout);
-    expect(report).toMatchObject({ added: [], updated: [], removed: [], chunksEmbedded: 0, papers: 527, chunks: local.chunks.length, indexDir: hidePassword(server.url) });
+    expect(report).toMatchObject({
+      added: [],
+      updated: [],
+      removed: [],
+      chunksEmbedded: 0,
+      papers: 527,
+      chunks: local.chunks.length,
+      indexDir: hidePassword(server.url),
+    });
     expect(report.unchanged).toHaveLength(527);
     // Nothing changed, so nothing was published: no new version, no row rewritten.
     expect(report.published).toBe(false);
@@ -278,7 +292,11 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
 
     it("re-ingest updates only that file's changed paper and its chunks", async () => {
       writeFileSync(changedFile, changed);
-      const before = { papers: await rowVersions("citewise_papers"), chunks: await rowVersions("citewise_chunks"), records: await rowVersions("citewise_records") };
+      const before = {
+        papers: await rowVersions("citewise_papers"),
+        chunks: await rowVersions("citewise_chunks"),
+        records: await rowVersions("citewise_records"),
+      };
       const { embedder, counter } = reusingEmbedder();
       const report = await ingestBoth(embedder);
       expect(report.updated).toHaveLength(1);
@@ -286,7 +304,11 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
       expect(report.chunksEmbedded).toBeGreaterThanOrEqual(1);
       expect(counter.real).toBe(2 * report.chunksEmbedded); // once per backend
 
-      const after = { papers: await rowVersions("citewise_papers"), chunks: await rowVersions("citewise_chunks"), records: await rowVersions("citewise_records") };
+      const after = {
+        papers: await rowVersions("citewise_papers"),
+        chunks: await rowVersions("citewise_chunks"),
+        records: await rowVersions("citewise_records"),
+      };
       const rewritten = (table: "papers" | "chunks" | "records") => [...after[table]].filter(([id, xmin]) => before[table].get(id) !== xmin).map(([id]) => id);
       expect(rewritten("papers")).toEqual(report.updated);
       const updatedPaper = report.updated[0];
@@ -313,7 +335,9 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
       // The restored abstract's chunk is new to the index and gets a 3-d vector (pgvector would reject it too;
       // the rollback of a publish that fails inside the database is covered by the lost-connection case below).
       const { embedder } = reusingEmbedder((text) => (text.includes("We also release code") ? undefined : [1, 0, 0]));
-      await expect(ingest({ inputs: [changedFile], indexDir: server.url, embedder, baseDir: work })).rejects.toThrow(/returned a 3-d vector, expected 512-d; nothing was stored/);
+      await expect(ingest({ inputs: [changedFile], indexDir: server.url, embedder, baseDir: work })).rejects.toThrow(
+        /returned a 3-d vector, expected 512-d; nothing was stored/,
+      );
       expect(await indexVersion()).toBe(versionBefore);
       expect(await readPapers(server.url)).toEqual(papersBefore);
     });
@@ -326,7 +350,9 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
       try {
         const { embedder } = reusingEmbedder();
         const failed = ingest({ inputs: [changedFile], indexDir: proxy.url, embedder, baseDir: work });
-        await expect(failed).rejects.toThrow(new RegExp(`^lost the connection to PostgreSQL at ${escape(hidePassword(proxy.url))}: Connection terminated unexpectedly$`));
+        await expect(failed).rejects.toThrow(
+          new RegExp(`^lost the connection to PostgreSQL at ${escapeRegExp(hidePassword(proxy.url))}: Connection terminated unexpectedly$`),
+        );
         expect(proxy.cuts).toBe(1);
       } finally {
         await proxy.stop();
@@ -378,7 +404,12 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
         vectors: [] as { id: string; paperId: string; contentHash: string; vector: Vector }[],
       };
       const byHash = await (await writer.openVectors()).vectorsByContentHash();
-      contents.vectors = contents.chunks.map((chunk) => ({ id: chunk.id, paperId: chunk.paperId, contentHash: chunk.contentHash, vector: byHash.get(chunk.contentHash)! }));
+      contents.vectors = contents.chunks.map((chunk) => ({
+        id: chunk.id,
+        paperId: chunk.paperId,
+        contentHash: chunk.contentHash,
+        vector: byHash.get(chunk.contentHash)!,
+      }));
       await writer.publish(contents); // same content, new version
       await expect(reader.readPapers()).rejects.toThrow(/replaced by another ingest while this command was using it/);
       await expect(readerVectors.query(contents.vectors[0]!.vector, 5)).rejects.toThrow(/replaced by another ingest/);
@@ -396,7 +427,11 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
       const port = await freePort();
       const url = `postgres://reader:${SECRET}@127.0.0.1:${port}/citewise`;
       const result = await cli(["--store", url, "papers", "list"]);
-      expectOneLineUserError(result, new RegExp(`cannot connect to PostgreSQL at postgres://reader:\\*\\*\\*@127\\.0\\.0\\.1:${port}/citewise: connection refused`), SECRET);
+      expectOneLineUserError(
+        result,
+        new RegExp(`cannot connect to PostgreSQL at postgres://reader:\\*\\*\\*@127\\.0\\.0\\.1:${port}/citewise: connection refused`),
+        SECRET,
+      );
     });
 
     it("wrong password", async () => {
@@ -415,7 +450,11 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
       const plain = await startTestPostgres({ pgvector: false });
       try {
         const result = await cli(["--store", plain.url, "ingest", FILES.plain]);
-        expectOneLineUserError(result, /the pgvector extension is not available in PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/postgres \(.*\); install pgvector/, plain.password);
+        expectOneLineUserError(
+          result,
+          /the pgvector extension is not available in PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/postgres \(.*\); install pgvector/,
+          plain.password,
+        );
         // Nothing was left behind: the failed first publish created no table.
         const client = new pg.Client({ connectionString: plain.url });
         await client.connect();
@@ -444,7 +483,9 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
       delete process.env.CITEWISE_PG_HNSW_MIN_CHUNKS;
     }
     await withClient(async (client) => {
-      const type = await client.query("SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'citewise_chunks'::regclass AND attname = 'embedding'");
+      const type = await client.query(
+        "SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'citewise_chunks'::regclass AND attname = 'embedding'",
+      );
       expect(type.rows[0].type).toBe("vector(16)");
       const indexes = await client.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'citewise_chunks'");
       expect(indexes.rows.map((row) => row.indexdef).join("\n")).toMatch(/USING hnsw \(embedding vector_cosine_ops\)/);
@@ -467,7 +508,7 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 

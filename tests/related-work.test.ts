@@ -72,7 +72,9 @@ describe("related-work offline on the bundled corpus", () => {
 
   it("names each theme by a phrase every paper its lead sentence cites contains", () => {
     for (const theme of quantization.themes) {
-      const lead = quantization.grounding.sentences.find((s) => theme.phrase && s.text.includes(theme.phrase) && /^(Work on|Other work|Further work|There is)\b/.test(s.text));
+      const lead = quantization.grounding.sentences.find(
+        (s) => theme.phrase && s.text.includes(theme.phrase) && /^(Work on|Other work|Further work|There is)\b/.test(s.text),
+      );
       expect(lead, theme.name).toBeDefined();
       for (const n of lead!.citations) {
         expect(index.papers.get(quantization.sources[n - 1]!.paperId)!.abstract.toLowerCase()).toContain(theme.phrase!.toLowerCase());
@@ -97,7 +99,8 @@ describe("related-work offline on the bundled corpus", () => {
     expect(parsed.skipped).toEqual([]);
     expect(parsed.records).toHaveLength(result.references.length);
     expect(parsed.records.map((record) => record.citationKey)).toEqual(keys);
-    for (const [i, record] of parsed.records.entries()) expect(record.abstract.slice(0, 40)).toBe(index.papers.get(result.references[i]!.paperId)!.abstract.slice(0, 40));
+    for (const [i, record] of parsed.records.entries())
+      expect(record.abstract.slice(0, 40)).toBe(index.papers.get(result.references[i]!.paperId)!.abstract.slice(0, 40));
   });
 
   it("takes a draft abstract as the query; untitled papers get id keys and '(untitled)' titles", async () => {
@@ -174,7 +177,10 @@ describe("citewise related-work (CLI)", () => {
       `@article{smith2099unrelated, title = {Nothing in the corpus}, author = {Smith, A.}, year = 2099}\n` +
         `@inproceedings{myOwnKey:2024, title = {{${target.title!.toLowerCase()}}}, author = {Doe, Jane}, year = {2024}}\n`,
     );
-    const { code, stdout, stderr } = runCli(["--index", inject("corpusIndex"), "related-work", TOPIC, "--format", "latex", "--bib", "refs.bib", "--bib-out", "out.bib"], { cwd: dir });
+    const { code, stdout, stderr } = runCli(
+      ["--index", inject("corpusIndex"), "related-work", TOPIC, "--format", "latex", "--bib", "refs.bib", "--bib-out", "out.bib"],
+      { cwd: dir },
+    );
     expect(stderr).toContain(`wrote BibTeX of ${quantization.references.length} cited papers to ${path.join(dir, "out.bib")}`);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^\\section\*\{Related Work\}/);
@@ -204,7 +210,9 @@ describe("citewise related-work (CLI)", () => {
     const body = JSON.parse(json.stdout);
     expect(body).toMatchObject({ query: TOPIC, answered: true, generator: "extractive", removedCitations: [], bibFile: null });
     expect(body.themes[0]).toEqual(expect.objectContaining({ name: expect.any(String), paragraph: expect.any(String), paperIds: expect.any(Array) }));
-    expect(body.references[0]).toEqual(expect.objectContaining({ n: expect.any(Number), key: expect.any(String), paperId: expect.any(String), formatted: expect.any(String) }));
+    expect(body.references[0]).toEqual(
+      expect.objectContaining({ n: expect.any(Number), key: expect.any(String), paperId: expect.any(String), formatted: expect.any(String) }),
+    );
     expect(parseBibtex(body.bibtex, "x.bib").records).toHaveLength(body.references.length);
     expect(body.sources.length).toBeLessThanOrEqual(8);
     expect(readFileSync(path.join(jsonDir, "draft.md"), "utf8")).toBe(body.text);
@@ -267,7 +275,10 @@ describe("citewise related-work with a model (local OpenAI-compatible server)", 
     server.defaultChat = () => ({ text: MODEL_TEXT });
     const dir = tempDir();
     const env = { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY };
-    const { code, stdout } = await runCliAsync(["--index", inject("corpusIndex"), "related-work", TOPIC, "--model", "test-chat", "--format", "latex", "--json"], { cwd: dir, env });
+    const { code, stdout } = await runCliAsync(
+      ["--index", inject("corpusIndex"), "related-work", TOPIC, "--model", "test-chat", "--format", "latex", "--json"],
+      { cwd: dir, env },
+    );
     expect(code).toBe(0);
     const body = JSON.parse(stdout);
     expect(body.generator).toBe("openai:test-chat");

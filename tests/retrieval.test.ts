@@ -28,7 +28,10 @@ describe("hybrid retrieval on the bundled corpus", () => {
     expect(knownItems.length).toBeGreaterThanOrEqual(10);
     for (const fixture of knownItems) {
       const results = await searchPapers(index, embedder, fixture.query, { k: 3 });
-      expect(results.map((result) => result.paper.id), fixture.query).toContain(fixture.relevantIds[0]);
+      expect(
+        results.map((result) => result.paper.id),
+        fixture.query,
+      ).toContain(fixture.relevantIds[0]);
     }
   });
 

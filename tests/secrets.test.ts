@@ -73,7 +73,11 @@ describe("redactSecrets", () => {
     process.env.OPENAI_API_KEY = "custom-gateway-key-0123456789";
     const cases: Array<[string, string, string]> = [
       ["Incorrect API key provided: sk-proj-AbC123dEf456GhI789", "sk-proj-AbC123", "Incorrect API key provided: sk-***"],
-      ["request failed: Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_nature", "eyJhbGciOiJIUzI1NiJ9", "request failed: Authorization: Bearer ***"],
+      [
+        "request failed: Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_nature",
+        "eyJhbGciOiJIUzI1NiJ9",
+        "request failed: Authorization: Bearer ***",
+      ],
       ["GET https://gw.example/v1/models?api_key=AIzaSyD-1234567890abc&mode=x", "AIzaSyD", "GET https://gw.example/v1/models?api_key=***&mode=x"],
       ['{"api-key": "hunter2-but-longer", "model": "m"}', "hunter2", '{"api-key": "***", "model": "m"}'],
       ["x-api-key: abcdef0123456789", "abcdef0123456789", "x-api-key: ***"],
@@ -132,12 +136,22 @@ describe("the key never reaches output, files or the index", () => {
     expectNoKey(timeout);
 
     server.queue.length = 0;
-    server.queue.push(...Array.from({ length: 4 }, (): ChatReply => ({ status: 500, headers: FAST, body: { error: { message: "upstream rejected {{authorization}} (api_key={{authorization}})" } } })));
+    server.queue.push(
+      ...Array.from(
+        { length: 4 },
+        (): ChatReply => ({ status: 500, headers: FAST, body: { error: { message: "upstream rejected {{authorization}} (api_key={{authorization}})" } } }),
+      ),
+    );
     const echoed = await cli(["ask", QUESTION, "--model", "test-chat"]);
     expect(echoed.code).toBe(2);
     expect(echoed.stderr).toMatch(/failed with 500 \(server error\) after 4 attempts: .*upstream rejected Bearer \*\*\*/);
     expectNoKey(echoed);
-    recordFault({ category: "secrets", fault: "ask failing: 401, connection refused, timeout, 500 echoing the Authorization header", count: 4, outcome: "one-line errors without the key" });
+    recordFault({
+      category: "secrets",
+      fault: "ask failing: 401, connection refused, timeout, 500 echoing the Authorization header",
+      count: 4,
+      outcome: "one-line errors without the key",
+    });
   });
 
   it("a base URL with a password and a PostgreSQL URL with a password are never printed", async () => {
@@ -157,7 +171,9 @@ describe("the key never reaches output, files or the index", () => {
   });
 
   it("ask --json and --stream succeed without the key even when the model echoes it in its answer", async () => {
-    server.defaultChat = () => ({ text: "DeltaZip compresses model deltas to serve many fine-tuned models concurrently [1]. Debug header: {{authorization}}." });
+    server.defaultChat = () => ({
+      text: "DeltaZip compresses model deltas to serve many fine-tuned models concurrently [1]. Debug header: {{authorization}}.",
+    });
     const body = await cli(["ask", QUESTION, "--model", "test-chat", "--json"]);
     expect(body.code).toBe(0);
     expect(JSON.parse(body.stdout).answer).toContain("Debug header: Bearer ***.");
@@ -165,14 +181,21 @@ describe("the key never reaches output, files or the index", () => {
     const text = await cli(["ask", QUESTION, "--model", "test-chat"]);
     expect(text.code).toBe(0);
     expectNoKey(text);
-    recordFault({ category: "secrets", fault: "model answer echoing the Authorization header (--json and text)", count: 2, outcome: "key replaced by *** in the answer" });
+    recordFault({
+      category: "secrets",
+      fault: "model answer echoing the Authorization header (--json and text)",
+      count: 2,
+      outcome: "key replaced by *** in the answer",
+    });
   });
 
   it("eval --json --out: the report holds no key on success, and is not written on failure", async () => {
     const dir = tempDir();
     const report = path.join(dir, "report.md");
     const args = ["eval", "--suite", path.join(ROOT, "evals", "answers.jsonl"), "--limit", "2", "--model", "test-chat", "--json", "--out", report];
-    server.queue.push(...Array.from({ length: 4 }, (): ChatReply => ({ status: 500, headers: FAST, body: { error: { message: "bad key {{authorization}}" } } })));
+    server.queue.push(
+      ...Array.from({ length: 4 }, (): ChatReply => ({ status: 500, headers: FAST, body: { error: { message: "bad key {{authorization}}" } } })),
+    );
     const failed = await cli(args, { cwd: dir });
     expect(failed.code).toBe(2);
     expect(failed.stdout).toBe("");
@@ -185,7 +208,12 @@ describe("the key never reaches output, files or the index", () => {
     expect(readFileSync(report, "utf8")).toMatch(/openai:test-chat/);
     expectNoKey(ok);
     expect(filesContaining(dir, KEY)).toEqual([]);
-    recordFault({ category: "secrets", fault: "eval --json --out against a failing then working server", count: 2, outcome: "no report on failure; report and JSON without the key" });
+    recordFault({
+      category: "secrets",
+      fault: "eval --json --out against a failing then working server",
+      count: 2,
+      outcome: "no report on failure; report and JSON without the key",
+    });
   });
 
   it("chat /export of an answer that echoed the key holds no key", async () => {
@@ -205,7 +233,9 @@ describe("the key never reaches output, files or the index", () => {
     const index = path.join(dir, "index");
     const ingest = (extraEnv: Record<string, string> = {}) =>
       runCliAsync(["--index", index, "ingest", path.join(ROOT, FILES.plain), "--embedder", "openai:test-embed"], { cwd: dir, env: env(extraEnv) });
-    server.embeddingQueue.push(...Array.from({ length: 4 }, () => ({ status: 503, headers: FAST, body: { error: { message: "overloaded; your key {{authorization}}" } } })));
+    server.embeddingQueue.push(
+      ...Array.from({ length: 4 }, () => ({ status: 503, headers: FAST, body: { error: { message: "overloaded; your key {{authorization}}" } } })),
+    );
     const overloaded = await ingest();
     expect(overloaded.code).toBe(2);
     expect(overloaded.stderr).toMatch(/failed with 503 \(server error\) after 4 attempts/);
@@ -220,7 +250,12 @@ describe("the key never reaches output, files or the index", () => {
     expect(readdirSync(index)).toContain("CURRENT");
     expect(filesContaining(dir, KEY)).toEqual([]);
     expect(filesContaining(dir, server.baseURL)).toEqual([]);
-    recordFault({ category: "secrets", fault: "ingest --embedder openai: 503 echoing the key, 401, success", count: 3, outcome: "errors and index folder without the key" });
+    recordFault({
+      category: "secrets",
+      fault: "ingest --embedder openai: 503 echoing the key, 401, success",
+      count: 3,
+      outcome: "errors and index folder without the key",
+    });
   });
 });
 
@@ -230,16 +265,19 @@ describe("secrets in places no one checks: model ids, odd URLs, split stream pie
     server.knownModels.clear();
     server.knownModels.add(`echo-${KEY}`);
     try {
-      await withFault({ category: "secrets", fault: "the only model id served contains the API key", count: 2, outcome: "key replaced by *** in the notice and in --json" }, async () => {
-        const text = await cli(["ask", QUESTION]);
-        expect(text.code, text.stderr).toBe(0);
-        expect(text.stderr).toContain('using model "echo-***", the only one served');
-        expectNoKey(text);
-        const json = await cli(["ask", QUESTION, "--json"]);
-        expect(json.code, json.stderr).toBe(0);
-        expect(JSON.parse(json.stdout).generator).toBe("openai:echo-***");
-        expectNoKey(json);
-      });
+      await withFault(
+        { category: "secrets", fault: "the only model id served contains the API key", count: 2, outcome: "key replaced by *** in the notice and in --json" },
+        async () => {
+          const text = await cli(["ask", QUESTION]);
+          expect(text.code, text.stderr).toBe(0);
+          expect(text.stderr).toContain('using model "echo-***", the only one served');
+          expectNoKey(text);
+          const json = await cli(["ask", QUESTION, "--json"]);
+          expect(json.code, json.stderr).toBe(0);
+          expect(JSON.parse(json.stdout).generator).toBe("openai:echo-***");
+          expectNoKey(json);
+        },
+      );
     } finally {
       server.knownModels.clear();
       for (const model of models) server.knownModels.add(model);
@@ -248,32 +286,65 @@ describe("secrets in places no one checks: model ids, odd URLs, split stream pie
 
   it("a streamed answer that echoes the key in 3-character pieces never shows a piece of it", async () => {
     server.defaultChat = () => ({ text: "DeltaZip compresses model deltas [1]. Header: {{authorization}}.", chunkSize: 3 });
-    await withFault({ category: "secrets", fault: "key echoed across many small stream pieces (--stream)", count: 1, outcome: "held back and replaced: no piece of the key shown" }, async () => {
-      const streamed = await cli(["ask", QUESTION, "--model", "test-chat", "--stream"]);
-      expect(streamed.code, streamed.stderr).toBe(0);
-      expect(streamed.stdout).toContain("Header: Bearer ***");
-      expectNoKey(streamed);
-    });
+    await withFault(
+      {
+        category: "secrets",
+        fault: "key echoed across many small stream pieces (--stream)",
+        count: 1,
+        outcome: "held back and replaced: no piece of the key shown",
+      },
+      async () => {
+        const streamed = await cli(["ask", QUESTION, "--model", "test-chat", "--stream"]);
+        expect(streamed.code, streamed.stderr).toBe(0);
+        expect(streamed.stdout).toContain("Header: Bearer ***");
+        expectNoKey(streamed);
+      },
+    );
   });
 
-  it('postgres://ann:p@ss/w0rd#x@host/db: refused before connecting, with no part of the password shown', async () => {
-    await withFault({ category: "secrets", fault: "PostgreSQL URL with unencoded @, / and # in the password", count: 1, outcome: "one-line error asking to percent-encode; password hidden" }, async () => {
-      const result = await runCliAsync(["--store", "postgres://ann:p@ss/w0rd#x@127.0.0.1:1/db", "papers", "list"]);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^citewise: error: the user or password in the PostgreSQL URL postgres:\/\/ann:\*\*\*@127\.0\.0\.1:1\/db contains an unencoded "@", "\/" or "#"; percent-encode it/);
-      for (const piece of ["p@ss", "ss/w0rd", "w0rd#x", "w0rd"]) expect(result.stderr + result.stdout).not.toContain(piece);
-    });
+  it("postgres://ann:p@ss/w0rd#x@host/db: refused before connecting, with no part of the password shown", async () => {
+    await withFault(
+      {
+        category: "secrets",
+        fault: "PostgreSQL URL with unencoded @, / and # in the password",
+        count: 1,
+        outcome: "one-line error asking to percent-encode; password hidden",
+      },
+      async () => {
+        const result = await runCliAsync(["--store", "postgres://ann:p@ss/w0rd#x@127.0.0.1:1/db", "papers", "list"]);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toMatch(
+          /^citewise: error: the user or password in the PostgreSQL URL postgres:\/\/ann:\*\*\*@127\.0\.0\.1:1\/db contains an unencoded "@", "\/" or "#"; percent-encode it/,
+        );
+        for (const piece of ["p@ss", "ss/w0rd", "w0rd#x", "w0rd"]) expect(result.stderr + result.stdout).not.toContain(piece);
+      },
+    );
   });
 
   it("credentials in the base URL's query (?key=, access_key=, sig=, code=) are never printed", async () => {
     const port = await closedPort();
-    const secrets = { key: `k-${randomBytes(6).toString("hex")}`, access_key: `a-${randomBytes(6).toString("hex")}`, sig: `s-${randomBytes(6).toString("hex")}`, code: `c-${randomBytes(6).toString("hex")}` };
-    const query = Object.entries(secrets).map(([name, value]) => `${name}=${value}`).join("&");
-    await withFault({ category: "secrets", fault: "OPENAI_BASE_URL with ?key=, access_key=, sig=, code= (connection refused)", count: 4, outcome: "errors show the server without the values" }, async () => {
-      const result = await cli(["ask", QUESTION, "--model", "test-chat"], { env: env({ OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1?${query}` }) });
-      expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/cannot reach the server at http:\/\/127\.0\.0\.1:\d+\/v1\?key=\*\*\*&access_key=\*\*\*&sig=\*\*\*&code=\*\*\*/);
-      for (const value of Object.values(secrets)) expectNoKey(result, value);
-    });
+    const secrets = {
+      key: `k-${randomBytes(6).toString("hex")}`,
+      access_key: `a-${randomBytes(6).toString("hex")}`,
+      sig: `s-${randomBytes(6).toString("hex")}`,
+      code: `c-${randomBytes(6).toString("hex")}`,
+    };
+    const query = Object.entries(secrets)
+      .map(([name, value]) => `${name}=${value}`)
+      .join("&");
+    await withFault(
+      {
+        category: "secrets",
+        fault: "OPENAI_BASE_URL with ?key=, access_key=, sig=, code= (connection refused)",
+        count: 4,
+        outcome: "errors show the server without the values",
+      },
+      async () => {
+        const result = await cli(["ask", QUESTION, "--model", "test-chat"], { env: env({ OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1?${query}` }) });
+        expect(result.code).toBe(2);
+        expect(result.stderr).toMatch(/cannot reach the server at http:\/\/127\.0\.0\.1:\d+\/v1\?key=\*\*\*&access_key=\*\*\*&sig=\*\*\*&code=\*\*\*/);
+        for (const value of Object.values(secrets)) expectNoKey(result, value);
+      },
+    );
   });
 });

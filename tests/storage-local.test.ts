@@ -23,20 +23,22 @@ describe("saved keyword index", () => {
   it("refuses a truncated or foreign blob instead of answering from garbage", async () => {
     const bytes = (await loadIndex(inject("corpusIndex"))).keyword.toBinary();
     expect(() => Bm25Index.fromBinary(bytes.subarray(0, bytes.length - 10))).toThrow(/truncated/);
-    expect(() => Bm25Index.fromBinary(new TextEncoder().encode("{\"not\": \"bm25\"}"))).toThrow(/not a citewise keyword index/);
+    expect(() => Bm25Index.fromBinary(new TextEncoder().encode('{"not": "bm25"}'))).toThrow(/not a citewise keyword index/);
   });
 });
 
 /** Writes some bundled-corpus papers as a JSONL file (same title + abstract, so their chunks and vectors are known). */
 function writePapers(file: string, papers: Paper[]): void {
-  writeFileSync(file, papers.map((paper) => JSON.stringify({ title: paper.title, abstract: paper.abstract, year: paper.year })).join("\n") + "\n");
+  writeFileSync(file, `${papers.map((paper) => JSON.stringify({ title: paper.title, abstract: paper.abstract, year: paper.year })).join("\n")}\n`);
 }
 
 const segmentNames = (indexDir: string) => readdirSync(segmentsDir(indexDir)).sort();
 /** Segments the published version lists (CURRENT's first line names it). */
 const usedSegments = (indexDir: string): string[] => {
   const version = readFileSync(path.join(indexDir, "CURRENT"), "utf8").split("\n")[0]!;
-  return (JSON.parse(readFileSync(path.join(indexDir, version, "vectors.json"), "utf8")) as { segments: { name: string }[] }).segments.map((segment) => segment.name);
+  return (JSON.parse(readFileSync(path.join(indexDir, version, "vectors.json"), "utf8")) as { segments: { name: string }[] }).segments.map(
+    (segment) => segment.name,
+  );
 };
 
 describe("vector segments across re-ingests", () => {
@@ -115,7 +117,9 @@ describe("vector segments across re-ingests", () => {
 
   it("serves a segment whose float32 copy is missing from vectra's index.json, without writing; repair replaces the segment", async () => {
     const before = await loadIndex(indexDir);
-    const expected = await Promise.all(queries.slice(0, 10).map(async (query) => (await searchPapers(before, null, query, { k: 5, mode: "bm25" })).map((r) => r.paper.id)));
+    const expected = await Promise.all(
+      queries.slice(0, 10).map(async (query) => (await searchPapers(before, null, query, { k: 5, mode: "bm25" })).map((r) => r.paper.id)),
+    );
     const probe = (await embedder.embedDocuments([before.chunks[0]!.text]))[0]!;
     const expectedDense = await before.vectors.query(probe, 10);
     const segment = path.join(segmentsDir(indexDir), segmentNames(indexDir)[0]!);
@@ -126,8 +130,10 @@ describe("vector segments across re-ingests", () => {
     expect(after.notices.join("\n")).toMatch(/vectors\.f32 of segment seg-\S+ is damaged or missing; its vectors were read from vectra's index\.json/);
     const dense = await after.vectors.query(probe, 10);
     expect(dense.map((hit) => hit.id)).toEqual(expectedDense.map((hit) => hit.id));
-    dense.forEach((hit, i) => expect(hit.score).toBeCloseTo(expectedDense[i]!.score, 5));
-    const lexical = await Promise.all(queries.slice(0, 10).map(async (query) => (await searchPapers(after, null, query, { k: 5, mode: "bm25" })).map((r) => r.paper.id)));
+    for (const [i, hit] of dense.entries()) expect(hit.score).toBeCloseTo(expectedDense[i]!.score, 5);
+    const lexical = await Promise.all(
+      queries.slice(0, 10).map(async (query) => (await searchPapers(after, null, query, { k: 5, mode: "bm25" })).map((r) => r.paper.id)),
+    );
     expect(lexical).toEqual(expected);
 
     const repaired = await ingest({ inputs: [], parsed: { records: [], skipped: [], files: [], folders: [] }, indexDir, embedder, repair: true });

@@ -95,10 +95,15 @@ describe("summarize and ideas with a model", () => {
   afterAll(() => server.close());
 
   it("summarize sends the theme outline and sources; a hallucinated [40] is removed and reported", async () => {
-    server.defaultChat = () => ({ text: "## Quantization\n\nPost-training quantization has been gaining popularity for deployment [1]. It was proven optimal in 1850 [40]." });
-    const { code, stdout } = await runCliAsync(["--index", inject("corpusIndex"), "summarize", "quantization of neural networks", "-k", "10", "--model", "test-chat", "--json"], {
-      env: { OPENAI_BASE_URL: server.baseURL },
+    server.defaultChat = () => ({
+      text: "## Quantization\n\nPost-training quantization has been gaining popularity for deployment [1]. It was proven optimal in 1850 [40].",
     });
+    const { code, stdout } = await runCliAsync(
+      ["--index", inject("corpusIndex"), "summarize", "quantization of neural networks", "-k", "10", "--model", "test-chat", "--json"],
+      {
+        env: { OPENAI_BASE_URL: server.baseURL },
+      },
+    );
     expect(code).toBe(0);
     const body = JSON.parse(stdout);
     expect(body.generator).toBe("openai:test-chat");
@@ -110,10 +115,15 @@ describe("summarize and ideas with a model", () => {
   });
 
   it("ideas from the model are split by heading and novelty-checked", async () => {
-    server.defaultChat = () => ({ text: "## Idea 1: Quantize adapters with FP8\nFP8 formats are used for training [1].\n\n## Idea 2: Combine pruning with distillation\nPruning is studied [2]." });
-    const { code, stdout } = await runCliAsync(["--index", inject("corpusIndex"), "ideas", "efficient inference for large language models", "--model", "test-chat", "--json"], {
-      env: { OPENAI_BASE_URL: server.baseURL },
+    server.defaultChat = () => ({
+      text: "## Idea 1: Quantize adapters with FP8\nFP8 formats are used for training [1].\n\n## Idea 2: Combine pruning with distillation\nPruning is studied [2].",
     });
+    const { code, stdout } = await runCliAsync(
+      ["--index", inject("corpusIndex"), "ideas", "efficient inference for large language models", "--model", "test-chat", "--json"],
+      {
+        env: { OPENAI_BASE_URL: server.baseURL },
+      },
+    );
     expect(code).toBe(0);
     const body = JSON.parse(stdout);
     expect(body.ideas.map((idea: { title: string }) => idea.title)).toEqual(["Quantize adapters with FP8", "Combine pruning with distillation"]);

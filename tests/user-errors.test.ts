@@ -22,16 +22,36 @@ function oneLineError(result: { code: number | null; stdout: string; stderr: str
 describe("configuration mistakes", () => {
   it('OPENAI_BASE_URL="not a url" names the variable', async () => {
     await withFault({ category: "errors", fault: 'OPENAI_BASE_URL="not a url" and ftp://…', count: 2, outcome: "exit 2 naming OPENAI_BASE_URL" }, async () => {
-      oneLineError(await runCliAsync([...corpus(), "ask", QUESTION], { env: { OPENAI_BASE_URL: "not a url" } }), /OPENAI_BASE_URL is not a URL \("not a url"\); set it like http:\/\/127\.0\.0\.1:11434\/v1/);
-      oneLineError(await runCliAsync([...corpus(), "ask", QUESTION], { env: { OPENAI_BASE_URL: "ftp://example.org/v1" } }), /OPENAI_BASE_URL must start with http:\/\/ or https:\/\//);
+      oneLineError(
+        await runCliAsync([...corpus(), "ask", QUESTION], { env: { OPENAI_BASE_URL: "not a url" } }),
+        /OPENAI_BASE_URL is not a URL \("not a url"\); set it like http:\/\/127\.0\.0\.1:11434\/v1/,
+      );
+      oneLineError(
+        await runCliAsync([...corpus(), "ask", QUESTION], { env: { OPENAI_BASE_URL: "ftp://example.org/v1" } }),
+        /OPENAI_BASE_URL must start with http:\/\/ or https:\/\//,
+      );
     });
   });
 
   it("a PostgreSQL URL with ?host=/nonexistent or sslrootcert=/nonexistent names the missing path", async () => {
-    await withFault({ category: "errors", fault: "postgres URL with ?host=/nonexistent and with sslrootcert=/nonexistent", count: 2, outcome: "exit 2 naming the missing socket folder or file" }, async () => {
-      oneLineError(await runCliAsync(["--store", "postgres://ann@localhost/db?host=/nonexistent", "papers", "list"]), /\/nonexistent\/\.s\.PGSQL\.5432: no such file or folder \(ENOENT\)/);
-      oneLineError(await runCliAsync(["--store", "postgres://ann:pw-secret@127.0.0.1:1/db?sslmode=verify-full&sslrootcert=/nonexistent", "papers", "list"]), /\/nonexistent: no such file or folder \(ENOENT\)/);
-    });
+    await withFault(
+      {
+        category: "errors",
+        fault: "postgres URL with ?host=/nonexistent and with sslrootcert=/nonexistent",
+        count: 2,
+        outcome: "exit 2 naming the missing socket folder or file",
+      },
+      async () => {
+        oneLineError(
+          await runCliAsync(["--store", "postgres://ann@localhost/db?host=/nonexistent", "papers", "list"]),
+          /\/nonexistent\/\.s\.PGSQL\.5432: no such file or folder \(ENOENT\)/,
+        );
+        oneLineError(
+          await runCliAsync(["--store", "postgres://ann:pw-secret@127.0.0.1:1/db?sslmode=verify-full&sslrootcert=/nonexistent", "papers", "list"]),
+          /\/nonexistent: no such file or folder \(ENOENT\)/,
+        );
+      },
+    );
   });
 
   it("eval --check with a thresholds file that checks nothing, or names unknown metrics, is refused", async () => {
@@ -42,32 +62,63 @@ describe("configuration mistakes", () => {
     writeFileSync(unknown, JSON.stringify({ minimum: { accuracy: 0.9 } }));
     const wrong = path.join(dir, "wrong.json");
     writeFileSync(wrong, JSON.stringify([1, 2]));
-    await withFault({ category: "errors", fault: "eval --check with an empty gate, an unknown metric, and a non-object", count: 3, outcome: "refused before running, exit 2" }, async () => {
-      const suite = path.join(ROOT, "evals", "answers.jsonl");
-      oneLineError(await runCliAsync([...corpus(), "eval", "--suite", suite, "--limit", "1", "--check", none]), /it names no metric, so it would check nothing/);
-      oneLineError(await runCliAsync([...corpus(), "eval", "--suite", suite, "--limit", "1", "--check", unknown]), /unknown metric "minimum\.accuracy" \(known: ndcg10, /);
-      oneLineError(await runCliAsync([...corpus(), "eval", "--suite", suite, "--limit", "1", "--check", wrong]), /expected an object with "minimum" and\/or "maximum"/);
-    });
+    await withFault(
+      {
+        category: "errors",
+        fault: "eval --check with an empty gate, an unknown metric, and a non-object",
+        count: 3,
+        outcome: "refused before running, exit 2",
+      },
+      async () => {
+        const suite = path.join(ROOT, "evals", "answers.jsonl");
+        oneLineError(
+          await runCliAsync([...corpus(), "eval", "--suite", suite, "--limit", "1", "--check", none]),
+          /it names no metric, so it would check nothing/,
+        );
+        oneLineError(
+          await runCliAsync([...corpus(), "eval", "--suite", suite, "--limit", "1", "--check", unknown]),
+          /unknown metric "minimum\.accuracy" \(known: ndcg10, /,
+        );
+        oneLineError(
+          await runCliAsync([...corpus(), "eval", "--suite", suite, "--limit", "1", "--check", wrong]),
+          /expected an object with "minimum" and\/or "maximum"/,
+        );
+      },
+    );
   });
 });
 
 describe("servers that answer 200 without an answer", () => {
   it('a 200 whose body is an error object ("You exceeded your current quota") is reported with the server\'s message', async () => {
-    await withFault({ category: "errors", fault: "HTTP 200 with an error object instead of choices", count: 1, outcome: "exit 2 with the server's message" }, async () => {
-      server.queue.push({ raw: JSON.stringify({ error: { message: "You exceeded your current quota, please check your plan.", type: "insufficient_quota" } }) });
-      oneLineError(await runCliAsync([...corpus(), "ask", QUESTION, "--model", "test-chat"], { env: { OPENAI_BASE_URL: server.baseURL } }), /answered with an error for model "test-chat": You exceeded your current quota/);
-    });
+    await withFault(
+      { category: "errors", fault: "HTTP 200 with an error object instead of choices", count: 1, outcome: "exit 2 with the server's message" },
+      async () => {
+        server.queue.push({
+          raw: JSON.stringify({ error: { message: "You exceeded your current quota, please check your plan.", type: "insufficient_quota" } }),
+        });
+        oneLineError(
+          await runCliAsync([...corpus(), "ask", QUESTION, "--model", "test-chat"], { env: { OPENAI_BASE_URL: server.baseURL } }),
+          /answered with an error for model "test-chat": You exceeded your current quota/,
+        );
+      },
+    );
   });
 
   it('finish_reason "content_filter" is not a complete answer (plain and --stream)', async () => {
-    await withFault({ category: "errors", fault: "finish_reason content_filter, plain and streamed", count: 2, outcome: "exit 2 naming the content filter" }, async () => {
-      server.queue.push({ text: "DeltaZip compresses", finishReason: "content_filter" });
-      oneLineError(await runCliAsync([...corpus(), "ask", QUESTION, "--model", "test-chat"], { env: { OPENAI_BASE_URL: server.baseURL } }), /content filter stopped the answer/);
-      server.queue.push({ text: "DeltaZip compresses", finishReason: "content_filter" });
-      const streamed = await runCliAsync([...corpus(), "ask", QUESTION, "--model", "test-chat", "--stream"], { env: { OPENAI_BASE_URL: server.baseURL } });
-      oneLineError(streamed, /content filter stopped the answer/);
-      expect(streamed.stdout).toMatch(/\[answer incomplete: /);
-    });
+    await withFault(
+      { category: "errors", fault: "finish_reason content_filter, plain and streamed", count: 2, outcome: "exit 2 naming the content filter" },
+      async () => {
+        server.queue.push({ text: "DeltaZip compresses", finishReason: "content_filter" });
+        oneLineError(
+          await runCliAsync([...corpus(), "ask", QUESTION, "--model", "test-chat"], { env: { OPENAI_BASE_URL: server.baseURL } }),
+          /content filter stopped the answer/,
+        );
+        server.queue.push({ text: "DeltaZip compresses", finishReason: "content_filter" });
+        const streamed = await runCliAsync([...corpus(), "ask", QUESTION, "--model", "test-chat", "--stream"], { env: { OPENAI_BASE_URL: server.baseURL } });
+        oneLineError(streamed, /content filter stopped the answer/);
+        expect(streamed.stdout).toMatch(/\[answer incomplete: /);
+      },
+    );
   });
 
   it("an embeddings endpoint that answers 200 with a malformed body is a one-line error", async () => {
@@ -75,7 +126,12 @@ describe("servers that answer 200 without an answer", () => {
       server.embeddingQueue.push({ status: 200, body: { object: "list", model: "test-embed" } });
       const file = path.join(tempDir(), "one.jsonl");
       writeFileSync(file, `${JSON.stringify({ title: "A", abstract: "We compress deltas of fine-tuned models." })}\n`);
-      oneLineError(await runCliAsync(["--index", path.join(tempDir(), "index"), "ingest", file, "--embedder", "openai:test-embed"], { env: { OPENAI_BASE_URL: server.baseURL } }), /returned a malformed reply \(not the expected JSON shape\) for embedding model "test-embed"/);
+      oneLineError(
+        await runCliAsync(["--index", path.join(tempDir(), "index"), "ingest", file, "--embedder", "openai:test-embed"], {
+          env: { OPENAI_BASE_URL: server.baseURL },
+        }),
+        /returned a malformed reply \(not the expected JSON shape\) for embedding model "test-embed"/,
+      );
     });
   });
 });

@@ -42,15 +42,23 @@ describe("the write lock", () => {
         child.stderr.on("data", (chunk) => (err += chunk));
         child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(err))));
       });
-    await withFault({ category: "lock", fault: "two processes acquiring and releasing the lock 1,500 times each", count: 3000, outcome: "no acquisition lost its lock to the other process" }, async () => {
-      const [a, b] = await Promise.all([run(), run()]);
-      expect(a.held + a.refused).toBe(1500);
-      expect(a.held).toBeGreaterThan(0);
-      expect(b.held).toBeGreaterThan(0);
-      expect(a.refused + b.refused).toBeGreaterThan(0); // they really competed
-      expect(a.stolen + b.stolen).toBe(0);
-      expect(existsSync(path.join(dir, "LOCK"))).toBe(false);
-    });
+    await withFault(
+      {
+        category: "lock",
+        fault: "two processes acquiring and releasing the lock 1,500 times each",
+        count: 3000,
+        outcome: "no acquisition lost its lock to the other process",
+      },
+      async () => {
+        const [a, b] = await Promise.all([run(), run()]);
+        expect(a.held + a.refused).toBe(1500);
+        expect(a.held).toBeGreaterThan(0);
+        expect(b.held).toBeGreaterThan(0);
+        expect(a.refused + b.refused).toBeGreaterThan(0); // they really competed
+        expect(a.stolen + b.stolen).toBe(0);
+        expect(existsSync(path.join(dir, "LOCK"))).toBe(false);
+      },
+    );
   });
 
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -58,21 +66,29 @@ describe("the write lock", () => {
       const indexDir = path.join(tempDir(), "index");
       await buildSmallIndex(indexDir, [FILES.plain]);
       const before = await paperIdsOf(indexDir);
-      await withFault({ category: "lock", fault: `${signal} while an ingest embeds`, count: 1, outcome: "lock released on the signal; next ingest ran without a takeover" }, async () => {
-        const child = spawn(process.execPath, [CLI, "--index", indexDir, "ingest", FILES.listingA, "--json"], { cwd: ROOT, env: { ...process.env, OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined } });
-        const journal = path.join(indexDir, "pending-vectors.jsonl");
-        const started = Date.now();
-        while (!existsSync(journal) && Date.now() - started < 120_000) await new Promise((resolve) => setTimeout(resolve, 50));
-        expect(existsSync(path.join(indexDir, "LOCK"))).toBe(true);
-        child.kill(signal);
-        const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, sig) => resolve({ code, signal: sig })));
-        expect(exit.signal).toBe(signal);
-        expect(existsSync(path.join(indexDir, "LOCK"))).toBe(false);
-        const next = runCli(["--index", indexDir, "ingest", FILES.plain]);
-        expect(next.code, next.stderr).toBe(0);
-        expect(next.stderr).not.toMatch(/taking over the lock/);
-        return { dataLost: lostPapers(before, await paperIdsOf(indexDir)) };
-      });
+      await withFault(
+        { category: "lock", fault: `${signal} while an ingest embeds`, count: 1, outcome: "lock released on the signal; next ingest ran without a takeover" },
+        async () => {
+          const child = spawn(process.execPath, [CLI, "--index", indexDir, "ingest", FILES.listingA, "--json"], {
+            cwd: ROOT,
+            env: { ...process.env, OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined },
+          });
+          const journal = path.join(indexDir, "pending-vectors.jsonl");
+          const started = Date.now();
+          while (!existsSync(journal) && Date.now() - started < 120_000) await new Promise((resolve) => setTimeout(resolve, 50));
+          expect(existsSync(path.join(indexDir, "LOCK"))).toBe(true);
+          child.kill(signal);
+          const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+            child.on("close", (code, sig) => resolve({ code, signal: sig })),
+          );
+          expect(exit.signal).toBe(signal);
+          expect(existsSync(path.join(indexDir, "LOCK"))).toBe(false);
+          const next = runCli(["--index", indexDir, "ingest", FILES.plain]);
+          expect(next.code, next.stderr).toBe(0);
+          expect(next.stderr).not.toMatch(/taking over the lock/);
+          return { dataLost: lostPapers(before, await paperIdsOf(indexDir)) };
+        },
+      );
     });
   }
 
@@ -99,20 +115,28 @@ describe("the write lock", () => {
     await buildSmallIndex(indexDir, [FILES.plain]);
     spawnSync("chmod", ["-R", "a+rX,go-w", parent]);
     const before = folderFingerprint(indexDir);
-    await withFault({ category: "lock", fault: "ingest by a user without write access to the index (uid 65534)", count: 1, outcome: "exit 2 'permission denied'; nothing written" }, async () => {
-      const result = spawnSync(process.execPath, [CLI, "--index", indexDir, "ingest", path.join(parent, "fixtures", "sample.jsonl")], {
-        uid: 65534,
-        gid: 65534,
-        cwd: parent,
-        env: { ...process.env, HOME: parent, NO_COLOR: "1" },
-        encoding: "utf8",
-        timeout: 120_000,
-      });
-      expect(result.status, result.stderr).toBe(2);
-      expect(result.stderr.trim().split("\n")).toHaveLength(1);
-      expect(result.stderr).toMatch(/permission denied \(EACCES\)/);
-      expect(folderFingerprint(indexDir)).toEqual(before);
-      return { dataLost: changedFiles(before, folderFingerprint(indexDir)) };
-    });
+    await withFault(
+      {
+        category: "lock",
+        fault: "ingest by a user without write access to the index (uid 65534)",
+        count: 1,
+        outcome: "exit 2 'permission denied'; nothing written",
+      },
+      async () => {
+        const result = spawnSync(process.execPath, [CLI, "--index", indexDir, "ingest", path.join(parent, "fixtures", "sample.jsonl")], {
+          uid: 65534,
+          gid: 65534,
+          cwd: parent,
+          env: { ...process.env, HOME: parent, NO_COLOR: "1" },
+          encoding: "utf8",
+          timeout: 120_000,
+        });
+        expect(result.status, result.stderr).toBe(2);
+        expect(result.stderr.trim().split("\n")).toHaveLength(1);
+        expect(result.stderr).toMatch(/permission denied \(EACCES\)/);
+        expect(folderFingerprint(indexDir)).toEqual(before);
+        return { dataLost: changedFiles(before, folderFingerprint(indexDir)) };
+      },
+    );
   });
 });

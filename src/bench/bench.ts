@@ -33,8 +33,14 @@ const { values } = parseArgs({
     "heap-mb": { type: "string", default: "8192" },
   },
 });
-const sizes = values.sizes.split(",").map((s) => s.trim()).filter(Boolean);
-const systems = values.systems.split(",").map((s) => s.trim()).filter(Boolean);
+const sizes = values.sizes
+  .split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
+const systems = values.systems
+  .split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
 for (const system of systems) if (!SYSTEMS.includes(system)) throw new Error(`unknown system "${system}" (choose from ${SYSTEMS.join(", ")})`);
 const options = {
   sizes,
@@ -62,20 +68,41 @@ const cacheFile = path.join(ROOT, ".cache", "bench", "sentence-vectors-use-lite-
 const cache = SentenceVectorCache.open(cacheFile, "use-lite-512", 512);
 const real = new LazyUseLite();
 const cacheStarted = performance.now();
-const embeddedThisRun = await cache.ensure([...known, ...queries], real.get(), (done, total) => progress(`embedding sentences with USE-Lite: ${done}/${total}`));
+const embeddedThisRun = await cache.ensure([...known, ...queries], real.get(), (done, total) =>
+  progress(`embedding sentences with USE-Lite: ${done}/${total}`),
+);
 const cacheSeconds = (performance.now() - cacheStarted) / 1000;
 progress(`sentence-vector cache: ${cache.size} texts, ${embeddedThisRun} embedded now (${cacheSeconds.toFixed(1)} s)`);
 
 const runDir = mkdtempSync(path.join(os.tmpdir(), "citewise-bench-run-"));
 const queriesFile = path.join(runDir, "queries.json");
-writeQueryVectors(queriesFile, queries.map((query) => ({ query, vector: Array.from(cache.get(query)!) })));
+writeQueryVectors(
+  queriesFile,
+  queries.map((query) => ({ query, vector: Array.from(cache.get(query)!) })),
+);
 const sentencesFile = path.join(runDir, "sentences.json");
 writeFileSync(sentencesFile, JSON.stringify(known));
 
-const common = ["--queries", queriesFile, "--k", String(options.k), "--warmup", String(options.warmup), "--rounds", String(options.rounds), "--budget-ms", String(options.budgetSeconds * 1000)];
+const common = [
+  "--queries",
+  queriesFile,
+  "--k",
+  String(options.k),
+  "--warmup",
+  String(options.warmup),
+  "--rounds",
+  String(options.rounds),
+  "--budget-ms",
+  String(options.budgetSeconds * 1000),
+];
 const run = async (system: string, label: string, extra: string[]): Promise<ChildOutcome> => {
   progress(`${label}: ${system}`);
-  const outcome = await runWorker(["--system", system, "--label", label, ...common, ...extra], path.join(runDir, `${system}-${label}.json`), options.timeoutMinutes * 60_000, options.heapMiB);
+  const outcome = await runWorker(
+    ["--system", system, "--label", label, ...common, ...extra],
+    path.join(runDir, `${system}-${label}.json`),
+    options.timeoutMinutes * 60_000,
+    options.heapMiB,
+  );
   progress(`${label}: ${system} ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ""} in ${outcome.wallSeconds.toFixed(0)} s`);
   return outcome;
 };
@@ -120,7 +147,13 @@ try {
       "@orama/orama": version("@orama/orama"),
       vectra: version("vectra"),
     },
-    sentenceCache: { file: path.relative(ROOT, cacheFile), texts: cache.size, embeddedThisRun, seconds: cacheSeconds, textsPerSecond: embeddedThisRun ? embeddedThisRun / cacheSeconds : null },
+    sentenceCache: {
+      file: path.relative(ROOT, cacheFile),
+      texts: cache.size,
+      embeddedThisRun,
+      seconds: cacheSeconds,
+      textsPerSecond: embeddedThisRun ? embeddedThisRun / cacheSeconds : null,
+    },
     bundled,
     sizes: sizeReports,
     ratios: computeRatios(sizeReports),

@@ -48,7 +48,9 @@ export async function prepareDataset(
   const liveBefore = embedder.liveTexts ?? 0;
   for (let i = 0; i < chunks.length; i += 1000) {
     const batch = chunks.slice(i, i + 1000);
-    (await embedder.embedDocuments(batch.map((chunk) => chunk.text))).forEach((vector, j) => vectors.set(vector, (i + j) * embedder.dimension));
+    (await embedder.embedDocuments(batch.map((chunk) => chunk.text))).forEach((vector, j) => {
+      vectors.set(vector, (i + j) * embedder.dimension);
+    });
   }
   const meta: DatasetMeta = {
     ...options,
@@ -59,8 +61,8 @@ export async function prepareDataset(
     liveTexts: (embedder.liveTexts ?? 0) - liveBefore,
   };
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "records.jsonl"), records.map((record) => JSON.stringify(record)).join("\n") + "\n");
-  writeFileSync(path.join(dir, "chunks.jsonl"), chunks.map(({ id, paperId, text }) => JSON.stringify({ id, paperId, text })).join("\n") + "\n");
+  writeFileSync(path.join(dir, "records.jsonl"), `${records.map((record) => JSON.stringify(record)).join("\n")}\n`);
+  writeFileSync(path.join(dir, "chunks.jsonl"), `${chunks.map(({ id, paperId, text }) => JSON.stringify({ id, paperId, text })).join("\n")}\n`);
   writeFileSync(path.join(dir, "vectors.f32"), new Uint8Array(vectors.buffer));
   writeFileSync(path.join(dir, "meta.json"), JSON.stringify(meta, null, 2));
   return meta;

@@ -23,7 +23,18 @@ export interface BenchReport {
   startedAt: string;
   wallSeconds: number;
   machine: { cpus: number; memoryGiB: number; node: string };
-  options: { sizes: string[]; systems: string[]; queries: number; seed: number; k: number; warmup: number; rounds: number; budgetSeconds: number; timeoutMinutes: number; heapMiB: number };
+  options: {
+    sizes: string[];
+    systems: string[];
+    queries: number;
+    seed: number;
+    k: number;
+    warmup: number;
+    rounds: number;
+    budgetSeconds: number;
+    timeoutMinutes: number;
+    heapMiB: number;
+  };
   versions: Record<string, string>;
   sentenceCache: { file: string; texts: number; embeddedThisRun: number; seconds: number; textsPerSecond: number | null };
   bundled: ChildOutcome | null;
@@ -32,7 +43,12 @@ export interface BenchReport {
   notes: string[];
 }
 
-type Result = { insert?: InsertStats; latencyMs?: Partial<Record<BenchMode, LatencyStats & { peerMode?: string }>>; memory?: { peakMiB: number }; baselineRssMiB?: number } & Record<string, unknown>;
+type Result = {
+  insert?: InsertStats;
+  latencyMs?: Partial<Record<BenchMode, LatencyStats & { peerMode?: string }>>;
+  memory?: { peakMiB: number };
+  baselineRssMiB?: number;
+} & Record<string, unknown>;
 const resultOf = (outcome: ChildOutcome | undefined) => (outcome?.result ?? {}) as Result;
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 && Number.isFinite(a) ? a / b : null);
 
@@ -71,25 +87,36 @@ function table(header: string[], rows: string[][], rightAlignFrom = 1): string {
       .map((cell, i) => (i >= rightAlignFrom ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
       .join("  ")
       .trimEnd();
-  return [line(header), ...rows.map(line)].join("\n") + "\n";
+  return `${[line(header), ...rows.map(line)].join("\n")}\n`;
 }
 
 const num = (value: number | undefined | null, digits = 1) => (value === undefined || value === null || !Number.isFinite(value) ? "-" : value.toFixed(digits));
 /** "p50 / p95", marked with the number of timed queries when the time budget stopped timing within round one. */
 const pair = (l: LatencyStats | undefined, fullRound = 0) => (l ? `${num(l.p50)} / ${num(l.p95)}${l.queries < fullRound ? ` (${l.queries}q)` : ""}` : "-");
 const x = (value: number | null | undefined) =>
-  value === null || value === undefined ? "-" : value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value >= 0.01 ? value.toFixed(2) : value.toPrecision(2);
+  value === null || value === undefined
+    ? "-"
+    : value >= 100
+      ? value.toFixed(0)
+      : value >= 10
+        ? value.toFixed(1)
+        : value >= 0.01
+          ? value.toFixed(2)
+          : value.toPrecision(2);
 const duration = (s: number) => (s >= 90 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`);
 
 export function renderReport(report: BenchReport): string {
   let out = "";
   const { options: o } = report;
   out += `citewise bench — ${report.machine.cpus} cores, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}; run took ${duration(report.wallSeconds)}\n`;
-  out += `peers: ${Object.entries(report.versions).map(([name, version]) => `${name} ${version}`).join(", ")}\n`;
+  out += `peers: ${Object.entries(report.versions)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(", ")}\n`;
   out += `queries: ${o.queries} fixture queries (evals/retrieval.jsonl), ${o.warmup} warm-up (≤10 s), up to ${o.rounds} timed rounds, a mode stops once it used ${o.budgetSeconds} s (after ≥10 queries); top-${o.k}; query vectors precomputed with USE-Lite and shared\n`;
   out += `each system × size runs in its own Node process (limit ${o.timeoutMinutes} min, heap ${o.heapMiB} MiB); peak RSS = max(50 ms samples, kernel VmHWM)\n`;
   const loads = [report.bundled, ...report.sizes.flatMap((size) => Object.values(size.systems))].flatMap((outcome) => (outcome ? [outcome.loadBefore] : []));
-  if (loads.length) out += `1-min load average before each run: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${report.machine.cpus} cores (well above ~1 means other processes competed for the CPU)\n`;
+  if (loads.length)
+    out += `1-min load average before each run: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${report.machine.cpus} cores (well above ~1 means other processes competed for the CPU)\n`;
   out += "\n";
 
   const b = report.bundled;
@@ -100,7 +127,8 @@ export function renderReport(report: BenchReport): string {
     const corpus = r.corpus as { records: number; papers: number; chunks: number } | undefined;
     const embed = r.embedderOnly as { seconds: number; chunksPerSecond: number } | undefined;
     if (corpus) out += `  corpus: ${corpus.records} abstracts → ${corpus.papers} papers, ${corpus.chunks} chunks\n`;
-    if (r.insert) out += `  ingest: ${num(r.insert.seconds)} s = ${num(r.insert.abstractsPerSecond)} abstracts/s, ${num(r.insert.chunksPerSecond)} chunks/s   (embedding alone: ${num(embed?.seconds)} s = ${num(embed?.chunksPerSecond)} chunks/s)\n`;
+    if (r.insert)
+      out += `  ingest: ${num(r.insert.seconds)} s = ${num(r.insert.abstractsPerSecond)} abstracts/s, ${num(r.insert.chunksPerSecond)} chunks/s   (embedding alone: ${num(embed?.seconds)} s = ${num(embed?.chunksPerSecond)} chunks/s)\n`;
     out += `  re-ingest, nothing changed: ${num(r.reingestUnchangedSeconds as number | undefined, 2)} s;  index load: ${num(r.indexLoadMs as number | undefined, 0)} ms;  peak RSS ${num(r.memory?.peakMiB, 0)} MiB (embedding worker threads included)\n`;
     out += `  search p50 / p95 ms: bm25 ${pair(r.latencyMs?.bm25)}, dense ${pair(r.latencyMs?.dense)}, hybrid ${pair(r.latencyMs?.hybrid)};  hybrid incl. query embedding ${pair(r.hybridEndToEndMs as LatencyStats | undefined)}\n`;
     if (b.status !== "ok") out += `  ${b.status}: ${b.reason}\n`;
@@ -136,7 +164,26 @@ export function renderReport(report: BenchReport): string {
       ]);
     }
   }
-  out += table(["size", "records", "chunks", "system", "status", "chunks/s", "abstr/s", "insert s", "load ms", "re-ingest s", "bm25 p50/p95 ms", "dense p50/p95 ms", "hybrid p50/p95 ms", "RSS base/peak MiB"], rows, 1);
+  out += table(
+    [
+      "size",
+      "records",
+      "chunks",
+      "system",
+      "status",
+      "chunks/s",
+      "abstr/s",
+      "insert s",
+      "load ms",
+      "re-ingest s",
+      "bm25 p50/p95 ms",
+      "dense p50/p95 ms",
+      "hybrid p50/p95 ms",
+      "RSS base/peak MiB",
+    ],
+    rows,
+    1,
+  );
   out += `  (orama: bm25 = its full-text BM25, dense = vector mode, hybrid = full text + vector; langchain: dense only;\n`;
   out += `   "(Nq)": the ${o.budgetSeconds} s budget per mode ran out after N of the ${o.queries} queries, so the figure covers those only)\n`;
 
@@ -149,7 +196,8 @@ export function renderReport(report: BenchReport): string {
       return `${size.label} ≈ ${num(rate)} chunks/s (${duration(size.corpus.chunks / rate)})`;
     })
     .filter(Boolean);
-  if (projections.length) out += `  PROJECTED (not measured) citewise ingest with the real embedder = index side + ${num(bundledEmbed)} chunks/s embedding from [A]: ${projections.join("; ")}\n`;
+  if (projections.length)
+    out += `  PROJECTED (not measured) citewise ingest with the real embedder = index side + ${num(bundledEmbed)} chunks/s embedding from [A]: ${projections.join("; ")}\n`;
   const e2e = report.sizes
     .map((size) => ({ size, l: resultOf(size.systems.citewise).hybridEndToEndMs as LatencyStats | undefined }))
     .filter(({ l }) => l)
@@ -170,7 +218,11 @@ export function renderReport(report: BenchReport): string {
   ]);
   out += table(["size", "peer", "insert", "peak RSS", "bm25 vs full-text p50/p95", "dense p50/p95", "hybrid p50/p95"], ratioRows, 2);
 
-  const problems = report.sizes.flatMap((size) => Object.entries(size.systems).filter(([, o]) => o.status !== "ok").map(([system, o]) => `  ${size.label} ${system}: ${o.status} — ${o.reason}`));
+  const problems = report.sizes.flatMap((size) =>
+    Object.entries(size.systems)
+      .filter(([, o]) => o.status !== "ok")
+      .map(([system, o]) => `  ${size.label} ${system}: ${o.status} — ${o.reason}`),
+  );
   if (b && b.status !== "ok") problems.unshift(`  bundled citewise-real: ${b.status} — ${b.reason}`);
   if (problems.length) out += `\nnot measured:\n${problems.join("\n")}\n`;
   if (report.notes.length) out += `\nnotes:\n${report.notes.map((note) => `  - ${note}`).join("\n")}\n`;

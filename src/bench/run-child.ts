@@ -53,12 +53,18 @@ export function runWorker(args: string[], resultFile: string, timeoutMs: number,
       const mainDone = result.memory !== undefined;
       if (timedOut) {
         const phase = lastPhase(stderrTail);
-        resolve({ ...base, status: mainDone ? "partial" : "skipped", reason: `exceeded the ${+(timeoutMs / 60000).toFixed(2)} min limit per run${phase ? ` (during: ${phase})` : ""}; RSS had reached ${observed.toFixed(0)} MiB` });
+        resolve({
+          ...base,
+          status: mainDone ? "partial" : "skipped",
+          reason: `exceeded the ${+(timeoutMs / 60000).toFixed(2)} min limit per run${phase ? ` (during: ${phase})` : ""}; RSS had reached ${observed.toFixed(0)} MiB`,
+        });
       } else if (code === 0 && result.status === "ok") {
         resolve({ ...base, status: "ok" });
       } else {
         const oom = /heap out of memory|Allocation failed/i.test(stderrTail);
-        const reason = oom ? `ran out of memory (heap limit ${heapMiB} MiB, RSS ${observed.toFixed(0)} MiB)` : String(result.error ?? lastLines(stderrTail) ?? `exit ${code ?? signal}`);
+        const reason = oom
+          ? `ran out of memory (heap limit ${heapMiB} MiB, RSS ${observed.toFixed(0)} MiB)`
+          : String(result.error ?? lastLines(stderrTail) ?? `exit ${code ?? signal}`);
         resolve({ ...base, status: mainDone && !oom ? "partial" : "failed", reason });
       }
     });
@@ -66,7 +72,10 @@ export function runWorker(args: string[], resultFile: string, timeoutMs: number,
 }
 
 function lastPhase(stderr: string): string | undefined {
-  const lines = stderr.trim().split("\n").filter((line) => /^\s*\[/.test(line));
+  const lines = stderr
+    .trim()
+    .split("\n")
+    .filter((line) => /^\s*\[/.test(line));
   return lines[lines.length - 1]?.replace(/^\s*\[[^\]]*\]\s*/, "");
 }
 

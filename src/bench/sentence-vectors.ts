@@ -23,7 +23,7 @@ export class SentenceVectorCache {
       if (meta.embedder === embedderName && meta.dimension === dimension) {
         const buffer = readFileSync(`${file}.f32`);
         const all = new Float32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength / 4);
-        meta.hashes.forEach((hash, i) => cache.rows.set(hash, all.slice(i * dimension, (i + 1) * dimension)));
+        for (const [i, hash] of meta.hashes.entries()) cache.rows.set(hash, all.slice(i * dimension, (i + 1) * dimension));
       }
     }
     return cache;
@@ -39,13 +39,14 @@ export class SentenceVectorCache {
 
   /** Embeds the texts not cached yet (in batches, with progress) and saves; returns how many were embedded. */
   async ensure(texts: string[], embedder: Embedder, onProgress?: (done: number, total: number) => void): Promise<number> {
-    if (embedder.name !== this.embedderName || embedder.dimension !== this.dimension) throw new Error(`sentence cache is for ${this.embedderName}, not ${embedder.name}`);
+    if (embedder.name !== this.embedderName || embedder.dimension !== this.dimension)
+      throw new Error(`sentence cache is for ${this.embedderName}, not ${embedder.name}`);
     const missing = [...new Set(texts)].filter((text) => !this.rows.has(hashOf(text)));
     const batchSize = 64;
     for (let i = 0; i < missing.length; i += batchSize) {
       const batch = missing.slice(i, i + batchSize);
       const vectors = await embedder.embedDocuments(batch);
-      batch.forEach((text, j) => this.rows.set(hashOf(text), Float32Array.from(vectors[j]!)));
+      for (const [j, text] of batch.entries()) this.rows.set(hashOf(text), Float32Array.from(vectors[j]!));
       onProgress?.(Math.min(i + batchSize, missing.length), missing.length);
       // Save every ~1k texts so an interrupted first run keeps most of its work.
       if ((i / batchSize) % 16 === 15) this.save();
@@ -58,7 +59,7 @@ export class SentenceVectorCache {
     mkdirSync(path.dirname(this.file), { recursive: true });
     const hashes = [...this.rows.keys()];
     const all = new Float32Array(hashes.length * this.dimension);
-    hashes.forEach((hash, i) => all.set(this.rows.get(hash)!, i * this.dimension));
+    for (const [i, hash] of hashes.entries()) all.set(this.rows.get(hash)!, i * this.dimension);
     writeFileSync(`${this.file}.f32`, new Uint8Array(all.buffer));
     writeFileSync(`${this.file}.json`, JSON.stringify({ embedder: this.embedderName, dimension: this.dimension, hashes }));
   }
@@ -103,7 +104,7 @@ export class CachedSentenceEmbedder implements Embedder {
     if (unknown.length > 0) {
       this.liveTexts += unknown.length;
       const vectors = await this.fallback().embedDocuments(unknown);
-      unknown.forEach((text, i) => live.set(text, vectors[i]!));
+      for (const [i, text] of unknown.entries()) live.set(text, vectors[i]!);
     }
     return parts.map(({ known, unknown: rest }) => {
       const sum = new Float64Array(this.dimension);
@@ -111,7 +112,7 @@ export class CachedSentenceEmbedder implements Embedder {
         for (let d = 0; d < sum.length; d++) sum[d]! += vector[d]!;
       };
       known.forEach(add);
-      rest.forEach((text) => add(live.get(text)!));
+      for (const text of rest) add(live.get(text)!);
       return normalizeVector(sum);
     });
   }
@@ -149,7 +150,9 @@ export class CachedSentenceEmbedder implements Embedder {
 
   private matchAt(body: string, position: number): string | undefined {
     const candidates = this.byFirstWords.get(firstWords(body, position)) ?? [];
-    return candidates.find((sentence) => body.startsWith(sentence, position) && (position + sentence.length === body.length || body[position + sentence.length] === " "));
+    return candidates.find(
+      (sentence) => body.startsWith(sentence, position) && (position + sentence.length === body.length || body[position + sentence.length] === " "),
+    );
   }
 }
 

@@ -28,7 +28,7 @@ export function loadSourceText(dataDir: string): SourceText {
  * back into themselves when doubled. This keeps chunk sentences identical to the sentences they were made of.
  */
 function isRecombinable(sentence: string): boolean {
-  if (!/^[A-Z][^]*[.!?]$/.test(sentence) || words(sentence) < 3) return false;
+  if (!/^[A-Z][\s\S]*[.!?]$/.test(sentence) || words(sentence) < 3) return false;
   const again = splitSentences(`${sentence} ${sentence}`, "en");
   return again.length === 2 && again[0] === sentence && again[1] === sentence;
 }

@@ -27,7 +27,10 @@ export const BUNDLED_DATA_DIR = path.join(PACKAGE_ROOT, "data");
  * empty variable counts as unset.
  */
 export function resolveIndexLocation(options: GlobalOptions): string {
-  for (const [flag, value] of [["--store", options.store], ["--index", options.index]] as const) {
+  for (const [flag, value] of [
+    ["--store", options.store],
+    ["--index", options.index],
+  ] as const) {
     if (value !== undefined && !value.trim()) throw new UserError(`${flag} is empty; give a folder (or a postgres:// URL), or leave it out to use ./.citewise`);
   }
   const location = options.store ?? options.index ?? (process.env.CITEWISE_STORE || undefined) ?? (process.env.CITEWISE_INDEX || undefined) ?? ".citewise";
@@ -39,9 +42,17 @@ export function resolveIndexLocation(options: GlobalOptions): string {
 export async function runIngest(
   inputs: string[],
   indexDir: string,
-  options: Pick<IngestOptions, "format" | "rebuild" | "remove" | "repair" | "parsed"> & { embedder?: string; progress?: boolean; timeoutSeconds?: number; dimension?: number },
+  options: Pick<IngestOptions, "format" | "rebuild" | "remove" | "repair" | "parsed"> & {
+    embedder?: string;
+    progress?: boolean;
+    timeoutSeconds?: number;
+    dimension?: number;
+  },
 ): Promise<IngestReport> {
-  const embedder = await createEmbedder(options.embedder ?? DEFAULT_EMBEDDER, { timeoutMs: (options.timeoutSeconds ?? 60) * 1000, dimension: options.dimension });
+  const embedder = await createEmbedder(options.embedder ?? DEFAULT_EMBEDDER, {
+    timeoutMs: (options.timeoutSeconds ?? 60) * 1000,
+    dimension: options.dimension,
+  });
   const progress = createProgress("embedding", options.progress);
   try {
     return await ingest({
@@ -70,7 +81,8 @@ export async function runIngest(
 export async function openIndex(options: GlobalOptions, settings: { quiet?: boolean } = {}): Promise<{ index: IndexSnapshot; embedder: Embedder }> {
   const indexDir = resolveIndexLocation(options);
   if (!(await hasIndex(indexDir))) {
-    if (!settings.quiet) process.stderr.write(`citewise: no index at ${hidePassword(indexDir)}; building one from the bundled sample corpus (${BUNDLED_DATA_DIR})…\n`);
+    if (!settings.quiet)
+      process.stderr.write(`citewise: no index at ${hidePassword(indexDir)}; building one from the bundled sample corpus (${BUNDLED_DATA_DIR})…\n`);
     const report = await runIngest([BUNDLED_DATA_DIR], indexDir, {});
     if (!settings.quiet) process.stderr.write(`citewise: indexed ${report.papers} papers (${report.chunks} chunks) in ${report.seconds.toFixed(1)} s\n`);
   }

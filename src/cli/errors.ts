@@ -32,7 +32,24 @@ const USER_ERRORS = [
  * Problems of the machine rather than of citewise (a full disk, a folder the user may not write, too many
  * open files): reported in one line with the path, exit 2, like any user error.
  */
-const ENVIRONMENT_CODES = new Set(["ENOSPC", "EDQUOT", "EACCES", "EPERM", "EROFS", "ENOENT", "ENOTDIR", "EISDIR", "ENAMETOOLONG", "ELOOP", "EMFILE", "ENFILE", "EIO", "EBUSY", "EEXIST", "EXDEV"]);
+const ENVIRONMENT_CODES = new Set([
+  "ENOSPC",
+  "EDQUOT",
+  "EACCES",
+  "EPERM",
+  "EROFS",
+  "ENOENT",
+  "ENOTDIR",
+  "EISDIR",
+  "ENAMETOOLONG",
+  "ELOOP",
+  "EMFILE",
+  "ENFILE",
+  "EIO",
+  "EBUSY",
+  "EEXIST",
+  "EXDEV",
+]);
 
 export function isEnvironmentError(error: unknown): error is NodeJS.ErrnoException {
   const code = (error as NodeJS.ErrnoException | null)?.code;

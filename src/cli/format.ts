@@ -7,7 +7,10 @@ import type { PaperResult } from "../retrieve/search.js";
  * exact and cannot reach the terminal (the output guard would otherwise have to remove them).
  */
 export function printJson(value: unknown): void {
-  const json = JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const json = JSON.stringify(value, null, 2).replace(
+    /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
   process.stdout.write(`${json}\n`);
 }
 

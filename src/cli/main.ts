@@ -15,10 +15,15 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name("citewise")
-    .description("Research assistant for a pile of paper abstracts: search, cited answers, summaries and related-work drafts.\nWorks offline by default; set OPENAI_API_KEY or OPENAI_BASE_URL to write answers with a model.")
+    .description(
+      "Research assistant for a pile of paper abstracts: search, cited answers, summaries and related-work drafts.\nWorks offline by default; set OPENAI_API_KEY or OPENAI_BASE_URL to write answers with a model.",
+    )
     .version("0.1.0")
     .option("--index <dir>", "index folder (default: $CITEWISE_INDEX or ./.citewise)")
-    .option("--store <location>", "where the index lives: a folder, or postgres://user:password@host:port/db for PostgreSQL + pgvector (default: $CITEWISE_STORE, else --index)")
+    .option(
+      "--store <location>",
+      "where the index lives: a folder, or postgres://user:password@host:port/db for PostgreSQL + pgvector (default: $CITEWISE_STORE, else --index)",
+    )
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerIngest(program);

@@ -12,20 +12,23 @@ export const MAX_QUERY_CHARS = 10_000;
 /** The one-line message for an empty or overlong question/query/topic, or null when it is fine. */
 export function queryProblem(text: string, what: string): string | null {
   if (!text.trim()) return `the ${what} is empty`;
-  if (text.length > MAX_QUERY_CHARS) return `the ${what} is too long (${text.length} characters, limit ${MAX_QUERY_CHARS}); shorten it to the part that matters`;
+  if (text.length > MAX_QUERY_CHARS)
+    return `the ${what} is too long (${text.length} characters, limit ${MAX_QUERY_CHARS}); shorten it to the part that matters`;
   return null;
 }
 
 export function parsePositiveInt(name: string, max = 1000) {
   return (value: string): number => {
     const number = Number(value);
-    if (!Number.isInteger(number) || number < 1 || number > max) throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max} (got "${value}")`);
+    if (!Number.isInteger(number) || number < 1 || number > max)
+      throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max} (got "${value}")`);
     return number;
   };
 }
 
 export function parseFormat(value: string): SourceFormat {
-  if (!SOURCE_FORMATS.includes(value as SourceFormat)) throw new InvalidArgumentError(`unknown format "${value}"; expected one of ${SOURCE_FORMATS.join(", ")}`);
+  if (!SOURCE_FORMATS.includes(value as SourceFormat))
+    throw new InvalidArgumentError(`unknown format "${value}"; expected one of ${SOURCE_FORMATS.join(", ")}`);
   return value as SourceFormat;
 }
 

@@ -1,5 +1,20 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, chownSync, closeSync, fstatSync, ftruncateSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, type Stats } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  fstatSync,
+  ftruncateSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  type Stats,
+} from "node:fs";
 import path from "node:path";
 import { describeFsError, writeAll } from "../index/files.js";
 import { isInside } from "../ingest/read-source.js";
@@ -52,12 +67,14 @@ export function checkOutputTarget(file: string, policy: OutputPolicy): Target {
   if (fd !== null) return { kind: "descriptor", path: resolved, fd };
   const target = resolveTarget(file, resolved);
   if (target.kind === "stream" || target.kind === "descriptor") return target;
-  const real = target.kind === "file" ? target.path : path.join(realpathSafe(path.dirname(target.path)) ?? path.dirname(target.path), path.basename(target.path));
+  const real =
+    target.kind === "file" ? target.path : path.join(realpathSafe(path.dirname(target.path)) ?? path.dirname(target.path), path.basename(target.path));
   if (policy.indexDir && isInside(real, realOrSelf(policy.indexDir))) {
     throw new UserError(`${file} is inside the index folder ${policy.indexDir}; write it somewhere else (the index holds only citewise's own files)`);
   }
   for (const input of policy.inputs ?? []) {
-    if (sameFile(input, real)) throw new UserError(`${file} is also an input of this command (${input}); choose another output file so the input is not overwritten`);
+    if (sameFile(input, real))
+      throw new UserError(`${file} is also an input of this command (${input}); choose another output file so the input is not overwritten`);
   }
   if (target.kind === "file" && !policy.overwrite) {
     throw new UserError(`${file} already exists and was not replaced; ${policy.overwriteHint ?? "pass --force to replace it"}`);
@@ -228,7 +245,10 @@ function replaceAtomically(file: string, content: string, previous: Stats | null
   } catch (error) {
     // A folder the user may not create files in, but a file they may write: write that file in place.
     const code = (error as NodeJS.ErrnoException).code;
-    if (previous && (code === "EACCES" || code === "EPERM" || code === "EROFS")) return rewriteInPlace(file, content);
+    if (previous && (code === "EACCES" || code === "EPERM" || code === "EROFS")) {
+      rewriteInPlace(file, content);
+      return;
+    }
     throw error;
   }
   try {
@@ -254,4 +274,3 @@ function replaceAtomically(file: string, content: string, previous: Stats | null
     throw error;
   }
 }
-

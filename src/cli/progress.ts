@@ -10,7 +10,12 @@ export interface Progress {
 export function createProgress(label: string, enabled = process.stderr.isTTY === true): Progress {
   if (!enabled) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}`, stream: unguarded(process.stderr), hideCursor: true, clearOnComplete: false },
+    {
+      format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted}`,
+      stream: unguarded(process.stderr),
+      hideCursor: true,
+      clearOnComplete: false,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;

@@ -33,7 +33,12 @@ export function answerFooter(result: AskResult, options: { streamed: boolean }):
     for (const reference of result.references) lines.push(`  ${formatReference(reference)}`);
   }
   if (result.removedCitations.length) {
-    lines.push("", pc.yellow(`Removed citations to sources that were not provided: ${[...new Set(result.removedCitations)].join(", ")} (only [1]–[${result.sources.length}] existed)`));
+    lines.push(
+      "",
+      pc.yellow(
+        `Removed citations to sources that were not provided: ${[...new Set(result.removedCitations)].join(", ")} (only [1]–[${result.sources.length}] existed)`,
+      ),
+    );
   }
   for (const warning of result.warnings) lines.push("", pc.yellow(`Warning: ${warning}`));
   lines.push("", `Grounded: ${result.grounded.supported}/${result.grounded.total} sentences supported`);

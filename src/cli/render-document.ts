@@ -19,7 +19,12 @@ export function renderCheckedDocument(document: CheckedText, options: { sources:
     lines.push("");
   }
   if (document.removedCitations.length) {
-    lines.push(pc.yellow(`Removed citations to sources that were not provided: ${[...new Set(document.removedCitations)].join(", ")} (only [1]–[${options.sources.length}] existed)`), "");
+    lines.push(
+      pc.yellow(
+        `Removed citations to sources that were not provided: ${[...new Set(document.removedCitations)].join(", ")} (only [1]–[${options.sources.length}] existed)`,
+      ),
+      "",
+    );
   }
   const warning = ungroundedWarning(document.grounding);
   if (warning) lines.push(pc.yellow(warning), "");

@@ -10,7 +10,8 @@
  * stray "ESC ]" in a file must not swallow the rest of it). Any other ESC is removed alone: without it,
  * "ESC c" is just "c" (and a stray ESC byte in a file does not eat the letter after it).
  */
-const ESC_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|\][^\u0007\u001b\u009c]{0,512}(?:\u0007|\u001b\\|\u009c)|[PX^_][^\u001b\u009c]{0,512}(?:\u001b\\|\u009c))?/g;
+const ESC_SEQUENCE =
+  /\u001b(?:\[[0-?]*[ -/]*[@-~]?|\][^\u0007\u001b\u009c]{0,512}(?:\u0007|\u001b\\|\u009c)|[PX^_][^\u001b\u009c]{0,512}(?:\u001b\\|\u009c))?/g;
 /** The same as 8-bit C1 controls: CSI U+009B, OSC U+009D, DCS U+0090, SOS U+0098, PM U+009E, APC U+009F. */
 const C1_SEQUENCE = /\u009b[0-?]*[ -/]*[@-~]?|[\u009d\u0090\u0098\u009e\u009f][^\u0007\u009c\u001b]{0,512}(?:\u0007|\u009c|\u001b\\)/g;
 /** C0 controls except tab and newline, DEL, the remaining C1 controls, bidi embeddings/overrides/isolates. */

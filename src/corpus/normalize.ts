@@ -7,12 +7,7 @@ import { stripTerminalControls } from "./controls.js";
  */
 export function normalizeText(text: string): string {
   // Whole escape sequences go first: "ESC ] 0 ; title BEL" must not leave "]0;title" behind as text.
-  return stripTerminalControls(text, " ")
-    .normalize("NFKC")
-    .replace(INVISIBLE, "")
-    .replace(CONTROL, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+  return stripTerminalControls(text, " ").normalize("NFKC").replace(INVISIBLE, "").replace(CONTROL, " ").replace(/\s+/g, " ").trim();
 }
 
 const INVISIBLE = /[\u00AD\u180E\u200B-\u200D\u2060-\u2064\uFEFF\u202A-\u202E\u2066-\u2069]|\u{E0000}|[\u{E0001}-\u{E007F}]/gu;

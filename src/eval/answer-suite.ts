@@ -105,8 +105,14 @@ export async function runSuite(items: SuiteItem[], run: SuiteRun): Promise<{ res
       run.index.papers.values(),
     ).map((fixture) => [fixture.id, fixture.relevantIds]),
   );
-  const expected = resolveReferences(items.filter((item) => item.expectCited?.length).map((item) => [item.id, item.expectCited!]), run.index);
-  const papersToCompare = resolveReferences(items.filter((item) => item.papers?.length).map((item) => [item.id, item.papers!]), run.index);
+  const expected = resolveReferences(
+    items.filter((item) => item.expectCited?.length).map((item) => [item.id, item.expectCited!]),
+    run.index,
+  );
+  const papersToCompare = resolveReferences(
+    items.filter((item) => item.papers?.length).map((item) => [item.id, item.papers!]),
+    run.index,
+  );
   const results: ItemResult[] = [];
   for (const item of items) {
     const started = performance.now();
@@ -149,11 +155,20 @@ export async function runSuite(items: SuiteItem[], run: SuiteRun): Promise<{ res
 }
 
 function resolveReferences(entries: Array<[string, string[]]>, index: IndexSnapshot): Map<string, string[]> {
-  const resolved = resolveFixtures(entries.map(([id, relevant]) => ({ id, query: "", relevant })), index.papers.values());
+  const resolved = resolveFixtures(
+    entries.map(([id, relevant]) => ({ id, query: "", relevant })),
+    index.papers.values(),
+  );
   return new Map(resolved.map((fixture) => [fixture.id, fixture.relevantIds]));
 }
 
-async function runTaskItem(item: SuiteItem, run: SuiteRun, expected: string[] | undefined, paperIds: string[] | undefined, started: number): Promise<ItemResult> {
+async function runTaskItem(
+  item: SuiteItem,
+  run: SuiteRun,
+  expected: string[] | undefined,
+  paperIds: string[] | undefined,
+  started: number,
+): Promise<ItemResult> {
   const output = await runTask(item.task!, { text: item.question, paperIds, k: item.k }, run);
   const citations = output.answered ? await citationScores(output.sentences, (n) => output.passages.get(n), run.judge) : null;
   const cited = new Set(output.references.map((reference) => reference.paperId));

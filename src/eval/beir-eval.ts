@@ -13,7 +13,13 @@ export interface BeirScores {
 }
 
 /** nDCG@10 etc. on a BEIR split; documents are found again through the BEIR id kept in citationKey. */
-export async function evaluateBeir(index: IndexSnapshot, embedder: Embedder | null, dataset: BeirDataset, modes: RetrievalMode[], maxQueries?: number): Promise<BeirScores[]> {
+export async function evaluateBeir(
+  index: IndexSnapshot,
+  embedder: Embedder | null,
+  dataset: BeirDataset,
+  modes: RetrievalMode[],
+  maxQueries?: number,
+): Promise<BeirScores[]> {
   const queryIds = [...dataset.qrels.keys()].filter((id) => dataset.queries.has(id)).slice(0, maxQueries);
   const scores: BeirScores[] = [];
   for (const mode of modes) {
@@ -24,7 +30,13 @@ export async function evaluateBeir(index: IndexSnapshot, embedder: Embedder | nu
       const gains = dataset.qrels.get(id)!;
       perQuery.push({ ndcg: ndcgAt(ranked, gains, 10), recall: recallAt(ranked, gains, 100), rr: reciprocalRank(ranked, gains) });
     }
-    scores.push({ mode, queries: queryIds.length, ndcg10: mean(perQuery.map((q) => q.ndcg)), recall100: mean(perQuery.map((q) => q.recall)), mrr: mean(perQuery.map((q) => q.rr)) });
+    scores.push({
+      mode,
+      queries: queryIds.length,
+      ndcg10: mean(perQuery.map((q) => q.ndcg)),
+      recall100: mean(perQuery.map((q) => q.recall)),
+      mrr: mean(perQuery.map((q) => q.rr)),
+    });
   }
   return scores;
 }

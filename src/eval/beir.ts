@@ -20,7 +20,7 @@ function readMaybeGzip(dir: string, name: string): string {
   throw new FixtureError(`BEIR dataset ${dir} has no ${name} (or ${name}.gz)`);
 }
 
-function jsonLines(text: string, file: string): any[] {
+function jsonLines(text: string, file: string): Array<Record<string, unknown>> {
   return text
     .split("\n")
     .map((line, i) => [line, i + 1] as const)
@@ -35,7 +35,11 @@ function jsonLines(text: string, file: string): any[] {
 }
 
 export function loadBeir(dir: string, split = "test"): BeirDataset {
-  const corpus = jsonLines(readMaybeGzip(dir, "corpus.jsonl"), "corpus.jsonl").map((doc) => ({ id: String(doc._id), title: String(doc.title ?? ""), text: String(doc.text ?? "") }));
+  const corpus = jsonLines(readMaybeGzip(dir, "corpus.jsonl"), "corpus.jsonl").map((doc) => ({
+    id: String(doc._id),
+    title: String(doc.title ?? ""),
+    text: String(doc.text ?? ""),
+  }));
   const queries = new Map<string, string>(jsonLines(readMaybeGzip(dir, "queries.jsonl"), "queries.jsonl").map((q) => [String(q._id), String(q.text)]));
   const qrels = new Map<string, Map<string, number>>();
   const qrelsText = readMaybeGzip(path.join(dir, "qrels"), `${split}.tsv`);
@@ -56,6 +60,16 @@ export function loadBeir(dir: string, split = "test"): BeirDataset {
 export function beirAsParsedInputs(dataset: BeirDataset): ParsedInputs {
   const records: RawRecord[] = dataset.corpus
     .filter((doc) => doc.text.trim())
-    .map((doc, i) => ({ title: doc.title || null, abstract: doc.text, citationKey: doc.id, source: { file: "beir:corpus.jsonl", line: i + 1, format: "jsonl" } }));
-  return { records, skipped: [], files: [{ file: "beir:corpus.jsonl", path: "beir:corpus.jsonl", format: "jsonl", records: records.length, skipped: 0 }], folders: [] };
+    .map((doc, i) => ({
+      title: doc.title || null,
+      abstract: doc.text,
+      citationKey: doc.id,
+      source: { file: "beir:corpus.jsonl", line: i + 1, format: "jsonl" },
+    }));
+  return {
+    records,
+    skipped: [],
+    files: [{ file: "beir:corpus.jsonl", path: "beir:corpus.jsonl", format: "jsonl", records: records.length, skipped: 0 }],
+    folders: [],
+  };
 }

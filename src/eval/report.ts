@@ -52,21 +52,33 @@ export function markdownReport(results: ItemResult[], summary: SuiteSummary, con
     "",
     "| id | type | answered | nDCG@10 | R@10 | cit. recall | cit. precision | unsupported | invalid cites | key facts | question |",
     "|---|---|---|---|---|---|---|---|---|---|---|",
-    ...results.map((r) =>
-      [
-        r.id,
-        r.task ? `task: ${r.task}` : r.type,
-        r.type === "task" ? (r.answered ? "yes" : "**no**") : r.answered === (r.type === "answerable") ? (r.answered ? "yes" : "no (correct)") : r.answered ? "**yes (should abstain)**" : "**no (should answer)**",
-        num(r.retrieval?.ndcg10 ?? null, 2),
-        num(r.retrieval?.recall10 ?? null, 2),
-        pct(r.citationRecall),
-        pct(r.citationPrecision),
-        r.answered ? `${r.unsupportedSentences}/${r.sentences}` : "–",
-        String(r.invalidCitations),
-        r.keyFacts ? `${r.keyFacts.covered}/${r.keyFacts.total}` : r.expectedCitedRecall !== null ? `cites ${pct(r.expectedCitedRecall)} of expected` : "–",
-        r.question.replace(/\|/g, "\\|"),
-      ].join(" | "),
-    ).map((row) => `| ${row} |`),
+    ...results
+      .map((r) =>
+        [
+          r.id,
+          r.task ? `task: ${r.task}` : r.type,
+          r.type === "task"
+            ? r.answered
+              ? "yes"
+              : "**no**"
+            : r.answered === (r.type === "answerable")
+              ? r.answered
+                ? "yes"
+                : "no (correct)"
+              : r.answered
+                ? "**yes (should abstain)**"
+                : "**no (should answer)**",
+          num(r.retrieval?.ndcg10 ?? null, 2),
+          num(r.retrieval?.recall10 ?? null, 2),
+          pct(r.citationRecall),
+          pct(r.citationPrecision),
+          r.answered ? `${r.unsupportedSentences}/${r.sentences}` : "–",
+          String(r.invalidCitations),
+          r.keyFacts ? `${r.keyFacts.covered}/${r.keyFacts.total}` : r.expectedCitedRecall !== null ? `cites ${pct(r.expectedCitedRecall)} of expected` : "–",
+          r.question.replace(/\|/g, "\\|"),
+        ].join(" | "),
+      )
+      .map((row) => `| ${row} |`),
     "",
     "Citation recall/precision follow ALCE (Gao et al., 2023): a sentence is supported when its cited abstracts jointly entail it; a citation is precise unless the sentence is unsupported or the citation is not needed (it alone does not entail the sentence and the other citations do).",
     "",
@@ -74,7 +86,20 @@ export function markdownReport(results: ItemResult[], summary: SuiteSummary, con
   return lines.join("\n");
 }
 
-const MINIMUM_METRICS = ["ndcg10", "recall10", "mrr", "citationRecall", "citationPrecision", "keyFactCoverage", "abstentionAccuracy", "abstentionPrecision", "abstentionRecall", "taskCitationRecall", "taskCitationPrecision", "taskExpectedCitedRecall"] as const;
+const MINIMUM_METRICS = [
+  "ndcg10",
+  "recall10",
+  "mrr",
+  "citationRecall",
+  "citationPrecision",
+  "keyFactCoverage",
+  "abstentionAccuracy",
+  "abstentionPrecision",
+  "abstentionRecall",
+  "taskCitationRecall",
+  "taskCitationPrecision",
+  "taskExpectedCitedRecall",
+] as const;
 const MAXIMUM_METRICS = ["invalidCitations", "unsupportedSentenceRate", "taskUnsupportedSentenceRate"] as const;
 
 /** Thresholds recorded in the repo (evals/thresholds.json); CI fails when a metric falls past one. */
@@ -91,7 +116,10 @@ export function thresholdProblems(value: unknown): string[] {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return ['expected an object with "minimum" and/or "maximum" metric floors'];
   const problems: string[] = [];
   let checked = 0;
-  for (const [section, known] of [["minimum", MINIMUM_METRICS], ["maximum", MAXIMUM_METRICS]] as const) {
+  for (const [section, known] of [
+    ["minimum", MINIMUM_METRICS],
+    ["maximum", MAXIMUM_METRICS],
+  ] as const) {
     const entries = (value as Record<string, unknown>)[section];
     if (entries === undefined) continue;
     if (typeof entries !== "object" || entries === null || Array.isArray(entries)) {
@@ -104,7 +132,8 @@ export function thresholdProblems(value: unknown): string[] {
       else checked++;
     }
   }
-  for (const key of Object.keys(value)) if (key !== "minimum" && key !== "maximum" && !key.startsWith("_")) problems.push(`unknown section "${key}" (expected "minimum" and "maximum")`);
+  for (const key of Object.keys(value))
+    if (key !== "minimum" && key !== "maximum" && !key.startsWith("_")) problems.push(`unknown section "${key}" (expected "minimum" and "maximum")`);
   if (problems.length === 0 && checked === 0) problems.push("it names no metric, so it would check nothing");
   return problems;
 }

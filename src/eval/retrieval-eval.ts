@@ -24,7 +24,13 @@ export async function evaluateRetrieval(
     const results = await searchPapers(index, embedder, fixture.query, { k: 10, ...options });
     const ranked = results.map((result) => result.paper.id);
     const relevant = new Map(fixture.relevantIds.map((id) => [id, 1]));
-    perQuery.push({ id: fixture.id, ndcg10: ndcgAt(ranked, relevant, 10), recall10: recallAt(ranked, relevant, 10), rr: reciprocalRank(ranked, relevant), top: ranked.slice(0, 3) });
+    perQuery.push({
+      id: fixture.id,
+      ndcg10: ndcgAt(ranked, relevant, 10),
+      recall10: recallAt(ranked, relevant, 10),
+      rr: reciprocalRank(ranked, relevant),
+      top: ranked.slice(0, 3),
+    });
   }
   return {
     label,

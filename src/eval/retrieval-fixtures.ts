@@ -44,9 +44,7 @@ export function resolveFixtures(fixtures: RetrievalFixture[], papers: Iterable<P
     ...fixture,
     relevantIds: fixture.relevant.map((reference) => {
       const prefix = /^abstract:\s*(.+)$/i.exec(reference)?.[1];
-      const id = prefix
-        ? list.find((paper) => fold(paper.abstract).startsWith(fold(prefix)))?.id
-        : byTitle.get(fold(reference));
+      const id = prefix ? list.find((paper) => fold(paper.abstract).startsWith(fold(prefix)))?.id : byTitle.get(fold(reference));
       if (!id) throw new FixtureError(`fixture ${fixture.id}: no indexed paper matches "${reference}"`);
       return id;
     }),

@@ -42,21 +42,29 @@ const program = new Command()
         return;
       }
       printTable(scores, fixtures.length);
-      printByKind(scores.slice(0, 3), fixtures.map((f) => f.kind ?? "other"));
+      printByKind(
+        scores.slice(0, 3),
+        fixtures.map((f) => f.kind ?? "other"),
+      );
     }),
   );
 
 function printTable(scores: RetrievalScores[], count: number): void {
   process.stdout.write(`Retrieval on ${count} fixtures (papers, k=10)\n`);
   process.stdout.write(`${"run".padEnd(24)} ${"nDCG@10".padStart(8)} ${"R@10".padStart(8)} ${"MRR".padStart(8)}\n`);
-  for (const s of scores) process.stdout.write(`${s.label.padEnd(24)} ${s.ndcg10.toFixed(4).padStart(8)} ${s.recall10.toFixed(4).padStart(8)} ${s.mrr.toFixed(4).padStart(8)}\n`);
+  for (const s of scores)
+    process.stdout.write(`${s.label.padEnd(24)} ${s.ndcg10.toFixed(4).padStart(8)} ${s.recall10.toFixed(4).padStart(8)} ${s.mrr.toFixed(4).padStart(8)}\n`);
 }
 
 function printByKind(scores: RetrievalScores[], kinds: string[]): void {
   process.stdout.write(`\nnDCG@10 by query kind\n${"kind".padEnd(12)} ${"n".padStart(3)} ${scores.map((s) => s.label.padStart(8)).join(" ")}\n`);
   for (const kind of [...new Set(kinds)].sort()) {
     const picks = kinds.map((k, i) => (k === kind ? i : -1)).filter((i) => i >= 0);
-    const cells = scores.map((s) => mean(picks.map((i) => s.perQuery[i]!.ndcg10)).toFixed(4).padStart(8));
+    const cells = scores.map((s) =>
+      mean(picks.map((i) => s.perQuery[i]!.ndcg10))
+        .toFixed(4)
+        .padStart(8),
+    );
     process.stdout.write(`${kind.padEnd(12)} ${String(picks.length).padStart(3)} ${cells.join(" ")}\n`);
   }
 }

@@ -35,20 +35,44 @@ const passagesOf = (index: IndexSnapshot, sources: Reference[]) => new Map(sourc
 const runners: Partial<Record<TaskName, Runner>> = {
   summarize: async (input, { index, embedder, generator }) => {
     const result = await summarize(input.text, { index, embedder, generator, chat: null, k: input.k });
-    return { answered: result.answered, sentences: result.grounding.sentences, removedCitations: result.removedCitations, references: result.references, passages: passagesOf(index, result.sources) };
+    return {
+      answered: result.answered,
+      sentences: result.grounding.sentences,
+      removedCitations: result.removedCitations,
+      references: result.references,
+      passages: passagesOf(index, result.sources),
+    };
   },
   ideas: async (input, { index, embedder, generator }) => {
     const result = await suggestIdeas(input.text, { index, embedder, generator, chat: null, k: input.k });
-    return { answered: result.answered, sentences: result.grounding.sentences, removedCitations: result.removedCitations, references: result.references, passages: passagesOf(index, result.sources) };
+    return {
+      answered: result.answered,
+      sentences: result.grounding.sentences,
+      removedCitations: result.removedCitations,
+      references: result.references,
+      passages: passagesOf(index, result.sources),
+    };
   },
   compare: async (input, { index, embedder }) => {
     const papers = input.paperIds?.map((id) => index.papers.get(id)!);
     const result = await compare({ index, embedder, papers, query: input.text, k: input.k });
-    return { answered: true, sentences: result.sentences, removedCitations: result.removedCitations, references: result.references, passages: passagesOf(index, result.papers) };
+    return {
+      answered: true,
+      sentences: result.sentences,
+      removedCitations: result.removedCitations,
+      references: result.references,
+      passages: passagesOf(index, result.papers),
+    };
   },
   "related-work": async (input, { index, embedder, generator }) => {
     const result = await relatedWork(input.text, { index, embedder, generator, chat: null, k: input.k });
-    return { answered: result.answered, sentences: result.grounding.sentences, removedCitations: result.removedCitations, references: result.references, passages: passagesOf(index, result.sources) };
+    return {
+      answered: result.answered,
+      sentences: result.grounding.sentences,
+      removedCitations: result.removedCitations,
+      references: result.references,
+      passages: passagesOf(index, result.sources),
+    };
   },
 };
 

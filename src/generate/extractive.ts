@@ -33,7 +33,8 @@ export const DEFAULT_COMPOSER: ComposerSettings = {
   contributionBonus: 0.2,
 };
 
-const QUANTITY_QUESTION = /\b(how (much|many|fast|far|large|big|small|well|long)|what (accuracy|speed-?up|percentage|share|size|latency|error)|by what factor)\b/i;
+const QUANTITY_QUESTION =
+  /\b(how (much|many|fast|far|large|big|small|well|long)|what (accuracy|speed-?up|percentage|share|size|latency|error)|by what factor)\b/i;
 const HAS_FIGURE = /\d/;
 const CONTRIBUTION = /^(in this (paper|work|study),?\s+)?(we|this (paper|work))\s+(propose|introduce|present|develop|design)/i;
 
@@ -103,7 +104,8 @@ export function selectSentences(request: AnswerRequest, settings: ComposerSettin
   return picked;
 }
 
-const CONTEXT_OPENERS = /^(this|these|that|those|it|its|such|they|their|however|furthermore|moreover|additionally|specifically|in addition|in contrast|to this end|not only|then|thus|hence|therefore|finally|as a result)\b/i;
+const CONTEXT_OPENERS =
+  /^(this|these|that|those|it|its|such|they|their|however|furthermore|moreover|additionally|specifically|in addition|in contrast|to this end|not only|then|thus|hence|therefore|finally|as a result)\b/i;
 
 function leansOnContext(sentence: string): boolean {
   return CONTEXT_OPENERS.test(sentence.trim());

@@ -18,11 +18,70 @@ import { splitSentences } from "../text/sentences.js";
 
 /** Look-alike letters (Cyrillic, Greek) that spell Latin words to the eye. */
 const CONFUSABLES: Record<string, string> = {
-  а: "a", в: "b", е: "e", к: "k", м: "m", н: "h", о: "o", р: "p", с: "c", т: "t", у: "y", х: "x", і: "i", ї: "i", ј: "j", ѕ: "s", ԁ: "d", ԛ: "q", ԝ: "w", һ: "h", ӏ: "l",
-  А: "A", В: "B", Е: "E", К: "K", М: "M", Н: "H", О: "O", Р: "P", С: "C", Т: "T", У: "Y", Х: "X", І: "I", Ј: "J", Ѕ: "S",
-  α: "a", ε: "e", ι: "i", κ: "k", ν: "v", ο: "o", ρ: "p", τ: "t", υ: "u", χ: "x", ω: "w",
-  Α: "A", Β: "B", Ε: "E", Ζ: "Z", Η: "H", Ι: "I", Κ: "K", Μ: "M", Ν: "N", Ο: "O", Ρ: "P", Τ: "T", Υ: "Y", Χ: "X",
-  ı: "i", ɡ: "g", ɑ: "a",
+  а: "a",
+  в: "b",
+  е: "e",
+  к: "k",
+  м: "m",
+  н: "h",
+  о: "o",
+  р: "p",
+  с: "c",
+  т: "t",
+  у: "y",
+  х: "x",
+  і: "i",
+  ї: "i",
+  ј: "j",
+  ѕ: "s",
+  ԁ: "d",
+  ԛ: "q",
+  ԝ: "w",
+  һ: "h",
+  ӏ: "l",
+  А: "A",
+  В: "B",
+  Е: "E",
+  К: "K",
+  М: "M",
+  Н: "H",
+  О: "O",
+  Р: "P",
+  С: "C",
+  Т: "T",
+  У: "Y",
+  Х: "X",
+  І: "I",
+  Ј: "J",
+  Ѕ: "S",
+  α: "a",
+  ε: "e",
+  ι: "i",
+  κ: "k",
+  ν: "v",
+  ο: "o",
+  ρ: "p",
+  τ: "t",
+  υ: "u",
+  χ: "x",
+  ω: "w",
+  Α: "A",
+  Β: "B",
+  Ε: "E",
+  Ζ: "Z",
+  Η: "H",
+  Ι: "I",
+  Κ: "K",
+  Μ: "M",
+  Ν: "N",
+  Ο: "O",
+  Ρ: "P",
+  Τ: "T",
+  Υ: "Y",
+  Χ: "X",
+  ı: "i",
+  ɡ: "g",
+  ɑ: "a",
 };
 const CONFUSABLE = new RegExp(`[${Object.keys(CONFUSABLES).join("")}]`, "g");
 const HIDDEN = /[\u00AD\u180E\u200B-\u200F\u2060-\u2064\uFEFF\u202A-\u202E\u2066-\u2069]|[\u{E0000}-\u{E007F}]/gu;
@@ -39,34 +98,88 @@ export function foldForMatching(text: string): string {
 }
 
 /** Words that start a reference list in the languages covered ("References:", "REFERENCES [1]", "Références :"). */
-const REFERENCE_LIST_START = /^\W*(references|reference list|bibliography|works cited|literature cited|references cited|literatur(verzeichnis)?|quellen(verzeichnis)?|referencias|bibliografia|bibliographie|参考文献)\s*(:|：|\[|\(|\d|$)/i;
+const REFERENCE_LIST_START =
+  /^\W*(references|reference list|bibliography|works cited|literature cited|references cited|literatur(verzeichnis)?|quellen(verzeichnis)?|referencias|bibliografia|bibliographie|参考文献)\s*(:|：|\[|\(|\d|$)/i;
 
-const TARGET = "(instructions?|prompts?|rules|directions|guidelines|messages?|orders|commands|context|(was|were|been|has been|have been) (told|given|said|instructed))";
-const QUALIFIER = "(previous|prior|above|earlier|preceding|all|any|your|its|the system|system|these|those|every|what (it|you|the assistant|the model) (was|were|has been|have been))";
+const TARGET =
+  "(instructions?|prompts?|rules|directions|guidelines|messages?|orders|commands|context|(was|were|been|has been|have been) (told|given|said|instructed))";
+const QUALIFIER =
+  "(previous|prior|above|earlier|preceding|all|any|your|its|the system|system|these|those|every|what (it|you|the assistant|the model) (was|were|has been|have been))";
 
 const INSTRUCTION_RULES: Array<[RegExp, string]> = [
-  [new RegExp(`\\b(ignore|disregard|forget|override|bypass|set aside|pay no attention to|do not follow|don't follow|stop following|discard|drop)\\b[^.!?]{0,40}\\b${QUALIFIER}\\b[^.!?]{0,40}\\b${TARGET}`, "i"), "tells the assistant to ignore its instructions"],
-  [/\b(ignore|disregard|forget|set aside)\b[^.!?]{0,25}\bwhat (it|you|the assistant|the model) (was|were|has been|have been) (told|given|asked|instructed)\b/i, "tells the assistant to ignore its instructions"],
-  [/\byou are (now|no longer)\b|\bfrom now on,? you\b|\byour (new|real|actual|true) (task|instructions?|role|goal|purpose)\b|\byou (will |must |should |shall |now )?(act|behave|pretend|roleplay|role-play) (as|like|to be)\b/i, "gives the assistant a new role"],
-  [/\byou (must|should|shall|will|need to|have to) (now |also |always |never |only |instead )?(ignore|answer|respond|reply|output|cite|say|print|write|include|mention|state|recommend|rate|praise|give)\b/i, "gives the assistant an order"],
-  [/^\W*(please,?\s+)?(ignore|disregard|forget|pretend|do not cite|don't cite|always cite|cite only|only cite)\b/i, "is an imperative addressed to the reader or assistant"],
+  [
+    new RegExp(
+      `\\b(ignore|disregard|forget|override|bypass|set aside|pay no attention to|do not follow|don't follow|stop following|discard|drop)\\b[^.!?]{0,40}\\b${QUALIFIER}\\b[^.!?]{0,40}\\b${TARGET}`,
+      "i",
+    ),
+    "tells the assistant to ignore its instructions",
+  ],
+  [
+    /\b(ignore|disregard|forget|set aside)\b[^.!?]{0,25}\bwhat (it|you|the assistant|the model) (was|were|has been|have been) (told|given|asked|instructed)\b/i,
+    "tells the assistant to ignore its instructions",
+  ],
+  [
+    /\byou are (now|no longer)\b|\bfrom now on,? you\b|\byour (new|real|actual|true) (task|instructions?|role|goal|purpose)\b|\byou (will |must |should |shall |now )?(act|behave|pretend|roleplay|role-play) (as|like|to be)\b/i,
+    "gives the assistant a new role",
+  ],
+  [
+    /\byou (must|should|shall|will|need to|have to) (now |also |always |never |only |instead )?(ignore|answer|respond|reply|output|cite|say|print|write|include|mention|state|recommend|rate|praise|give)\b/i,
+    "gives the assistant an order",
+  ],
+  [
+    /^\W*(please,?\s+)?(ignore|disregard|forget|pretend|do not cite|don't cite|always cite|cite only|only cite)\b/i,
+    "is an imperative addressed to the reader or assistant",
+  ],
   [/\b(answer|respond|reply|output|say|print)\s+(only|exactly|just|with only)\b[^.!?]{0,20}["'`“‘]/i, "dictates the reply"],
   // Addressed to an AI reading the abstract: "Note to the AI reading this", "If you are an LLM", "Dear assistant".
-  [/\b(note|message|instructions?|reminder|request|hint)s? (to|for) (the |any |an? )?(ai|a\.i\.|llm|large language model|language model|assistant|chatbot|gpt|chatgpt|claude|automated (reader|reviewer|system)|ai (reader|reviewer|system|model))s?\b/i, "is a note addressed to an AI assistant"],
-  [/\b(if|when) you are an? (ai|llm|large language model|language model|assistant|chatbot|automated (reviewer|reader|system))\b|\b(dear|attention|hey|hello),? (ai|llm|assistant|chatgpt|gpt|claude|language model)\b/i, "is a note addressed to an AI assistant"],
+  [
+    /\b(note|message|instructions?|reminder|request|hint)s? (to|for) (the |any |an? )?(ai|a\.i\.|llm|large language model|language model|assistant|chatbot|gpt|chatgpt|claude|automated (reader|reviewer|system)|ai (reader|reviewer|system|model))s?\b/i,
+    "is a note addressed to an AI assistant",
+  ],
+  [
+    /\b(if|when) you are an? (ai|llm|large language model|language model|assistant|chatbot|automated (reviewer|reader|system))\b|\b(dear|attention|hey|hello),? (ai|llm|assistant|chatgpt|gpt|claude|language model)\b/i,
+    "is a note addressed to an AI assistant",
+  ],
   [/\b(ai|llm|language model|assistant|chatbot)s? (that is |who is )?(reading|summari[sz]ing|reviewing) this\b/i, "is a note addressed to an AI assistant"],
-  [/\b(give|write|provide|produce)\b[^.!?]{0,25}\b(positive|favou?rable|glowing) (review|assessment|rating)\b|\brate this (paper|work|submission|article) (highly|as|with)\b/i, "asks for a favourable review"],
+  [
+    /\b(give|write|provide|produce)\b[^.!?]{0,25}\b(positive|favou?rable|glowing) (review|assessment|rating)\b|\brate this (paper|work|submission|article) (highly|as|with)\b/i,
+    "asks for a favourable review",
+  ],
   // French, German, Spanish (accents are folded away before matching).
   // The articles make these French or Spanish: "LLMs often ignore instructions" is an English finding.
-  [/\b(ignore[zr]?|oublie[zr]?)\s+(toutes\s+|tout\s+)?(les|tes|vos|ces|ce qu'on)\s+[^.!?]{0,30}\b(instructions?|consignes?|directives?|regles|ordres|dit)\b|\b(ne tien[ts]|ne tenez) pas compte (des|de tes|de vos) (instructions|consignes|directives)\b|\b(fais|faites) abstraction (des|de tes|de vos) (instructions|consignes)\b/i, "tells the assistant to ignore its instructions (French)"],
-  [/\b(tu es|vous etes) (maintenant|desormais|dorenavant|a present)\b|\b(reponds|repondez) (uniquement|seulement)\b|\bnote (a|pour) l'(ia|assistant|intelligence artificielle)\b/i, "gives the assistant a new role or order (French)"],
-  [/\b(ignorier(e|en sie)?|vergiss|vergessen sie|missachte|missachten sie|beachte nicht)\b[^.!?]{0,50}\b(anweisungen|anweisung|instruktionen|regeln|vorgaben|befehle)\b/i, "tells the assistant to ignore its instructions (German)"],
-  [/\b(du bist|sie sind) (jetzt|nun|ab sofort) (ein|eine|der|die)\b|\b(antworte|antworten sie) (nur|ausschliesslich|ausschließlich)\b|\bhinweis (an|fur) (die )?(ki|ai|assistent)\b/i, "gives the assistant a new role or order (German)"],
-  [/\b(ignora|ignore|ignoren|olvida|olvide|olviden|omite|omita)\s+(todas\s+|todo\s+)?(las|tus|sus|estas|lo que)\s+[^.!?]{0,30}\b(instrucciones|indicaciones|reglas|ordenes|directrices|dijeron|dije)\b|\b(haz|hagan|haga) caso omiso (de|a) (las|tus|sus) (instrucciones|indicaciones)\b/i, "tells the assistant to ignore its instructions (Spanish)"],
-  [/\b(ahora eres|ahora es usted|a partir de ahora,? (eres|debes|responde))\b|\b(responde|responda) (solo|solamente|unicamente)\b|\bnota (para|a) (la )?(ia|asistente)\b/i, "gives the assistant a new role or order (Spanish)"],
+  [
+    /\b(ignore[zr]?|oublie[zr]?)\s+(toutes\s+|tout\s+)?(les|tes|vos|ces|ce qu'on)\s+[^.!?]{0,30}\b(instructions?|consignes?|directives?|regles|ordres|dit)\b|\b(ne tien[ts]|ne tenez) pas compte (des|de tes|de vos) (instructions|consignes|directives)\b|\b(fais|faites) abstraction (des|de tes|de vos) (instructions|consignes)\b/i,
+    "tells the assistant to ignore its instructions (French)",
+  ],
+  [
+    /\b(tu es|vous etes) (maintenant|desormais|dorenavant|a present)\b|\b(reponds|repondez) (uniquement|seulement)\b|\bnote (a|pour) l'(ia|assistant|intelligence artificielle)\b/i,
+    "gives the assistant a new role or order (French)",
+  ],
+  [
+    /\b(ignorier(e|en sie)?|vergiss|vergessen sie|missachte|missachten sie|beachte nicht)\b[^.!?]{0,50}\b(anweisungen|anweisung|instruktionen|regeln|vorgaben|befehle)\b/i,
+    "tells the assistant to ignore its instructions (German)",
+  ],
+  [
+    /\b(du bist|sie sind) (jetzt|nun|ab sofort) (ein|eine|der|die)\b|\b(antworte|antworten sie) (nur|ausschliesslich|ausschließlich)\b|\bhinweis (an|fur) (die )?(ki|ai|assistent)\b/i,
+    "gives the assistant a new role or order (German)",
+  ],
+  [
+    /\b(ignora|ignore|ignoren|olvida|olvide|olviden|omite|omita)\s+(todas\s+|todo\s+)?(las|tus|sus|estas|lo que)\s+[^.!?]{0,30}\b(instrucciones|indicaciones|reglas|ordenes|directrices|dijeron|dije)\b|\b(haz|hagan|haga) caso omiso (de|a) (las|tus|sus) (instrucciones|indicaciones)\b/i,
+    "tells the assistant to ignore its instructions (Spanish)",
+  ],
+  [
+    /\b(ahora eres|ahora es usted|a partir de ahora,? (eres|debes|responde))\b|\b(responde|responda) (solo|solamente|unicamente)\b|\bnota (para|a) (la )?(ia|asistente)\b/i,
+    "gives the assistant a new role or order (Spanish)",
+  ],
   // Chinese.
-  [/(忽略|无视|忽视|不要理会|不要理睬|忘记|忘掉|无需遵守|不要遵守)[^。！？]{0,20}(指令|指示|说明|提示|规则|要求|命令)|你现在是|从现在开始[，,]?你|只(回答|回复|输出)|(致|给|写给)(AI|ＡＩ|人工智能|助手|大模型|语言模型)/i, "addresses the assistant with instructions (Chinese)"],
-  [/^\W*(system|assistant|developer)\s*(prompt|message)?\s*:|\[(system|assistant|INST)\]|\[\/INST\]|<<\/?SYS>>|<\|[a-z_]+\|>|^\W*#{2,}\s*(instruction|system|response)\b/im, "imitates a chat role or template"],
+  [
+    /(忽略|无视|忽视|不要理会|不要理睬|忘记|忘掉|无需遵守|不要遵守)[^。！？]{0,20}(指令|指示|说明|提示|规则|要求|命令)|你现在是|从现在开始[，,]?你|只(回答|回复|输出)|(致|给|写给)(AI|ＡＩ|人工智能|助手|大模型|语言模型)/i,
+    "addresses the assistant with instructions (Chinese)",
+  ],
+  [
+    /^\W*(system|assistant|developer)\s*(prompt|message)?\s*:|\[(system|assistant|INST)\]|\[\/INST\]|<<\/?SYS>>|<\|[a-z_]+\|>|^\W*#{2,}\s*(instruction|system|response)\b/im,
+    "imitates a chat role or template",
+  ],
   [/<\s*\/?\s*source\b|&lt;\s*\/?\s*source\b/i, "imitates citewise's source tags"],
   [/^\W*(title|published|authors?)\s*:/i, "imitates the fields of a source block"],
   [REFERENCE_LIST_START, "is a reference list, not a finding"],
@@ -110,7 +223,9 @@ const CLOSE = "\\]】］〕〗⟧〙";
 const MARKER_LOOKALIKE = new RegExp(`[${OPEN}]\\s*\\^?\\s*(\\p{Nd}+(?:\\s*[,;\\p{Pd}~]\\s*\\^?\\s*\\p{Nd}+)*)\\s*[${CLOSE}]`, "gu");
 
 /** Zero code points of the decimal digit blocks, so [٢] becomes [#2]. */
-const DIGIT_ZEROS = [0x30, 0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66, 0xe50, 0xed0, 0xf20, 0x1040, 0x17e0, 0x1810, 0xff10];
+const DIGIT_ZEROS = [
+  0x30, 0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66, 0xe50, 0xed0, 0xf20, 0x1040, 0x17e0, 0x1810, 0xff10,
+];
 
 function asciiDigits(text: string): string {
   return text.replace(/\p{Nd}/gu, (digit) => {
@@ -122,7 +237,13 @@ function asciiDigits(text: string): string {
 
 /** "[7]" in an abstract refers to that paper's own bibliography, not to source 7: shown as "[#7]". */
 export function defuseCitationMarkers(text: string): string {
-  return text.replace(MARKER_LOOKALIKE, (_, inner: string) => `[#${asciiDigits(inner).replace(/\p{Pd}/gu, "-").replace(/\^\s*/g, "")}]`);
+  return text.replace(
+    MARKER_LOOKALIKE,
+    (_, inner: string) =>
+      `[#${asciiDigits(inner)
+        .replace(/\p{Pd}/gu, "-")
+        .replace(/\^\s*/g, "")}]`,
+  );
 }
 
 /** The sentences of an abstract an answerer may use, and how many were withheld as instruction-like. */

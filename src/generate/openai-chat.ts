@@ -1,5 +1,13 @@
 import type OpenAI from "openai";
-import { createOpenAIClient, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, explainOpenAIError, malformedReply, ProviderError, redactKey } from "../llm/openai-client.js";
+import {
+  createOpenAIClient,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  explainOpenAIError,
+  malformedReply,
+  ProviderError,
+  redactKey,
+} from "../llm/openai-client.js";
 import { stripTerminalControls } from "../corpus/controls.js";
 import type { ChatMessage, ChatModel, CompleteOptions } from "./chat-model.js";
 
@@ -32,16 +40,25 @@ export class OpenAIChat implements ChatModel {
       const { text, finishReason } = options.onToken ? await this.stream(request, options.onToken) : await this.once(request);
       // "length" means the server's own token limit cut the answer; callers that set maxTokens accept that.
       if (finishReason === "length" && options.maxTokens === undefined) {
-        throw new ProviderError(`the model "${this.options.model}" stopped at the server's output token limit (finish_reason "length"); the answer is incomplete`);
+        throw new ProviderError(
+          `the model "${this.options.model}" stopped at the server's output token limit (finish_reason "length"); the answer is incomplete`,
+        );
       }
       if (finishReason === "content_filter") {
-        throw new ProviderError(`the server's content filter stopped the answer of model "${this.options.model}" (finish_reason "content_filter"); nothing of it is used`);
+        throw new ProviderError(
+          `the server's content filter stopped the answer of model "${this.options.model}" (finish_reason "content_filter"); nothing of it is used`,
+        );
       }
       if (!text.trim()) throw new ProviderError(`the model "${this.options.model}" returned an empty reply`);
       // A hostile or broken server could echo the key back inside the answer.
       return redactKey(text);
     } catch (error) {
-      throw explainOpenAIError(error, { model: this.options.model, what: "chat", timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxRetries: this.options.maxRetries ?? DEFAULT_MAX_RETRIES });
+      throw explainOpenAIError(error, {
+        model: this.options.model,
+        what: "chat",
+        timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        maxRetries: this.options.maxRetries ?? DEFAULT_MAX_RETRIES,
+      });
     }
   }
 

@@ -26,7 +26,9 @@ export async function selectGenerator(options: { model?: string; offline?: boole
   const configured = openAIConfigured();
   if (options.offline || !configured) {
     if (options.model && !options.offline) {
-      throw new ModelChoiceError(`--model ${options.model} needs a model server: set OPENAI_BASE_URL (Ollama, llama.cpp, vLLM …) or OPENAI_API_KEY, or drop --model to use the offline composer`);
+      throw new ModelChoiceError(
+        `--model ${options.model} needs a model server: set OPENAI_BASE_URL (Ollama, llama.cpp, vLLM …) or OPENAI_API_KEY, or drop --model to use the offline composer`,
+      );
     }
     return { generator: new ExtractiveComposer(), chat: null, notice: null };
   }

@@ -53,7 +53,8 @@ export function validateCitations(text: string, sourceCount: number): CitationCh
  * it to). It is dropped: citewise prints the references itself, from the retrieved papers only.
  * A heading alone on its line, or "References:" with a colon after a sentence; "Sources of error…" stays.
  */
-const REFERENCE_LIST = /(?:^|\n|(?<=[.!?\]])[ \t]+)[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*|__)?(?:references|bibliography|works cited|reference list|sources)(?:\*\*|__)?[ \t]*(?::|(?=\n|$))[\s\S]*$/i;
+const REFERENCE_LIST =
+  /(?:^|\n|(?<=[.!?\]])[ \t]+)[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*|__)?(?:references|bibliography|works cited|reference list|sources)(?:\*\*|__)?[ \t]*(?::|(?=\n|$))[\s\S]*$/i;
 
 export function stripReferenceList(text: string): { text: string; dropped: boolean } {
   const stripped = text.replace(REFERENCE_LIST, "").trimEnd();

@@ -31,7 +31,10 @@ function numbersIn(text: string): string[] {
 
 /** Strips citation markers so they do not count as words or numbers. */
 export function withoutMarkers(text: string): string {
-  return text.replace(/\[\d+(?:\s*[,;–-]\s*\d+)*\]/g, "").replace(/\s+([.,;:!?])/g, "$1").trim();
+  return text
+    .replace(/\[\d+(?:\s*[,;–-]\s*\d+)*\]/g, "")
+    .replace(/\s+([.,;:!?])/g, "$1")
+    .trim();
 }
 
 /**
@@ -47,10 +50,12 @@ export function scoreSentence(sentence: string, citedTexts: string[]): Omit<Sent
   const sourceTerms = new Set(citedTexts.flatMap((text) => keywordTerms(text)));
   const coverage = [...terms].filter((term) => sourceTerms.has(term)).length / terms.size;
   const best = Math.max(
-    ...citedTexts.flatMap((text) => splitSentences(text)).map((source) => {
-      const words = new Set(keywordTerms(source));
-      return [...terms].filter((term) => words.has(term)).length / terms.size;
-    }),
+    ...citedTexts
+      .flatMap((text) => splitSentences(text))
+      .map((source) => {
+        const words = new Set(keywordTerms(source));
+        return [...terms].filter((term) => words.has(term)).length / terms.size;
+      }),
   );
   const sourceNumbers = new Set(citedTexts.flatMap(numbersIn));
   const missingNumbers = numbersIn(plain).filter((n) => !sourceNumbers.has(n));
@@ -66,7 +71,9 @@ export function scoreSentence(sentence: string, citedTexts: string[]): Omit<Sent
 /** Checks every sentence of an answer; `sourceText(n)` gives the text of final citation number n. */
 export function checkGrounding(answer: string, sourceText: (n: number) => string | undefined): GroundingReport {
   // "claim. [2] Next" -> "claim [2]. Next": a marker after the full stop belongs to the sentence before it.
-  const normalized = answer.replace(/\n+/g, " ").replace(/([.!?])\s*((?:\[\d[^\]]*\]\s*)+)/g, (_, stop: string, markers: string) => ` ${markers.trim()}${stop} `);
+  const normalized = answer
+    .replace(/\n+/g, " ")
+    .replace(/([.!?])\s*((?:\[\d[^\]]*\]\s*)+)/g, (_, stop: string, markers: string) => ` ${markers.trim()}${stop} `);
   const sentences = splitSentences(normalized)
     .filter((sentence) => withoutMarkers(sentence).length > 0)
     .map((text) => {

@@ -54,7 +54,10 @@ export class Bm25Index {
       for (const [term, count] of counts) {
         length += count;
         let posting = building.get(term);
-        if (!posting) building.set(term, (posting = { docs: [], tfs: [] }));
+        if (!posting) {
+          posting = { docs: [], tfs: [] };
+          building.set(term, posting);
+        }
         posting.docs.push(docIndex);
         posting.tfs.push(count);
       }
@@ -82,7 +85,7 @@ export class Bm25Index {
     const n = this.docLengths.length;
     const bytes = new Uint8Array(4 * (5 + n + terms.length + 1 + 2 * totalPostings) + termBytes.length);
     const words = new DataView(bytes.buffer);
-    [MAGIC, n, terms.length, totalPostings, termBytes.length].forEach((value, i) => words.setUint32(4 * i, value, true));
+    for (const [i, value] of [MAGIC, n, terms.length, totalPostings, termBytes.length].entries()) words.setUint32(4 * i, value, true);
     let offset = 20;
     new Float32Array(bytes.buffer, offset, n).set(this.docLengths);
     offset += 4 * n;
@@ -120,7 +123,8 @@ export class Bm25Index {
     const termsStart = offset + 8 * totalPostings - bytes.byteOffset;
     const terms = JSON.parse(new TextDecoder().decode(bytes.subarray(termsStart, termsStart + termBytes))) as string[];
     const postings = new Map<string, { docs: Int32Array; tfs: Float32Array }>();
-    terms.forEach((term, i) => postings.set(term, { docs: docs.subarray(starts[i]!, starts[i + 1]!), tfs: tfs.subarray(starts[i]!, starts[i + 1]!) }));
+    for (const [i, term] of terms.entries())
+      postings.set(term, { docs: docs.subarray(starts[i]!, starts[i + 1]!), tfs: tfs.subarray(starts[i]!, starts[i + 1]!) });
     return new Bm25Index(postings, docLengths, params);
   }
 

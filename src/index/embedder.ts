@@ -26,11 +26,14 @@ export class InvalidEmbeddingError extends Error {}
 
 /** A provider that returns too few vectors, the wrong size or NaNs would silently poison the index: refuse it. */
 export function assertValidEmbeddings(vectors: ArrayLike<number>[], expected: number, embedder: { name: string; dimension: number }): void {
-  if (vectors.length !== expected) throw new InvalidEmbeddingError(`embedder ${embedder.name} returned ${vectors.length} vectors for ${expected} texts; nothing was stored`);
+  if (vectors.length !== expected)
+    throw new InvalidEmbeddingError(`embedder ${embedder.name} returned ${vectors.length} vectors for ${expected} texts; nothing was stored`);
   for (const vector of vectors) {
-    if (vector.length !== embedder.dimension) throw new InvalidEmbeddingError(`embedder ${embedder.name} returned a ${vector.length}-d vector, expected ${embedder.dimension}-d; nothing was stored`);
+    if (vector.length !== embedder.dimension)
+      throw new InvalidEmbeddingError(`embedder ${embedder.name} returned a ${vector.length}-d vector, expected ${embedder.dimension}-d; nothing was stored`);
     for (let i = 0; i < vector.length; i++) {
-      if (!Number.isFinite(vector[i])) throw new InvalidEmbeddingError(`embedder ${embedder.name} returned a vector with non-numeric values; nothing was stored`);
+      if (!Number.isFinite(vector[i]))
+        throw new InvalidEmbeddingError(`embedder ${embedder.name} returned a vector with non-numeric values; nothing was stored`);
     }
   }
 }

@@ -72,7 +72,8 @@ export function syncFolder(folder: string): void {
 /** Writes every byte (writeSync may write fewer than asked), at `position` or at the file's offset. */
 export function writeAll(fd: number, content: string | Uint8Array, position?: number): void {
   const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
-  for (let offset = 0; offset < bytes.byteLength; ) offset += writeSync(fd, bytes, offset, bytes.byteLength - offset, position === undefined ? null : position + offset);
+  for (let offset = 0; offset < bytes.byteLength; )
+    offset += writeSync(fd, bytes, offset, bytes.byteLength - offset, position === undefined ? null : position + offset);
 }
 
 /** JSON Lines writer that streams rows to disk instead of building one giant string; returns what it wrote. */

@@ -57,7 +57,9 @@ export async function readPapers(location: string): Promise<Paper[]> {
 
 export function assertReadableFormat(manifest: IndexManifest, location: string): void {
   if (manifest.formatVersion !== INDEX_FORMAT_VERSION) {
-    throw new IndexCorruptError(`index format ${manifest.formatVersion} in ${hidePassword(location)} is not supported (expected ${INDEX_FORMAT_VERSION}); run "citewise ingest --rebuild" to rebuild it from its stored records`);
+    throw new IndexCorruptError(
+      `index format ${manifest.formatVersion} in ${hidePassword(location)} is not supported (expected ${INDEX_FORMAT_VERSION}); run "citewise ingest --rebuild" to rebuild it from its stored records`,
+    );
   }
 }
 
@@ -89,7 +91,8 @@ async function loadFrom(storage: IndexStorage): Promise<IndexSnapshot> {
   const keyword = (await storage.readKeywordIndex()) ?? Bm25Index.fromTexts(chunks.map((chunk) => chunk.text));
   if (keyword.size !== chunks.length) throw new IndexCorruptError(`keyword index of ${storage.location} does not match its chunks; run "citewise repair"`);
   const vectors = await storage.openVectors();
-  if (vectors.size !== chunks.length) throw new IndexCorruptError(`the vectors of ${storage.location} do not match its chunks (${vectors.size} vs ${chunks.length}); run "citewise repair"`);
+  if (vectors.size !== chunks.length)
+    throw new IndexCorruptError(`the vectors of ${storage.location} do not match its chunks (${vectors.size} vs ${chunks.length}); run "citewise repair"`);
   return {
     location: storage.location,
     manifest,

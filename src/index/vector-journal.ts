@@ -40,7 +40,9 @@ export class VectorJournal {
   append(entries: { contentHash: string; vector: Vector }[]): void {
     if (entries.length === 0) return;
     mkdirSync(path.dirname(this.file), { recursive: true });
-    const lines = entries.map((entry) => JSON.stringify({ e: this.tag, h: entry.contentHash, v: Buffer.from(Float32Array.from(entry.vector).buffer).toString("base64") })).join("\n");
+    const lines = entries
+      .map((entry) => JSON.stringify({ e: this.tag, h: entry.contentHash, v: Buffer.from(Float32Array.from(entry.vector).buffer).toString("base64") }))
+      .join("\n");
     const fd = openSync(this.file, "a");
     try {
       writeSync(fd, `${lines}\n`);

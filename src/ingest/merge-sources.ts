@@ -78,7 +78,10 @@ export function mergeRecords(previous: RawRecord[], parsed: ParsedInputs): { rec
     }
     const formatBefore = before[0]!.source.format;
     if (file.format !== formatBefore) {
-      keep(before, `it was read as ${formatBefore} before and as ${file.format} now, so it was not re-read (to read it another way, first run "citewise papers remove --source ${file.file}")`);
+      keep(
+        before,
+        `it was read as ${formatBefore} before and as ${file.format} now, so it was not re-read (to read it another way, first run "citewise papers remove --source ${file.file}")`,
+      );
       continue;
     }
     for (const record of fresh) records.push(record);

@@ -211,7 +211,7 @@ async function embedMissing(
     const batch = missing.slice(i, i + batchSize);
     const embeddings = await embedder.embedDocuments(batch.map((chunk) => chunk.text));
     assertValidEmbeddings(embeddings, batch.length, embedder);
-    batch.forEach((chunk, j) => fresh.set(chunk.contentHash, embeddings[j]!));
+    for (const [j, chunk] of batch.entries()) fresh.set(chunk.contentHash, embeddings[j]!);
     onBatch(batch.map((chunk, j) => ({ contentHash: chunk.contentHash, vector: embeddings[j]! })));
     options.onProgress?.({ phase: "embed", done: Math.min(i + batchSize, missing.length), total: missing.length });
   }

@@ -47,7 +47,8 @@ export async function loadPreviousVersion(storage: IndexStorage, options: { reus
   // A fallback to an older version must not make repair publish old data: a newer version whose manifest is
   // damaged may still hold records that parse, and those are the user's latest papers.
   const newer = storage.recoverUnverified?.({ newerThanPinned: true });
-  if (newer) return recover(storage, new IndexCorruptError(storage.notices[0] ?? `a newer version than ${manifest.updatedAt} is damaged`), options.dimension, newer);
+  if (newer)
+    return recover(storage, new IndexCorruptError(storage.notices[0] ?? `a newer version than ${manifest.updatedAt} is damaged`), options.dimension, newer);
   const previous = EMPTY();
   previous.manifest = manifest;
   const repairs = previous.repairs;
@@ -55,7 +56,9 @@ export async function loadPreviousVersion(storage: IndexStorage, options: { reus
   let records = await attempt(() => storage.readRecords(), repairs);
   let papers = await attempt(() => storage.readPapers(), repairs);
   if (!records && !papers) {
-    throw new IndexCorruptError(`both records.jsonl and papers.jsonl of the index in ${storage.location} are damaged, so its papers cannot be recovered; re-create it with "citewise ingest --rebuild <your files>"`);
+    throw new IndexCorruptError(
+      `both records.jsonl and papers.jsonl of the index in ${storage.location} are damaged, so its papers cannot be recovered; re-create it with "citewise ingest --rebuild <your files>"`,
+    );
   }
   if (!papers) {
     papers = recordsToPapers(records!).papers;
@@ -74,21 +77,29 @@ export async function loadPreviousVersion(storage: IndexStorage, options: { reus
   else {
     previous.chunksByPaper = groupByPaper(chunks);
     const keyword = await storage.readKeywordIndex();
-    if (keyword && keyword.size === chunks.length) keyword.documentTerms().forEach((terms, i) => previous.termsByContentHash.set(chunks[i]!.contentHash, terms));
+    if (keyword && keyword.size === chunks.length)
+      for (const [i, terms] of keyword.documentTerms().entries()) previous.termsByContentHash.set(chunks[i]!.contentHash, terms);
   }
   try {
     previous.vectorCache = await (await storage.openVectors()).vectorsByContentHash();
   } catch (error) {
     if (!(error instanceof DamagedFileError) || !storage.salvageVectors) throw error;
     previous.vectorCache = await storage.salvageVectors();
-    repairs.push(`${error.message.replace(/; run "citewise repair".*$/, "")}: the vectors still readable were kept (${previous.vectorCache.size}), the rest are embedded again`);
+    repairs.push(
+      `${error.message.replace(/; run "citewise repair".*$/, "")}: the vectors still readable were kept (${previous.vectorCache.size}), the rest are embedded again`,
+    );
   }
   for (const notice of storage.notices) repairs.push(notice.replace(/ \(run "citewise repair" to fix it on disk\)$/, ""));
   return previous;
 }
 
 /** No intact version: the newest records (or papers) that still parse become the base of a new version. */
-async function recover(storage: IndexStorage, damage: IndexCorruptError, dimension: number | undefined, given?: ReturnType<NonNullable<IndexStorage["recoverUnverified"]>>): Promise<PreviousVersion> {
+async function recover(
+  storage: IndexStorage,
+  damage: IndexCorruptError,
+  dimension: number | undefined,
+  given?: ReturnType<NonNullable<IndexStorage["recoverUnverified"]>>,
+): Promise<PreviousVersion> {
   const found = given ?? storage.recoverUnverified?.();
   if (!found || !storage.startOver) throw damage;
   storage.startOver();
@@ -97,7 +108,8 @@ async function recover(storage: IndexStorage, damage: IndexCorruptError, dimensi
   previous.records = records;
   for (const paper of found.papers ?? recordsToPapers(records).papers) previous.papers.set(paper.id, paper);
   // Without a manifest the embedder of old vectors is unknown: only vectors of this embedder's size are reused.
-  for (const [hash, vector] of (await storage.salvageVectors?.()) ?? new Map<string, Float32Array>()) if (vector.length === dimension) previous.vectorCache.set(hash, vector);
+  for (const [hash, vector] of (await storage.salvageVectors?.()) ?? new Map<string, Float32Array>())
+    if (vector.length === dimension) previous.vectorCache.set(hash, vector);
   previous.repairs.push(
     `${damage.message.replace(/; run "citewise.*$/, "")}; the papers were recovered from ${found.version}/${found.records ? "records.jsonl" : "papers.jsonl"} (${previous.papers.size} papers, not verifiable: its manifest is damaged) and ${previous.vectorCache.size} vectors from the segments`,
   );

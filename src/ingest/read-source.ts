@@ -48,7 +48,8 @@ export function listInputFiles(inputs: string[], options: ListOptions = {}): Inp
   for (const input of inputs) {
     const stats = statInput(input);
     const real = realpathSync(input);
-    if (excluded.some((folder) => isInside(real, folder))) throw new InputError(`refusing to ingest ${input}: it is the index folder (or inside it), not a source of papers`);
+    if (excluded.some((folder) => isInside(real, folder)))
+      throw new InputError(`refusing to ingest ${input}: it is the index folder (or inside it), not a source of papers`);
     if (stats.isDirectory()) {
       listing.folders.push(real);
       walk(input, real, 0);

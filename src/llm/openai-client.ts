@@ -70,10 +70,14 @@ export function explainOpenAIError(error: unknown, context: ErrorContext): Error
   // Our own guards (guarded-fetch.ts) may sit anywhere in the cause chain the client built.
   const guard = causeOfType(error, ReplyDeadlineError) ?? causeOfType(error, ReplyTooLargeError);
   if (guard instanceof ReplyDeadlineError) {
-    return new ProviderError(`the server at ${where} did not finish its reply within ${seconds} s (timeout: --timeout is a deadline for each request); the answer is incomplete`);
+    return new ProviderError(
+      `the server at ${where} did not finish its reply within ${seconds} s (timeout: --timeout is a deadline for each request); the answer is incomplete`,
+    );
   }
   if (guard instanceof ReplyTooLargeError) {
-    return new ProviderError(`the server at ${where} sent a reply larger than ${MAX_REPLY_BYTES / 1024 / 1024} MB for ${context.what} model "${context.model}"; it was cut off and not used`);
+    return new ProviderError(
+      `the server at ${where} sent a reply larger than ${MAX_REPLY_BYTES / 1024 / 1024} MB for ${context.what} model "${context.model}"; it was cut off and not used`,
+    );
   }
   if (error instanceof OpenAI.AuthenticationError) {
     return new ProviderError(`the server at ${where} rejected the API key (401); check OPENAI_API_KEY`);
@@ -127,7 +131,8 @@ function causeOfType<T extends Error>(error: unknown, type: new (...args: never[
 export function malformedReply(body: unknown, what: string, missing = "not the expected JSON shape"): string {
   const error = (body as { error?: { message?: unknown } | string } | null)?.error;
   const message = typeof error === "string" ? error : typeof error?.message === "string" ? error.message : null;
-  if (message) return `the server at ${serverLabel()} answered with an error for ${what}: ${stripTerminalControls(redactSecrets(message)).replace(/\s+/g, " ").slice(0, 300)}`;
+  if (message)
+    return `the server at ${serverLabel()} answered with an error for ${what}: ${stripTerminalControls(redactSecrets(message)).replace(/\s+/g, " ").slice(0, 300)}`;
   return `the server at ${serverLabel()} returned a malformed reply (${missing}) for ${what}`;
 }
 

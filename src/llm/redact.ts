@@ -76,16 +76,18 @@ export function redactKnownSecrets(text: string, secrets: string[] = outputSecre
 
 /** Error messages: exact secrets, then anything shaped like a credential. */
 export function redactSecrets(text: string): string {
-  return redactKnownSecrets(text, knownSecrets())
-    .replace(/\bsk-[A-Za-z0-9_-]{6,}/g, "sk-***")
-    .replace(/\b(Bearer|Basic)\s+[\w.~+/=-]{6,}/gi, "$1 ***")
-    .replace(
-      /\b((?:x-)?api[_-]?key|apikey|(?:access|auth|refresh|id)[_-]?token|client[_-]?secret|secret|password|passwd)(["']?\s*[:=]\s*["']?)[^\s"'&,;)}\]]+/gi,
-      "$1$2***",
-    )
-    // scheme://user:password@host (OpenAI base URLs behind a proxy, PostgreSQL URLs); the last @ ends the password.
-    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/]*):([^\s]*)@(?=[^\s@]*(\s|$))/gi, "$1$2:***@")
-    .replace(/([?&](?:[\w-]*(?:key|token|sig|secret|pass|pwd|code|auth|session|credential)[\w-]*)=)[^&#\s]+/gi, "$1***");
+  return (
+    redactKnownSecrets(text, knownSecrets())
+      .replace(/\bsk-[A-Za-z0-9_-]{6,}/g, "sk-***")
+      .replace(/\b(Bearer|Basic)\s+[\w.~+/=-]{6,}/gi, "$1 ***")
+      .replace(
+        /\b((?:x-)?api[_-]?key|apikey|(?:access|auth|refresh|id)[_-]?token|client[_-]?secret|secret|password|passwd)(["']?\s*[:=]\s*["']?)[^\s"'&,;)}\]]+/gi,
+        "$1$2***",
+      )
+      // scheme://user:password@host (OpenAI base URLs behind a proxy, PostgreSQL URLs); the last @ ends the password.
+      .replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/]*):([^\s]*)@(?=[^\s@]*(\s|$))/gi, "$1$2:***@")
+      .replace(/([?&](?:[\w-]*(?:key|token|sig|secret|pass|pwd|code|auth|session|credential)[\w-]*)=)[^&#\s]+/gi, "$1***")
+  );
 }
 
 /** Kept for model output: only the configured key and other exact secrets, never shape-based rules. */

@@ -3,13 +3,7 @@
  * so near-duplicate papers do not crowd out the rest of the list.
  * `relevance` must be scaled to [0, 1]; `similarity` is cosine between item vectors.
  */
-export function mmrOrder<T>(
-  items: T[],
-  relevance: (item: T) => number,
-  similarity: (a: T, b: T) => number,
-  lambda: number,
-  limit: number,
-): T[] {
+export function mmrOrder<T>(items: T[], relevance: (item: T) => number, similarity: (a: T, b: T) => number, lambda: number, limit: number): T[] {
   const remaining = [...items];
   const picked: T[] = [];
   while (picked.length < limit && remaining.length > 0) {

@@ -52,7 +52,7 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
       : index.keyword
           .search(query, settings.candidates, allowedChunk && ((doc) => allowedChunk(index.chunks[doc]!.id)))
           .map((hit) => index.chunks[hit.docIndex]!.id);
-  let denseIds: string[] = [];
+  const denseIds: string[] = [];
   const denseScore = new Map<string, number>();
   if (mode !== "bm25") {
     if (!embedder) throw new Error(`retrieval mode "${mode}" needs an embedder`);
@@ -79,7 +79,13 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
     const chunk = index.chunkById.get(chunkId);
     if (!chunk) continue;
     const matches = byPaper.get(chunk.paperId) ?? [];
-    matches.push({ chunk, score, bm25Rank: bm25Rank.get(chunkId) ?? null, denseRank: denseRank.get(chunkId) ?? null, denseScore: denseScore.get(chunkId) ?? null });
+    matches.push({
+      chunk,
+      score,
+      bm25Rank: bm25Rank.get(chunkId) ?? null,
+      denseRank: denseRank.get(chunkId) ?? null,
+      denseScore: denseScore.get(chunkId) ?? null,
+    });
     byPaper.set(chunk.paperId, matches);
   }
   let results: PaperResult[] = [];

@@ -65,7 +65,12 @@ export async function ask(question: string, options: AskOptions): Promise<AskRes
   const relevance = relevanceOf(index, question, results);
   const top = results[0]?.score || 1;
   // Instruction-like sentences are withheld from both composers (generate/injection.ts).
-  const sources: AnswerSource[] = results.map((result, i) => ({ n: i + 1, paper: result.paper, ...answerSentences(result.paper), strength: result.score / top }));
+  const sources: AnswerSource[] = results.map((result, i) => ({
+    n: i + 1,
+    paper: result.paper,
+    ...answerSentences(result.paper),
+    strength: result.score / top,
+  }));
   const references = sources.map((source) => reference(source.n, source.paper));
 
   if (results.length === 0 || relevance.score < relevance.threshold) {
@@ -86,7 +91,9 @@ export async function ask(question: string, options: AskOptions): Promise<AskRes
   const grounding = checkGrounding(checked.text, (n) => sources[n - 1]?.sentences.join(" "));
   // Most serious last, right above the groundedness footer.
   const warnings = [
-    ...sources.filter((source) => source.withheld).map((source) => `source [${source.n}] has ${source.withheld} sentence(s) that read as instructions to the assistant; they were not used`),
+    ...sources
+      .filter((source) => source.withheld)
+      .map((source) => `source [${source.n}] has ${source.withheld} sentence(s) that read as instructions to the assistant; they were not used`),
     ...(cleaned.dropped ? ["the model wrote its own reference list; it was dropped (the references below are the retrieved papers it cited)"] : []),
     ...(grounding.supported === 0 ? ["no sentence of this answer is supported by the sources it cites: treat it as ungrounded"] : []),
   ];
@@ -110,9 +117,7 @@ export function relevanceOf(index: IndexSnapshot, question: string, results: Pap
   const { coverage } = bestChunkCoverage(index, question, results);
   const cosines = results.flatMap((result) => result.chunks.map((match) => match.denseScore).filter((score): score is number => score !== null));
   const cosine = cosines.length ? Math.max(...cosines) : null;
-  return cosine === null
-    ? { score: coverage, threshold: ABSTAIN_BELOW.lexicalOnly }
-    : { score: (coverage + cosine) / 2, threshold: ABSTAIN_BELOW.combined };
+  return cosine === null ? { score: coverage, threshold: ABSTAIN_BELOW.lexicalOnly } : { score: (coverage + cosine) / 2, threshold: ABSTAIN_BELOW.combined };
 }
 
 /** A model that follows the prompt answers with exactly the abstention sentence (maybe with a short aside). */
@@ -143,7 +148,10 @@ export function reference(n: number, paper: Paper): Reference {
 
 /** "[n] Title — date; authors (paper-id)": one reference line, plain text. */
 export function referenceLine(reference: Reference): string {
-  const facts = [reference.date ?? (reference.year ? String(reference.year) : null), reference.authors.length > 3 ? `${reference.authors[0]} et al.` : reference.authors.join(", ") || null];
+  const facts = [
+    reference.date ?? (reference.year ? String(reference.year) : null),
+    reference.authors.length > 3 ? `${reference.authors[0]} et al.` : reference.authors.join(", ") || null,
+  ];
   const known = facts.filter(Boolean);
   return `[${reference.n}] ${reference.title ?? `${reference.displayTitle} (untitled)`}${known.length ? ` — ${known.join("; ")}` : ""} (${reference.paperId})`;
 }

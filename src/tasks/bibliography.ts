@@ -125,16 +125,19 @@ export function assignCitationKeys(papers: Paper[], userEntries: UserBibEntry[] 
   const pending = papers.filter((paper) => !keys.has(paper.id));
   const bases = pending.map(generatedKey);
   const count = (base: string) => bases.filter((other) => other.toLowerCase() === base.toLowerCase()).length;
-  pending.forEach((paper, i) => {
+  for (const [i, paper] of pending.entries()) {
     const base = bases[i]!;
     // Shared bases get a, b, c … like a bibliography's "2020a/2020b".
-    if (count(base) === 1 && !taken.has(base.toLowerCase())) return claim(paper, base);
+    if (count(base) === 1 && !taken.has(base.toLowerCase())) {
+      claim(paper, base);
+      continue;
+    }
     let suffix = 0;
     let key = "";
     do key = `${base}${suffixLetters(suffix++)}`;
     while (taken.has(key.toLowerCase()));
     claim(paper, key);
-  });
+  }
   return keys;
 }
 
@@ -161,16 +164,42 @@ function generatedKey(paper: Paper): string {
   return word ? `${word}${paper.year ?? ""}` : safeKey(paper.id);
 }
 
-const TITLE_STOP_WORDS = new Set(["the", "a", "an", "on", "of", "in", "for", "to", "towards", "toward", "and", "is", "are", "do", "does", "can", "what", "how", "why", "when"]);
+const TITLE_STOP_WORDS = new Set([
+  "the",
+  "a",
+  "an",
+  "on",
+  "of",
+  "in",
+  "for",
+  "to",
+  "towards",
+  "toward",
+  "and",
+  "is",
+  "are",
+  "do",
+  "does",
+  "can",
+  "what",
+  "how",
+  "why",
+  "when",
+]);
 
 function firstTitleWord(title: string): string {
-  const words = title.normalize("NFKD").replace(/[^\x20-\x7e]/g, "").toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const words = title
+    .normalize("NFKD")
+    .replace(/[^\x20-\x7e]/g, "")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
   return (words.find((word) => !TITLE_STOP_WORDS.has(word)) ?? words[0] ?? "").slice(0, 24);
 }
 
 /** Characters BibTeX and natbib accept in a key. */
 function safeKey(text: string): string {
-  return text.replace(/[^A-Za-z0-9_:.\-]/g, "");
+  return text.replace(/[^A-Za-z0-9_:.-]/g, "");
 }
 
 /** Title as shown to readers: a derived title is marked, never passed off as the real one. */
@@ -219,7 +248,12 @@ function personName(name: string): { given?: string; family?: string; literal?: 
 export function formatReferences(cited: CitedPaper[], style: CitationStyle): Map<string, string> {
   if (cited.length === 0) return new Map();
   const { Cite } = cjs();
-  const entries = new Cite(cited.map(({ paper, key }) => toCsl(paper, key))).format("bibliography", { format: "text", template: style, lang: "en-US", asEntryArray: true });
+  const entries = new Cite(cited.map(({ paper, key }) => toCsl(paper, key))).format("bibliography", {
+    format: "text",
+    template: style,
+    lang: "en-US",
+    asEntryArray: true,
+  });
   // Numbered styles (Vancouver) number in their own order; the document numbers references itself.
   return new Map(entries.map(([id, text]) => [id, text.trim().replace(/^\d+\.\s+/, "")]));
 }

@@ -10,7 +10,8 @@ export interface ChatTurn {
   result: AskResult;
 }
 
-const REFERS_BACK = /\b(it|its|they|them|their|this|that|these|those|the (paper|papers|method|approach|model|first|second|third|last|same)|above|former|latter|such)\b/i;
+const REFERS_BACK =
+  /\b(it|its|they|them|their|this|that|these|those|the (paper|papers|method|approach|model|first|second|third|last|same)|above|former|latter|such)\b/i;
 
 /**
  * A conversation: each follow-up is rewritten into a standalone question before retrieval, by the
@@ -38,7 +39,10 @@ export class ChatSession {
     const previous = this.last;
     if (!previous) return question;
     if (this.rewriter) {
-      const history = this.turns.slice(-3).map((turn) => `User: ${turn.question}\nAssistant: ${turn.result.answer}`).join("\n");
+      const history = this.turns
+        .slice(-3)
+        .map((turn) => `User: ${turn.question}\nAssistant: ${turn.result.answer}`)
+        .join("\n");
       const messages = await renderPrompt("rewrite-question", { history, question });
       const rewritten = (await this.rewriter.complete(messages, { maxTokens: 120, temperature: 0 })).trim().split("\n")[0]!.trim();
       return rewritten || question;

@@ -59,14 +59,21 @@ export function checkCitedText(text: string, sources: AnswerSource[]): CheckedTe
 
 /** Headings, table rules and italic notes ("_Papers in this theme: …_") are layout, not claims. */
 function stripMarkdown(text: string): string {
-  return text
-    .split("\n")
-    .filter((line) => !/^\s*#/.test(line) && !/^\s*\|?\s*:?-{3,}/.test(line) && !/^\s*_[^_].*_\s*$/.test(line))
-    .map((line) => line.replace(/^\s*[-*]\s+/, "").replace(/\|/g, " ").trim())
-    .filter(Boolean)
-    // A bullet or line without a full stop is still one claim: close it so lines are not merged.
-    .map((line) => (/[.!?](\s*\[[\d,;\s–-]+\])*$/.test(line) ? line : `${line}.`))
-    .join("\n");
+  return (
+    text
+      .split("\n")
+      .filter((line) => !/^\s*#/.test(line) && !/^\s*\|?\s*:?-{3,}/.test(line) && !/^\s*_[^_].*_\s*$/.test(line))
+      .map((line) =>
+        line
+          .replace(/^\s*[-*]\s+/, "")
+          .replace(/\|/g, " ")
+          .trim(),
+      )
+      .filter(Boolean)
+      // A bullet or line without a full stop is still one claim: close it so lines are not merged.
+      .map((line) => (/[.!?](\s*\[[\d,;\s–-]+\])*$/.test(line) ? line : `${line}.`))
+      .join("\n")
+  );
 }
 
 /** Said above the footer when a text has claims and none of them is supported. */

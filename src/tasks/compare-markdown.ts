@@ -74,7 +74,11 @@ export function parseComparison(text: string, sourceCount: number): ParsedCompar
 }
 
 function tableCells(line: string): string[] {
-  const cells = line.trim().replace(/^\|/, "").replace(/(?<!\\)\|$/, "").split(/(?<!\\)\|/);
+  const cells = line
+    .trim()
+    .replace(/^\|/, "")
+    .replace(/(?<!\\)\|$/, "")
+    .split(/(?<!\\)\|/);
   return cells.map((cell) => cell.trim().replace(/\\\|/g, "|"));
 }
 
@@ -110,7 +114,10 @@ export function renderComparison(result: CompareResult): string {
   }
   if (result.references.length) lines.push("", "## References", "", ...result.references.map((reference) => `- ${referenceLine(reference)}`));
   if (result.removedCitations.length) {
-    lines.push("", `Removed citations to sources that were not provided: ${[...new Set(result.removedCitations)].join(", ")} (only [1]–[${result.papers.length}] existed)`);
+    lines.push(
+      "",
+      `Removed citations to sources that were not provided: ${[...new Set(result.removedCitations)].join(", ")} (only [1]–[${result.papers.length}] existed)`,
+    );
   }
   for (const warning of result.warnings) lines.push("", `Note: ${warning}`);
   lines.push("", `Grounded: ${result.grounded.supported}/${result.grounded.total} sentences supported`);
@@ -126,4 +133,3 @@ function marked(text: string, sentences: Array<{ text: string; supported: boolea
 function escapeCell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n+/g, " ");
 }
-

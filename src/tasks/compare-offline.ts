@@ -30,12 +30,25 @@ interface FacetCues {
 }
 
 /** The paper saying what it does ("we propose", "this paper introduces"). */
-const CONTRIBUTION = /\bwe (propose|introduce|present|develop|design|devise|generali[sz]e|extend|formulate)\b|\b(this|the present) (paper|work|study) (proposes|introduces|presents)\b/i;
+const CONTRIBUTION =
+  /\bwe (propose|introduce|present|develop|design|devise|generali[sz]e|extend|formulate)\b|\b(this|the present) (paper|work|study) (proposes|introduces|presents)\b/i;
 const PRIOR_WORK = /\b(existing|prior|previous|current|conventional|traditional|standard|popular|widely used)\b/i;
 
 const CUES: Record<Facet, FacetCues> = {
   problem: {
-    strong: [/\b(limitations?|shortcomings?|weakness(es)?) of\b/i, /\bchalleng(e|es|ing)\b/i, /\bproblems?\b/i, /\bdifficult(y|ies)?\b/i, /\bbottlenecks?\b/i, /\blimited\b/i, /\b(suffers?|struggles?)\b/i, /\b(costly|expensive|prohibitive|impractical)\b/i, /\b(lacks?|lacking)\b/i, /\b(remains?|is|are) (an? )?(open|unclear|unknown|unsolved)\b/i, /\bhinders?\b/i],
+    strong: [
+      /\b(limitations?|shortcomings?|weakness(es)?) of\b/i,
+      /\bchalleng(e|es|ing)\b/i,
+      /\bproblems?\b/i,
+      /\bdifficult(y|ies)?\b/i,
+      /\bbottlenecks?\b/i,
+      /\blimited\b/i,
+      /\b(suffers?|struggles?)\b/i,
+      /\b(costly|expensive|prohibitive|impractical)\b/i,
+      /\b(lacks?|lacking)\b/i,
+      /\b(remains?|is|are) (an? )?(open|unclear|unknown|unsolved)\b/i,
+      /\bhinders?\b/i,
+    ],
     weak: [/\bhowever\b/i, PRIOR_WORK, /\b(issues?|needs?|demands?|growing|increasing|limitations?)\b/i],
     threshold: 1,
     position: (at) => 0.4 * (1 - at),
@@ -47,13 +60,35 @@ const CUES: Record<Facet, FacetCues> = {
     position: (at) => 0.2 * (1 - at),
   },
   data: {
-    strong: [/\b(datasets?|benchmarks?|corpus|corpora)\b/i, /\b(experiments?|evaluat\w*|tested|trained) (on|with|across|over)\b/i, /\b(ImageNet|GLUE|SuperGLUE|CIFAR-?\d*|COCO|MMLU|SQuAD|WikiText|ADE20K|Kinetics|LibriSpeech|HumanEval|GSM8K)\b/],
-    weak: [/\btasks?\b/i, /\bexperiments?\b/i, /\bdomains?\b/i, /\b(reasoning|classification|detection|segmentation|generation|translation|retrieval|recognition|question answering)\b/i, /\b(LLMs?|large language models?|transformers?|CNNs?|GNNs?)\b/i, /\b(real-world|synthetic|simulat\w*)\b/i, /\b(settings?|scenarios?)\b/i, /\b(LLaMA|Llama|GPT-?\d*|BERT|RoBERTa|T5|ViT|CLIP|OPT)\b/],
+    strong: [
+      /\b(datasets?|benchmarks?|corpus|corpora)\b/i,
+      /\b(experiments?|evaluat\w*|tested|trained) (on|with|across|over)\b/i,
+      /\b(ImageNet|GLUE|SuperGLUE|CIFAR-?\d*|COCO|MMLU|SQuAD|WikiText|ADE20K|Kinetics|LibriSpeech|HumanEval|GSM8K)\b/,
+    ],
+    weak: [
+      /\btasks?\b/i,
+      /\bexperiments?\b/i,
+      /\bdomains?\b/i,
+      /\b(reasoning|classification|detection|segmentation|generation|translation|retrieval|recognition|question answering)\b/i,
+      /\b(LLMs?|large language models?|transformers?|CNNs?|GNNs?)\b/i,
+      /\b(real-world|synthetic|simulat\w*)\b/i,
+      /\b(settings?|scenarios?)\b/i,
+      /\b(LLaMA|Llama|GPT-?\d*|BERT|RoBERTa|T5|ViT|CLIP|OPT)\b/,
+    ],
     threshold: 1,
     position: () => 0,
   },
   results: {
-    strong: [/\d+(\.\d+)?\s?(%|x\b|×|times\b)/i, /\\times/, /\boutperform\w*/i, /\bstate-of-the-art\b|\bSOTA\b/i, /\bspeed-?ups?\b/i, /\bsurpass\w*/i, /\b(experiments|results|evaluations?) (show|demonstrate|indicate|reveal|confirm)\b/i, /\b(better|faster|higher|lower|cheaper|more \w+)\b.{0,60}\b(than|then)\b/i],
+    strong: [
+      /\d+(\.\d+)?\s?(%|x\b|×|times\b)/i,
+      /\\times/,
+      /\boutperform\w*/i,
+      /\bstate-of-the-art\b|\bSOTA\b/i,
+      /\bspeed-?ups?\b/i,
+      /\bsurpass\w*/i,
+      /\b(experiments|results|evaluations?) (show|demonstrate|indicate|reveal|confirm)\b/i,
+      /\b(better|faster|higher|lower|cheaper|more \w+)\b.{0,60}\b(than|then)\b/i,
+    ],
     weak: [/\b(achiev|improv|enhanc|superior|better|faster|gains?|competitive|significant|demonstrat|effective|reduc)\w*/i],
     threshold: 1,
     position: (at) => 0.4 * at,
@@ -64,7 +99,13 @@ const CUES: Record<Facet, FacetCues> = {
     threshold: 1,
     position: (at) => 0.3 * at,
     needsStrong: true,
-    aboutOthers: { pattern: new RegExp(`${PRIOR_WORK.source}|\\b(limitations?|shortcomings?|drawbacks?) of (?!our\\b|the proposed\\b|this\\b)|\\bto (overcome|address|tackle|alleviate|mitigate)\\b`, "i"), factor: 0.3 },
+    aboutOthers: {
+      pattern: new RegExp(
+        `${PRIOR_WORK.source}|\\b(limitations?|shortcomings?|drawbacks?) of (?!our\\b|the proposed\\b|this\\b)|\\bto (overcome|address|tackle|alleviate|mitigate)\\b`,
+        "i",
+      ),
+      factor: 0.3,
+    },
   },
 };
 
@@ -117,7 +158,12 @@ type Candidate = { facet: Facet; sentence: number; score: number };
  * sentence could have served Results. Five facets, a few candidates each: exhaustive search is cheap.
  */
 function bestAssignment(candidates: Candidate[]): Map<Facet, number> {
-  const options = FACETS.map((facet) => candidates.filter((c) => c.facet === facet).sort((a, b) => b.score - a.score).slice(0, 4));
+  const options = FACETS.map((facet) =>
+    candidates
+      .filter((c) => c.facet === facet)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, 4),
+  );
   let best: { total: number; picks: Candidate[] } = { total: 0, picks: [] };
   const search = (f: number, picks: Candidate[], total: number) => {
     if (f === FACETS.length) {
@@ -148,7 +194,10 @@ export function verbatimSentences(abstract: string, sentences: string[]): string
   const found: string[] = [];
   let from = 0;
   for (const sentence of sentences) {
-    const words = sentence.split(/\s+/).filter(Boolean).map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    const words = sentence
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
     if (!words.length) continue;
     const pattern = new RegExp(words.join("\\s*"), "g");
     pattern.lastIndex = from;
@@ -165,7 +214,10 @@ function shortenQuote(sentence: string, cues: FacetCues): string {
   const words = [...sentence.matchAll(/\S+/g)];
   if (words.length <= MAX_QUOTE_WORDS) return sentence;
   const cueAt = Math.min(...[...cues.strong, ...cues.weak].map((pattern) => sentence.search(pattern)).filter((at) => at >= 0), sentence.length);
-  const cueWord = Math.max(0, words.findIndex((word) => word.index! + word[0].length > cueAt));
+  const cueWord = Math.max(
+    0,
+    words.findIndex((word) => word.index! + word[0].length > cueAt),
+  );
   const start = cueWord < MAX_QUOTE_WORDS - 5 ? 0 : Math.min(cueWord - 5, words.length - MAX_QUOTE_WORDS);
   const end = start + MAX_QUOTE_WORDS;
   const first = words[start]!;
@@ -192,7 +244,8 @@ interface Phrase {
 
 const WORD = /[\p{L}\p{N}]+(?:[-.'’][\p{L}\p{N}]+)*/gu;
 /** Common abstract verbs end a phrase like a stop word does: "achieve ultra-high-dimensional quantization" is not a topic. */
-const VERB = /^(achieve[sd]?|allows?|enables?|provides?|improves?|requires?|yields?|leverages?|introduces?|develops?|demonstrates?|outperforms?|obtains?|reduces?|performs?|makes?|learns|generates?|applies|applied|leads?|exhibits?)$/i;
+const VERB =
+  /^(achieve[sd]?|allows?|enables?|provides?|improves?|requires?|yields?|leverages?|introduces?|develops?|demonstrates?|outperforms?|obtains?|reduces?|performs?|makes?|learns|generates?|applies|applied|leads?|exhibits?)$/i;
 /** Adverbs and participles ("heavily", "investigated") do not name a topic on their own or at a phrase's end. */
 const NOT_A_TOPIC_END = /(ly|ed)$/;
 /** Phrases made only of common words ("language models") say nothing about what sets papers apart. */
@@ -283,8 +336,16 @@ export function commonGroundSentences(sources: AnswerSource[], weight: TermWeigh
   const inAll = [...phrases[0]!.values()].filter((phrase) => holders(phrase).length === sources.length);
 
   const taken = new Set<string>();
-  const topics = distinctTop(inAll.filter((phrase) => topicalIn(phrase) === sources.length), 2, taken);
-  const mostly = distinctTop(inAll.filter((phrase) => topicalIn(phrase) >= Math.ceil(sources.length / 2)), 2, taken);
+  const topics = distinctTop(
+    inAll.filter((phrase) => topicalIn(phrase) === sources.length),
+    2,
+    taken,
+  );
+  const mostly = distinctTop(
+    inAll.filter((phrase) => topicalIn(phrase) >= Math.ceil(sources.length / 2)),
+    2,
+    taken,
+  );
   const two = sources.length === 2;
   const options: string[][] = [];
   if (topics.length) options.push(variants(topics, (p) => `${two ? "Both" : "All of them"} work on ${quoted(p)} ${cites(sources)}.`));
@@ -293,7 +354,9 @@ export function commonGroundSentences(sources: AnswerSource[], weight: TermWeigh
     options.push(variants(mostly, (p) => `${frame} ${quoted(p)} ${cites(sources)}.`));
   }
   if (sources.length > 2) {
-    const partial = everyKey.filter((phrase) => holders(phrase).length >= 2 && holders(phrase).length < sources.length && topicalIn(phrase) === holders(phrase).length);
+    const partial = everyKey.filter(
+      (phrase) => holders(phrase).length >= 2 && holders(phrase).length < sources.length && topicalIn(phrase) === holders(phrase).length,
+    );
     const [best] = distinctTop(partial, 1, taken);
     if (best) {
       const some = sources.filter((_, i) => phrases[i]!.has(best.key));
@@ -312,7 +375,10 @@ export function differenceSentences(sources: AnswerSource[], cells: Map<number, 
   const perPaper = sources.map((source, i) => {
     const name = shortName(source.paper);
     // What a paper does and works on sets it apart more than stray words elsewhere in its abstract.
-    const focus = (cells.get(source.n) ?? []).filter((cell) => cell.facet === "approach" || cell.facet === "data").map((cell) => cell.quote ?? "").join(" ");
+    const focus = (cells.get(source.n) ?? [])
+      .filter((cell) => cell.facet === "approach" || cell.facet === "data")
+      .map((cell) => cell.quote ?? "")
+      .join(" ");
     const own = [...phrases[i]!.values()]
       .filter((phrase) => phrase.whole && (phrase.topical || focus.includes(phrase.text)))
       .filter((phrase) => phrases.every((map, j) => j === i || !map.has(phrase.key)))
@@ -328,7 +394,8 @@ export function differenceSentences(sources: AnswerSource[], cells: Map<number, 
   const sentences: string[][] = [];
   for (let i = 0; i < withPhrases.length; i += 2) {
     const pair = withPhrases.slice(i, i + 2);
-    const sentence = (named: boolean) => `${pair.map(({ source, top }, j) => `${j ? "only" : "Only"} ${paperLabel(source, named)} is about ${quoted(top)}`).join(", and ")}.`;
+    const sentence = (named: boolean) =>
+      `${pair.map(({ source, top }, j) => `${j ? "only" : "Only"} ${paperLabel(source, named)} is about ${quoted(top)}`).join(", and ")}.`;
     // Two names add two words no single source sentence has; without them the claim is just the phrases.
     sentences.push([sentence(true), sentence(false)]);
   }

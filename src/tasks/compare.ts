@@ -12,7 +12,17 @@ import { searchPapers } from "../retrieve/search.js";
 import { reference, relevanceOf, type Reference } from "./ask.js";
 import { checkCitedText, numberSources, sourcesFromPapers } from "./cited-document.js";
 import { parseComparison, TABLE_HEADER } from "./compare-markdown.js";
-import { commonGroundSentences, differenceSentences, FACETS, NOT_STATED, pickFacetQuotes, shortName, type Facet, type OfflineCell, type TermWeight } from "./compare-offline.js";
+import {
+  commonGroundSentences,
+  differenceSentences,
+  FACETS,
+  NOT_STATED,
+  pickFacetQuotes,
+  shortName,
+  type Facet,
+  type OfflineCell,
+  type TermWeight,
+} from "./compare-offline.js";
 
 export { FACET_LABELS, FACETS, NOT_STATED, type Facet } from "./compare-offline.js";
 
@@ -104,12 +114,19 @@ async function chooseSources(options: CompareOptions): Promise<AnswerSource[]> {
   const results = await searchPapers(options.index, options.embedder, query, { k, filters: options.filters });
   if (results.length < MIN_PAPERS) {
     const found = results.length ? `only 1 paper` : "no paper";
-    throw new CompareError(`${found} matched "${query}"${options.filters && hasFilters(options.filters) ? " with these filters" : ""}; compare needs ${MIN_PAPERS}`);
+    throw new CompareError(
+      `${found} matched "${query}"${options.filters && hasFilters(options.filters) ? " with these filters" : ""}; compare needs ${MIN_PAPERS}`,
+    );
   }
   const relevance = relevanceOf(options.index, query, results);
   if (relevance.score < relevance.threshold) {
-    const nearest = results.slice(0, 3).map((result) => result.paper.id).join(", ");
-    throw new CompareError(`the indexed papers do not address "${query}" (relevance ${relevance.score.toFixed(2)} < ${relevance.threshold}); nearest: ${nearest}`);
+    const nearest = results
+      .slice(0, 3)
+      .map((result) => result.paper.id)
+      .join(", ");
+    throw new CompareError(
+      `the indexed papers do not address "${query}" (relevance ${relevance.score.toFixed(2)} < ${relevance.threshold}); nearest: ${nearest}`,
+    );
   }
   return numberSources(results);
 }
@@ -171,8 +188,16 @@ function checkDraft(draft: Draft, sources: AnswerSource[], meta: { query: string
       }
       const citations = checked.cited;
       const score = citations.includes(source.n)
-        ? scoreSentence(quote, citations.map((n) => sources[n - 1]!.sentences.join(" ")))
-        : { supported: false, coverage: 0, missingNumbers: [], reason: citations.length ? `cites ${citations.map((n) => `[${n}]`).join("")}, not this row's paper [${source.n}]` : "no citation" };
+        ? scoreSentence(
+            quote,
+            citations.map((n) => sources[n - 1]!.sentences.join(" ")),
+          )
+        : {
+            supported: false,
+            coverage: 0,
+            missingNumbers: [],
+            reason: citations.length ? `cites ${citations.map((n) => `[${n}]`).join("")}, not this row's paper [${source.n}]` : "no citation",
+          };
       for (const n of citations) cited.add(n);
       claims.push({ text: `${quote} ${citations.map((n) => `[${n}]`).join("")}`.trim(), citations, ...score });
       row[facet] = {
@@ -222,6 +247,9 @@ function unquote(text: string): string {
 function isVerbatim(quote: string, abstract: string): boolean {
   const flat = (text: string) => text.replace(/\s+/g, " ").trim();
   const haystack = flat(abstract);
-  const pieces = quote.split(/…|\.\.\./).map(flat).filter(Boolean);
+  const pieces = quote
+    .split(/…|\.\.\./)
+    .map(flat)
+    .filter(Boolean);
   return pieces.length > 0 && pieces.every((piece) => haystack.includes(piece));
 }

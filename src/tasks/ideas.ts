@@ -45,7 +45,8 @@ export interface IdeasOptions extends LiteratureTaskOptions {
 /** Calibrated loosely by hand on the sample corpus: a proposal whose terms one paper already covers is not new. */
 export const NOVELTY_LEVELS = { explored: 0.85, partly: 0.6 };
 
-const LIMITATION = /\b(however|limitation|limited|remains? (unclear|challenging|open|difficult)|challenging|bottleneck|fail(s|ed)? to|cannot|struggle|costly|expensive|prohibitive|lack)\b/i;
+const LIMITATION =
+  /\b(however|limitation|limited|remains? (unclear|challenging|open|difficult)|challenging|bottleneck|fail(s|ed)? to|cannot|struggle|costly|expensive|prohibitive|lack)\b/i;
 const CONTRIBUTION = /^(in this (paper|work|study),?\s+)?(we|this (paper|work))\s+(propose|introduce|present|develop|design)/i;
 
 /** Research ideas grounded in the corpus: cross-theme transfers and stated limitations, each novelty-checked. */
@@ -57,7 +58,10 @@ export async function suggestIdeas(background: string, options: IdeasOptions): P
   if (results.length === 0 || relevance.score < relevance.threshold) {
     return { background, answered: false, generator: options.generator.name, ideas: [], sources: [], ...checkCitedText(ABSTAIN_TEXT, []) };
   }
-  const themes = await buildThemes(options.index, results.map((result) => result.paper));
+  const themes = await buildThemes(
+    options.index,
+    results.map((result) => result.paper),
+  );
   const numberOf = new Map(sources.map((source) => [source.paper.id, source.n]));
 
   let drafts: Draft[];
@@ -72,7 +76,9 @@ export async function suggestIdeas(background: string, options: IdeasOptions): P
   for (const [i, draft] of drafts.entries()) {
     const novelty = await checkNovelty(options.index, options.embedder, draft.probe, draft.exclude);
     ideas.push({ title: draft.title, kind: draft.kind, keyPhrases: draft.probe.split(" · "), novelty });
-    const nearest = novelty.nearest ? `nearest indexed paper: ${novelty.nearest.displayTitle} (${novelty.nearest.paperId}), sharing ${Math.round(novelty.overlap * 100)}% of the proposal's key terms` : "no similar indexed paper";
+    const nearest = novelty.nearest
+      ? `nearest indexed paper: ${novelty.nearest.displayTitle} (${novelty.nearest.paperId}), sharing ${Math.round(novelty.overlap * 100)}% of the proposal's key terms`
+      : "no similar indexed paper";
     blocks.push(`## Idea ${i + 1}: ${draft.title}`, "", draft.body, "", `_Novelty check: ${novelty.verdict}; ${nearest}._`, "");
   }
   return {
@@ -115,8 +121,14 @@ function composeOffline(index: IndexSnapshot, themes: Theme[], sources: AnswerSo
   for (const from of themes) {
     for (const to of themes) {
       if (from === to || drafts.length >= Math.ceil(count / 2) + 1) continue;
-      const method = pickSentence(from.papers.map((p) => source(p.id)), (s) => CONTRIBUTION.test(s));
-      const problem = pickSentence(to.papers.map((p) => source(p.id)), (s) => LIMITATION.test(s));
+      const method = pickSentence(
+        from.papers.map((p) => source(p.id)),
+        (s) => CONTRIBUTION.test(s),
+      );
+      const problem = pickSentence(
+        to.papers.map((p) => source(p.id)),
+        (s) => LIMITATION.test(s),
+      );
       if (!method || !problem || method.source.n === problem.source.n) continue;
       used.add(method.text).add(problem.text);
       const methodPhrases = salientPhrases(index, method.text, 2);
@@ -173,7 +185,14 @@ export async function checkNovelty(index: IndexSnapshot, embedder: Embedder | nu
   return { verdict, overlap, nearest };
 }
 
-async function writeWithModel(background: string, themes: Theme[], sources: AnswerSource[], numberOf: Map<string, number>, chat: ChatModel, count: number): Promise<string> {
+async function writeWithModel(
+  background: string,
+  themes: Theme[],
+  sources: AnswerSource[],
+  numberOf: Map<string, number>,
+  chat: ChatModel,
+  count: number,
+): Promise<string> {
   const outline = themes.map((theme) => `- ${theme.name} [${theme.papers.map((p) => numberOf.get(p.id)).join(", ")}]`).join("\n");
   const messages = await renderPrompt("ideas", { background, outline, sources: sources.map(formatSource).join("\n\n"), source_count: sources.length, count });
   return stripReferenceList(await chat.complete(messages)).text;

@@ -74,7 +74,10 @@ function sharedPhrase(group: ThemeSources, weight: TermWeight, used: Set<string>
     })
     .filter((candidate) => candidate.sources.length >= enough)
     .map(moreSpecific)
-    .filter((candidate) => candidate.sources.length >= Math.min(2, group.sources.length) && readsAsNoun(candidate.surface) && !used.has(candidate.surface.toLowerCase()));
+    .filter(
+      (candidate) =>
+        candidate.sources.length >= Math.min(2, group.sources.length) && readsAsNoun(candidate.surface) && !used.has(candidate.surface.toLowerCase()),
+    );
   // Two words say more than one ("sequence modeling" over "string") unless they cover far fewer papers.
   const widest = Math.max(0, ...candidates.map((candidate) => candidate.sources.length));
   const wide = candidates.filter((candidate) => candidate.sources.length >= 0.7 * widest);
@@ -90,12 +93,14 @@ function phraseKey(surface: string): string | null {
 const isWordy = (surface: string) => /\p{L}{3}/u.test(surface) && !/http|www|github/i.test(surface);
 
 /** "Work on few-shot" does not parse: a lone hyphenated word must look like a noun ("fine-tuning"). */
-const readsAsNoun = (surface: string) => !/^[\w]+(-[\w]+)+$/.test(surface) || /(ing|tion|sion|ment|ness|ity|ance|ence|er|or|off|up|attention|work|set|models?)$/i.test(surface);
+const readsAsNoun = (surface: string) =>
+  !/^[\w]+(-[\w]+)+$/.test(surface) || /(ing|tion|sion|ment|ness|ity|ance|ence|er|or|off|up|attention|work|set|models?)$/i.test(surface);
 
 /** Rarest-in-the-corpus phrase that most abstracts of the group share; two-word phrases preferred. */
 function commonPhrase(group: ThemeSources, keysOf: Array<Set<string>>, weight: TermWeight): Phrase | null {
   const surfaces = new Map<string, string>();
-  for (const source of group.sources) for (const phrase of keyPhrases(source.paper.abstract)) if (!surfaces.has(phrase.key)) surfaces.set(phrase.key, phrase.surface);
+  for (const source of group.sources)
+    for (const phrase of keyPhrases(source.paper.abstract)) if (!surfaces.has(phrase.key)) surfaces.set(phrase.key, phrase.surface);
   let best: (Phrase & { score: number }) | null = null;
   for (const [key, surface] of surfaces) {
     const sources = group.sources.filter((_, i) => keysOf[i]!.has(key));
@@ -115,7 +120,10 @@ function commonPhrase(group: ThemeSources, keysOf: Array<Set<string>>, weight: T
  */
 function moreSpecific(phrase: Phrase): Phrase {
   const word = String.raw`[A-Za-z][\w-]{2,}`;
-  const pattern = new RegExp(String.raw`(?<![\w-])(?:(${word})\s+)?((?:[A-Za-z]+-)?${escapeRegExp(phrase.surface)})(?![\w-])(?:\s+(${word}))?(?:\s+(${word}))?`, "gi");
+  const pattern = new RegExp(
+    String.raw`(?<![\w-])(?:(${word})\s+)?((?:[A-Za-z]+-)?${escapeRegExp(phrase.surface)})(?![\w-])(?:\s+(${word}))?(?:\s+(${word}))?`,
+    "gi",
+  );
   const found = new Map<string, { written: string[]; sources: Set<AnswerSource> }>();
   const note = (surface: string, source: AnswerSource) => {
     // Keyed by stems, so "graph neural network" and "… networks" count together.
@@ -126,7 +134,9 @@ function moreSpecific(phrase: Phrase): Phrase {
     found.set(key, entry);
   };
   // Only noun phrases the tagger accepts ("neural collapse", not "express anti-social").
-  const pairs = new Set(phrase.sources.flatMap((source) => keyPhrases(source.paper.abstract).map((p) => p.surface.toLowerCase())).filter((p) => p.includes(" ")));
+  const pairs = new Set(
+    phrase.sources.flatMap((source) => keyPhrases(source.paper.abstract).map((p) => p.surface.toLowerCase())).filter((p) => p.includes(" ")),
+  );
   const pair = (a: string | undefined, b: string | undefined): boolean => Boolean(a && b) && pairs.has(`${a} ${b}`.toLowerCase());
   // The tagger reads "learning" in "in-context learning" as a verb; these -ing words name tasks.
   const namesTask = (word: string | undefined) => Boolean(word) && NOMINAL_ING.test(word!);
@@ -153,7 +163,8 @@ function moreSpecific(phrase: Phrase): Phrase {
   return { surface: asInProse(best.written, sources), sources };
 }
 
-const NOMINAL_ING = /^(learning|modell?ing|training|tuning|fine-tuning|pre-?training|processing|reasoning|planning|sampling|clustering|forecasting|ranking|matching|pruning|encoding|decoding|editing|labell?ing|captioning|answering|rendering|parsing|tracking|mining)$/i;
+const NOMINAL_ING =
+  /^(learning|modell?ing|training|tuning|fine-tuning|pre-?training|processing|reasoning|planning|sampling|clustering|forecasting|ranking|matching|pruning|encoding|decoding|editing|labell?ing|captioning|answering|rendering|parsing|tracking|mining)$/i;
 
 /**
  * The form to write mid-sentence: the most common one, with a capitalised word lowered when the
@@ -173,13 +184,15 @@ const FINDING_VERB = String.raw`(?:show|study|studie|investigate|analy[sz]e|expl
 /** Leading clauses before the subject: "To address this, we propose …", "Second, building on X, we …". */
 const CLAUSES = String.raw`(?:[^.;:]{0,150}?,\s+)?`;
 const KINDS = [
-  { pattern: new RegExp(String.raw`^${CLAUSES}${SUBJECT}${CONTRIBUTION_VERB}`, "i"), score: 3 },
-  { pattern: new RegExp(String.raw`^${CLAUSES}${SUBJECT}${FINDING_VERB}`, "i"), score: 2 },
+  { pattern: new RegExp(`^${CLAUSES}${SUBJECT}${CONTRIBUTION_VERB}`, "i"), score: 3 },
+  { pattern: new RegExp(`^${CLAUSES}${SUBJECT}${FINDING_VERB}`, "i"), score: 2 },
   { pattern: new RegExp(String.raw`\b${SUBJECT}(?:${CONTRIBUTION_VERB}|${FINDING_VERB})`, "i"), score: 1 },
 ];
 /** "addresses these shortcomings": true, but says nothing without the sentence before it. */
-const BACK_REFERENCE = /\b(these|this|such|those|the above|both|two|three)\s+(\w+\s+)?(problems?|limitations?|issues?|shortcomings?|challenges?|drawbacks?|gaps?|questions?|difficult(y|ies))\b/i;
-const LEANS_ON_CONTEXT = /^(this|these|that|those|it|its|such|they|their|however|furthermore|moreover|additionally|in addition|in contrast|then|thus|hence|therefore|finally|as a result|second|third|next)\b/i;
+const BACK_REFERENCE =
+  /\b(these|this|such|those|the above|both|two|three)\s+(\w+\s+)?(problems?|limitations?|issues?|shortcomings?|challenges?|drawbacks?|gaps?|questions?|difficult(y|ies))\b/i;
+const LEANS_ON_CONTEXT =
+  /^(this|these|that|those|it|its|such|they|their|however|furthermore|moreover|additionally|in addition|in contrast|then|thus|hence|therefore|finally|as a result|second|third|next)\b/i;
 
 /** The paper's own contribution ("we propose …"), else its main finding, else its sentence most on the topic. */
 function paperSentence(source: AnswerSource, query: string, weight: TermWeight): string {

@@ -35,14 +35,16 @@ export function renderDocument(input: RenderInput, keyOf: (n: number) => string)
   const paragraphs = input.paragraphs.map((paragraph) => renderParagraph(paragraph, unsupported, input.format, keyOf));
   const notes: string[] = [];
   if (input.removedCitations.length) {
-    notes.push(`Removed citations to sources that were not provided: ${[...new Set(input.removedCitations)].join(", ")} (only [1]–[${input.sourceCount}] existed)`);
+    notes.push(
+      `Removed citations to sources that were not provided: ${[...new Set(input.removedCitations)].join(", ")} (only [1]–[${input.sourceCount}] existed)`,
+    );
   }
   const warning = ungroundedWarning(input.grounding);
   if (warning) notes.push(warning);
   notes.push(groundedFooter(input.grounding));
   if (input.format === "md") {
     const references = input.references.map((reference) => `[${reference.n}] ${reference.formatted}`);
-    return [`## Related Work`, ...paragraphs, `## References`, references.join("\n"), ...notes].join("\n\n") + "\n";
+    return `${[`## Related Work`, ...paragraphs, `## References`, references.join("\n"), ...notes].join("\n\n")}\n`;
   }
   const bibName = input.bibFile.replace(/\.bib$/i, "");
   const bibliography = [
@@ -50,7 +52,7 @@ export function renderDocument(input: RenderInput, keyOf: (n: number) => string)
     `\\bibliographystyle{${input.style === "apa" ? "apalike" : "unsrt"}}`,
     `\\bibliography{${bibName}}`,
   ].join("\n");
-  return [`\\section*{Related Work}`, ...paragraphs, bibliography, notes.map((note) => `% ${note}`).join("\n")].join("\n\n") + "\n";
+  return `${[`\\section*{Related Work}`, ...paragraphs, bibliography, notes.map((note) => `% ${note}`).join("\n")].join("\n\n")}\n`;
 }
 
 const MARKER_RUN = /\s*\[\d+(?:\s*[,;–-]\s*\d+)*\](?:\s*\[\d+(?:\s*[,;–-]\s*\d+)*\])*/g;

@@ -76,12 +76,22 @@ export async function relatedWork(query: string, options: RelatedWorkOptions): P
   const base: Header = { query, generator: options.generator.name, format: options.format ?? "md", style: options.style ?? "apa", relevance };
   if (results.length === 0 || relevance.score < relevance.threshold) return abstention(base, results);
 
-  const themes = paragraphThemes(await buildThemes(index, results.map((result) => result.paper), { maxThemes: PARAGRAPHS.max }), results);
+  const themes = paragraphThemes(
+    await buildThemes(
+      index,
+      results.map((result) => result.paper),
+      { maxThemes: PARAGRAPHS.max },
+    ),
+    results,
+  );
   // Sources are numbered theme by theme, so citations read in order and the prompt groups them.
   const order = themes.flatMap((theme) => theme.papers.map((paper) => results.find((result) => result.paper.id === paper.id)!));
   const sources = numberSources(order);
-  let next = 0;
-  const groups: ThemeSources[] = themes.map((theme) => ({ theme, sources: sources.slice(next, (next += theme.papers.length)) }));
+  const groups: ThemeSources[] = [];
+  for (const theme of themes) {
+    const start = groups.reduce((sum, group) => sum + group.sources.length, 0);
+    groups.push({ theme, sources: sources.slice(start, start + theme.papers.length) });
+  }
 
   const written = chat ? await writeWithModel(chat, query, groups) : composeParagraphs(groups, query, (term) => index.keyword.idf(term));
   if (!written) return abstention(base, results);
@@ -152,9 +162,7 @@ function paragraphThemes(themes: Theme[], results: PaperResult[]): Theme[] {
       chosen = chosen.flatMap((other) => (other === theme ? theme.subthemes : [other]));
     }
   }
-  return chosen
-    .map((theme) => ({ ...theme, papers: [...theme.papers].sort((a, b) => rankOf(a) - rankOf(b)) }))
-    .sort((a, b) => bestRank(a) - bestRank(b));
+  return chosen.map((theme) => ({ ...theme, papers: [...theme.papers].sort((a, b) => rankOf(a) - rankOf(b)) })).sort((a, b) => bestRank(a) - bestRank(b));
 }
 
 /** The model's paragraphs, or null when it says the sources do not cover the topic. */
@@ -171,7 +179,6 @@ async function writeWithModel(chat: ChatModel, query: string, groups: ThemeSourc
   return isAbstention(text) ? null : splitParagraphs(text).map((paragraph) => ({ phrase: null, text: paragraph }));
 }
 
-
 /**
  * Model output as paragraphs of one line each: headings and any reference list it added are dropped,
  * and "claim. [2]" becomes "claim [2]." (as the grounding check reads it), so flags land on the text.
@@ -185,7 +192,12 @@ function splitParagraphs(text: string): string[] {
   return kept
     .join("\n")
     .split(/\n\s*\n/)
-    .map((paragraph) => paragraph.replace(/\s*\n\s*/g, " ").replace(/([.!?])((?:\s*\[\d[^\]]*\])+)/g, (_, stop: string, markers: string) => ` ${markers.trim()}${stop}`).trim())
+    .map((paragraph) =>
+      paragraph
+        .replace(/\s*\n\s*/g, " ")
+        .replace(/([.!?])((?:\s*\[\d[^\]]*\])+)/g, (_, stop: string, markers: string) => ` ${markers.trim()}${stop}`)
+        .trim(),
+    )
     .filter(Boolean);
 }
 
@@ -193,7 +205,7 @@ function splitParagraphs(text: string): string[] {
 function assignToThemes(paragraphs: string[], groups: ThemeSources[]): string[][] {
   const assigned: string[][] = groups.map(() => []);
   if (paragraphs.length === groups.length) {
-    paragraphs.forEach((paragraph, i) => assigned[i]!.push(paragraph));
+    for (const [i, paragraph] of paragraphs.entries()) assigned[i]!.push(paragraph);
     return assigned;
   }
   let last = 0;

@@ -45,7 +45,12 @@ export async function summarize(topic: string, options: SummarizeOptions): Promi
     sourceNumbers: theme.papers.map((paper) => numberOf.get(paper.id)!).sort((a, b) => a - b),
     subthemes: theme.subthemes.map(toNode),
   });
-  const outline = (await buildThemes(options.index, results.map((result) => result.paper))).map(toNode);
+  const outline = (
+    await buildThemes(
+      options.index,
+      results.map((result) => result.paper),
+    )
+  ).map(toNode);
 
   const text = options.chat ? await writeWithModel(topic, outline, sources, options.chat, options.onToken) : composeOffline(topic, outline, sources);
   return { topic, answered: true, generator: options.generator.name, outline, sources: sourceRefs, ...checkCitedText(text, sources) };
@@ -75,11 +80,20 @@ function composeOffline(topic: string, outline: OutlineNode[], sources: AnswerSo
 
 function outlineText(outline: OutlineNode[], depth = 0): string {
   return outline
-    .map((node) => `${"  ".repeat(depth)}- ${node.name} [${node.sourceNumbers.join(", ")}]${node.subthemes.length ? `\n${outlineText(node.subthemes, depth + 1)}` : ""}`)
+    .map(
+      (node) =>
+        `${"  ".repeat(depth)}- ${node.name} [${node.sourceNumbers.join(", ")}]${node.subthemes.length ? `\n${outlineText(node.subthemes, depth + 1)}` : ""}`,
+    )
     .join("\n");
 }
 
-async function writeWithModel(topic: string, outline: OutlineNode[], sources: AnswerSource[], chat: ChatModel, onToken?: (token: string) => void): Promise<string> {
+async function writeWithModel(
+  topic: string,
+  outline: OutlineNode[],
+  sources: AnswerSource[],
+  chat: ChatModel,
+  onToken?: (token: string) => void,
+): Promise<string> {
   const messages = await renderPrompt("summarize", {
     topic,
     outline: outlineText(outline),

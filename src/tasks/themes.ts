@@ -36,13 +36,22 @@ function mean(values: number[]): number {
 function themesFrom(papers: Paper[], similarity: number[][], maxThemes: number, allowSubthemes: boolean, idf: (key: string) => number): Theme[] {
   const indices = papers.map((_, i) => i);
   const groups = papers.length < 4 ? [indices] : bestClustering(indices, similarity, Math.min(maxThemes, Math.floor(papers.length / 2)));
-  const named = nameGroups(groups.map((group) => group.map((i) => papers[i]!)), idf);
+  const named = nameGroups(
+    groups.map((group) => group.map((i) => papers[i]!)),
+    idf,
+  );
   return groups
     .map((group, g) => {
       const members = group.map((i) => papers[i]!);
       const subthemes =
         allowSubthemes && members.length >= SPLIT_THEMES_FROM
-          ? themesFrom(members, group.map((i) => group.map((j) => similarity[i]![j]!)), 3, false, idf)
+          ? themesFrom(
+              members,
+              group.map((i) => group.map((j) => similarity[i]![j]!)),
+              3,
+              false,
+              idf,
+            )
           : [];
       return { name: named[g]!.name, phrases: named[g]!.phrases, papers: members, subthemes: subthemes.length > 1 ? subthemes : [] };
     })
@@ -111,7 +120,9 @@ function kMedoids(items: number[], similarity: number[][], k: number): number[][
   const centrality = (i: number) => items.reduce((sum, j) => sum + similarity[i]![j]!, 0);
   const medoids = [items.reduce((a, b) => (centrality(b) > centrality(a) ? b : a))];
   while (medoids.length < k) {
-    const next = items.filter((i) => !medoids.includes(i)).reduce((a, b) => (nearestSimilarity(b, medoids, similarity) < nearestSimilarity(a, medoids, similarity) ? b : a));
+    const next = items
+      .filter((i) => !medoids.includes(i))
+      .reduce((a, b) => (nearestSimilarity(b, medoids, similarity) < nearestSimilarity(a, medoids, similarity) ? b : a));
     medoids.push(next);
   }
   let clusters: number[][] = [];

@@ -20,14 +20,17 @@ const ABBREVIATION_END = /\b(et al|Fig|Figs|Sec|Secs|Eq|Eqs|Tab|Ref|Refs|i\.e|e\
 /** Splits an abstract into sentences. Scripts without spaces are split on their own full stops. */
 export function splitSentences(text: string, language = "en"): string[] {
   if (["zh", "ja", "ko"].includes(language)) {
-    return text.split(/(?<=[。!?!?])/u).map((s) => s.trim()).filter(Boolean);
+    return text
+      .split(/(?<=[。!?!?])/u)
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
   const raw = winkNlp().readDoc(text).sentences().out();
   const merged: string[] = [];
   for (const sentence of raw.map((s) => s.trim()).filter(Boolean)) {
     const previous = merged[merged.length - 1];
     // Re-join fragments: after an abbreviation, or when the "sentence" starts in lower case or with a digit.
-    if (previous !== undefined && (ABBREVIATION_END.test(previous) || /^[a-z0-9(\[]/.test(sentence))) {
+    if (previous !== undefined && (ABBREVIATION_END.test(previous) || /^[a-z0-9([]/.test(sentence))) {
       merged[merged.length - 1] = `${previous} ${sentence}`;
     } else {
       merged.push(sentence);

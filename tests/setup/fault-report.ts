@@ -26,7 +26,9 @@ export default function setup() {
     const t = totals(cases);
     writeFileSync(path.join(outDir, "fault-report.json"), JSON.stringify({ generatedAt: new Date().toISOString(), totals: t, cases }, null, 2));
     writeFileSync(path.join(outDir, "fault-report.md"), markdown(cases));
-    const classes = Object.entries(t.byCategory).map(([c, v]) => `${c} ${v.held}/${v.cases}`).join(", ");
+    const classes = Object.entries(t.byCategory)
+      .map(([c, v]) => `${c} ${v.held}/${v.cases}`)
+      .join(", ");
     process.stdout.write(
       `\nfault report: ${t.cases} cases (${t.injected} faults injected), ${t.held} held; per class held/tried: ${classes}; ` +
         `data lost: ${t.dataLost} (measured in ${t.measured} cases) → .cache/fault-report.md\n`,
@@ -37,7 +39,8 @@ export default function setup() {
 function totals(cases: Recorded[]) {
   const byCategory: Record<string, { cases: number; held: number; injected: number; dataLost: number; measured: number }> = {};
   for (const c of cases) {
-    const entry = (byCategory[c.category] ??= { cases: 0, held: 0, injected: 0, dataLost: 0, measured: 0 });
+    byCategory[c.category] ??= { cases: 0, held: 0, injected: 0, dataLost: 0, measured: 0 };
+    const entry = byCategory[c.category]!;
     entry.cases++;
     if (c.held === c.count) entry.held++;
     entry.injected += c.count;
@@ -61,16 +64,21 @@ function markdown(cases: Recorded[]): string {
     "",
     "| class | cases tried | cases held | faults injected | data lost (measured cases) |",
     "|---|---|---|---|---|",
-    ...Object.entries(t.byCategory).map(([category, v]) => `| ${category} | ${v.cases} | ${v.held} | ${v.injected} | ${v.measured ? `${v.dataLost} (${v.measured})` : "–"} |`),
+    ...Object.entries(t.byCategory).map(
+      ([category, v]) => `| ${category} | ${v.cases} | ${v.held} | ${v.injected} | ${v.measured ? `${v.dataLost} (${v.measured})` : "–"} |`,
+    ),
     "",
     "| class | fault | variants | held | outcome | data lost |",
     "|---|---|---|---|---|---|",
-    ...cases.map((c) => `| ${c.category} | ${escape(c.fault)} | ${c.count} | ${c.held} | ${escape(c.outcome)} | ${typeof c.dataLost === "number" ? c.dataLost : "–"} |`),
+    ...cases.map(
+      (c) =>
+        `| ${c.category} | ${escapeCell(c.fault)} | ${c.count} | ${c.held} | ${escapeCell(c.outcome)} | ${typeof c.dataLost === "number" ? c.dataLost : "–"} |`,
+    ),
     "",
   ];
   return lines.join("\n");
 }
 
-function escape(text: string): string {
+function escapeCell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }

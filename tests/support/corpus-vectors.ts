@@ -36,6 +36,11 @@ export async function corpusVectorEmbedder(corpusIndexDir: string) {
   const refuse = async (texts: string[]): Promise<number[][]> => {
     throw new Error(`no cached vector for chunk text: ${texts[0]?.slice(0, 60)}…`);
   };
-  const fallback = { name: index.manifest.embedder.name, dimension: index.manifest.embedder.dimension, embedDocuments: refuse, embedQuery: async (text: string) => (await refuse([text]))[0]! };
+  const fallback = {
+    name: index.manifest.embedder.name,
+    dimension: index.manifest.embedder.dimension,
+    embedDocuments: refuse,
+    embedQuery: async (text: string) => (await refuse([text]))[0]!,
+  };
   return reusingVectors(await index.vectors.vectorsByContentHash(), fallback);
 }

@@ -60,7 +60,10 @@ export function recordFault(entry: FaultCase): void {
  * rethrown) when they do not, so the report counts what was tried, not only what passed. `run` returns the
  * data it measured as lost.
  */
-export async function withFault(entry: Omit<FaultCase, "held" | "dataLost">, run: () => Promise<{ dataLost?: number } | void> | { dataLost?: number } | void): Promise<void> {
+export async function withFault(
+  entry: Omit<FaultCase, "held" | "dataLost">,
+  run: () => Promise<{ dataLost?: number } | undefined> | { dataLost?: number } | undefined,
+): Promise<void> {
   try {
     const measured = (await run()) ?? {};
     recordFault({ ...entry, held: entry.count, dataLost: measured.dataLost });

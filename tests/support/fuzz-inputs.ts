@@ -43,7 +43,9 @@ export function cp1252(text: string): Buffer {
 
 /** Replaces what Windows-1252 cannot encode (CJK, some symbols) with "?". */
 export function cp1252Safe(text: string): string {
-  return [...text].map((c) => (c.codePointAt(0)! <= 0x7f || (c.codePointAt(0)! >= 0xa0 && c.codePointAt(0)! <= 0xff) || (CP1252_HIGH.includes(c) && c !== "\0") ? c : "?")).join("");
+  return [...text]
+    .map((c) => (c.codePointAt(0)! <= 0x7f || (c.codePointAt(0)! >= 0xa0 && c.codePointAt(0)! <= 0xff) || (CP1252_HIGH.includes(c) && c !== "\0") ? c : "?"))
+    .join("");
 }
 
 export interface SampleEntry {
@@ -77,9 +79,9 @@ function wrap(text: string, width: number): string[] {
   return current ? [...lines, current] : lines;
 }
 
-export const jsonl = (entries: SampleEntry[]) => entries.map((e) => JSON.stringify(e)).join("\n") + "\n";
+export const jsonl = (entries: SampleEntry[]) => `${entries.map((e) => JSON.stringify(e)).join("\n")}\n`;
 
-export const jsonArray = (entries: SampleEntry[]) => JSON.stringify(entries, null, 2) + "\n";
+export const jsonArray = (entries: SampleEntry[]) => `${JSON.stringify(entries, null, 2)}\n`;
 
 /** One entry per record; braces and backslashes are taken out of the text so every entry is valid BibTeX. */
 export function bibtex(entries: SampleEntry[]): string {
@@ -102,12 +104,12 @@ export function csv(entries: SampleEntry[]): string {
     const abstract = i % 2 ? wrap(e.abstract, 160).join("\n") : e.abstract;
     return [e.title ? quote(e.title) : "", quote(abstract), String(e.year)].join(",");
   });
-  return ["title,abstract,year", ...rows].join("\n") + "\n";
+  return `${["title,abstract,year", ...rows].join("\n")}\n`;
 }
 
 export function tsv(entries: SampleEntry[]): string {
   const field = (text: string) => text.replace(/[\t"]/g, " ");
-  return ["title\tabstract\tyear", ...entries.map((e) => [field(e.title ?? ""), field(e.abstract), e.year].join("\t"))].join("\n") + "\n";
+  return `${["title\tabstract\tyear", ...entries.map((e) => [field(e.title ?? ""), field(e.abstract), e.year].join("\t"))].join("\n")}\n`;
 }
 
 /** Lines that make one record in a file with extension `ext`, for inserting at a record boundary. */
@@ -121,7 +123,7 @@ export function recordLines(ext: string, entry: SampleEntry): string[] {
     case ".bib":
       return [`@misc{inserted, ${entry.title === null ? "" : `title = {${entry.title}}, `}abstract = {${plain}}}`, ""];
     case ".csv":
-      return [[entry.title ?? "", entry.abstract].map((f) => `"${f.replace(/"/g, '""')}"`).join(",") + `,${entry.year}`];
+      return [`${[entry.title ?? "", entry.abstract].map((f) => `"${f.replace(/"/g, '""')}"`).join(",")},${entry.year}`];
     case ".tsv":
       return [`${entry.title ?? ""}\t${entry.abstract.replace(/[\t"]/g, " ")}\t${entry.year}`];
     default:

@@ -95,7 +95,8 @@ export async function startFakeOpenAI(options: { apiKey?: string } = {}): Promis
       if (!state.knownModels.has(body.model)) return modelNotFound(res, body.model);
       const fault = state.embeddingQueue.shift();
       if (fault && "trickleEveryMs" in fault) return trickle(res, '{"object":"list","data":[', fault.trickleEveryMs);
-      if (fault) return sendJson(res, fault.status, echo(fault.body ?? { error: { message: `status ${fault.status}` } }, req.headers.authorization), fault.headers);
+      if (fault)
+        return sendJson(res, fault.status, echo(fault.body ?? { error: { message: `status ${fault.status}` } }, req.headers.authorization), fault.headers);
       const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
       const data = inputs.map((text, index) => {
         const vector = fakeEmbedding(text);
@@ -130,12 +131,18 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
 }
 
 function modelNotFound(res: http.ServerResponse, model: string) {
-  sendJson(res, 404, { error: { message: `The model \`${model}\` does not exist or you do not have access to it.`, type: "invalid_request_error", code: "model_not_found" } });
+  sendJson(res, 404, {
+    error: { message: `The model \`${model}\` does not exist or you do not have access to it.`, type: "invalid_request_error", code: "model_not_found" },
+  });
 }
 
 /** Replaces {{authorization}} anywhere in a JSON-able value. */
 function echo<T>(value: T, authorization: string | undefined): T {
-  return JSON.parse(JSON.stringify(value).split("{{authorization}}").join(authorization ?? "")) as T;
+  return JSON.parse(
+    JSON.stringify(value)
+      .split("{{authorization}}")
+      .join(authorization ?? ""),
+  ) as T;
 }
 
 export function sseDelta(content: string, model = "test-chat"): string {

@@ -80,7 +80,10 @@ function errorResponse(code: string, message: string): Buffer {
  * A TCP proxy in front of a server that drops both sides of a connection as soon as the client sends
  * bytes matching `cutWhen`: a network failure at a chosen point of a conversation (e.g. mid-publish).
  */
-export async function startCuttingProxy(target: string, cutWhen: (clientBytes: string) => boolean): Promise<{ url: string; cuts: number; stop(): Promise<void> }> {
+export async function startCuttingProxy(
+  target: string,
+  cutWhen: (clientBytes: string) => boolean,
+): Promise<{ url: string; cuts: number; stop(): Promise<void> }> {
   const targetUrl = new URL(target);
   const sockets = new Set<net.Socket>();
   const state = { cuts: 0 };

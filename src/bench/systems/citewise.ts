@@ -42,7 +42,11 @@ async function searchAndExtras(ctx: SystemContext, index: IndexSnapshot, embedde
   ctx.log("hybrid end to end (query embedded by USE-Lite each time)");
   const embedderLive = real();
   await embedderLive.embedQuery("warm-up query");
-  const e2e = await measureLatency(ctx.queries, (q) => searchPapers(index, embedderLive, q.query, { k: ctx.k, mode: "hybrid" }), { warmup: 3, rounds: 1, budgetMs: ctx.plan.budgetMs });
+  const e2e = await measureLatency(ctx.queries, (q) => searchPapers(index, embedderLive, q.query, { k: ctx.k, mode: "hybrid" }), {
+    warmup: 3,
+    rounds: 1,
+    budgetMs: ctx.plan.budgetMs,
+  });
   ctx.set("hybridEndToEndMs", e2e);
 }
 
@@ -61,7 +65,10 @@ export async function runCitewise(ctx: SystemContext): Promise<void> {
     const options: IngestOptions = { inputs: [], parsed, indexDir, embedder };
     const started = performance.now();
     const report = await ingest(options);
-    ctx.set("insert", { ...insertStats(seconds(started), records.length, report.chunks), note: "parse records → papers → chunks → cached sentence-mean vectors → index files on disk" });
+    ctx.set("insert", {
+      ...insertStats(seconds(started), records.length, report.chunks),
+      note: "parse records → papers → chunks → cached sentence-mean vectors → index files on disk",
+    });
     ctx.set("liveEmbeddedTexts", embedder.liveTexts);
 
     const loadStarted = performance.now();
@@ -110,13 +117,22 @@ export async function runCitewiseReal(ctx: SystemContext, inputs: string[]): Pro
     const report = await ingest(options);
     const records = report.papers + report.duplicatesMerged;
     ctx.set("corpus", { records, papers: report.papers, chunks: report.chunks });
-    ctx.set("insert", { ...insertStats(seconds(started), records, report.chunks), note: "parse files → papers → chunks → USE-Lite embeddings → index files on disk" });
+    ctx.set("insert", {
+      ...insertStats(seconds(started), records, report.chunks),
+      note: "parse files → papers → chunks → USE-Lite embeddings → index files on disk",
+    });
     ctx.set("embedderOnly", { seconds: timed.embedSeconds, chunks: timed.embedded, chunksPerSecond: timed.embedded / timed.embedSeconds });
 
     const loadStarted = performance.now();
     const index = await loadIndex(indexDir);
     ctx.set("indexLoadMs", performance.now() - loadStarted);
-    await searchAndExtras(ctx, index, timed, () => real, () => ingest(options));
+    await searchAndExtras(
+      ctx,
+      index,
+      timed,
+      () => real,
+      () => ingest(options),
+    );
   } finally {
     await real.close();
     rmSync(indexDir, { recursive: true, force: true });

@@ -31,7 +31,10 @@ export async function runLangchain(ctx: SystemContext): Promise<void> {
 
   ctx.log("search dense");
   const latency: LatencyByMode = {};
-  latency.dense = { ...(await measureLatency(ctx.queries, (q) => store.similaritySearchVectorWithScore(q.vector, ctx.k), ctx.plan)), peerMode: "similaritySearchVectorWithScore" };
+  latency.dense = {
+    ...(await measureLatency(ctx.queries, (q) => store.similaritySearchVectorWithScore(q.vector, ctx.k), ctx.plan)),
+    peerMode: "similaritySearchVectorWithScore",
+  };
   ctx.set("latencyMs", latency);
   ctx.snapshotPeak();
 }

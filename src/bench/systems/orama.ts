@@ -16,18 +16,38 @@ export async function runOrama(ctx: SystemContext): Promise<void> {
   const started = performance.now();
   const db = create({ schema: { text: "string", embedding: `vector[${dimension}]` } as const });
   await insertMultiple(db, docs, 1000);
-  ctx.set("insert", { ...insertStats(seconds(started), input.records, docs.length), note: "insertMultiple (full-text + vector index) with precomputed vectors, in memory" });
+  ctx.set("insert", {
+    ...insertStats(seconds(started), input.records, docs.length),
+    note: "insertMultiple (full-text + vector index) with precomputed vectors, in memory",
+  });
 
   const latency: LatencyByMode = {};
   const vectorOf = (vector: number[]) => ({ value: vector, property: "embedding" });
   ctx.log("search fulltext");
-  latency.bm25 = { ...(await measureLatency(ctx.queries, async (q) => search(db, { term: q.query, properties: ["text"], limit: ctx.k }), ctx.plan)), peerMode: "fulltext" };
+  latency.bm25 = {
+    ...(await measureLatency(ctx.queries, async (q) => search(db, { term: q.query, properties: ["text"], limit: ctx.k }), ctx.plan)),
+    peerMode: "fulltext",
+  };
   ctx.set("latencyMs", latency);
   ctx.log("search vector");
-  latency.dense = { ...(await measureLatency(ctx.queries, async (q) => search(db, { mode: "vector", vector: vectorOf(q.vector), similarity: SIMILARITY, limit: ctx.k }), ctx.plan)), peerMode: "vector" };
+  latency.dense = {
+    ...(await measureLatency(
+      ctx.queries,
+      async (q) => search(db, { mode: "vector", vector: vectorOf(q.vector), similarity: SIMILARITY, limit: ctx.k }),
+      ctx.plan,
+    )),
+    peerMode: "vector",
+  };
   ctx.set("latencyMs", latency);
   ctx.log("search hybrid");
-  latency.hybrid = { ...(await measureLatency(ctx.queries, async (q) => search(db, { mode: "hybrid", term: q.query, properties: ["text"], vector: vectorOf(q.vector), similarity: SIMILARITY, limit: ctx.k }), ctx.plan)), peerMode: "hybrid" };
+  latency.hybrid = {
+    ...(await measureLatency(
+      ctx.queries,
+      async (q) => search(db, { mode: "hybrid", term: q.query, properties: ["text"], vector: vectorOf(q.vector), similarity: SIMILARITY, limit: ctx.k }),
+      ctx.plan,
+    )),
+    peerMode: "hybrid",
+  };
   ctx.set("latencyMs", latency);
   ctx.snapshotPeak();
 }

@@ -30,7 +30,7 @@ export function registerAsk(program: Command): void {
     .addHelpText(
       "after",
       "\nWith no OPENAI_API_KEY / OPENAI_BASE_URL the answer is composed offline from source sentences.\n" +
-        "Examples:\n  citewise ask \"How does DeltaZip compress fine-tuned models?\"\n  OPENAI_BASE_URL=http://127.0.0.1:11434/v1 citewise ask --model llama3.1 \"…\"",
+        'Examples:\n  citewise ask "How does DeltaZip compress fine-tuned models?"\n  OPENAI_BASE_URL=http://127.0.0.1:11434/v1 citewise ask --model llama3.1 "…"',
     )
     .action((question: string, options, command: Command) =>
       reportErrors(async () => {

@@ -35,7 +35,8 @@ export function registerChat(program: Command): void {
         const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: interactive, historySize: 200 });
         const prompt = () => interactive && rl.prompt();
         rl.setPrompt(pc.cyan("citewise> "));
-        if (interactive) process.stdout.write(`${pc.dim(`citewise chat — ${index.papers.size} papers, answers by ${selection.generator.name}. /help for commands.`)}\n`);
+        if (interactive)
+          process.stdout.write(`${pc.dim(`citewise chat — ${index.papers.size} papers, answers by ${selection.generator.name}. /help for commands.`)}\n`);
         prompt();
         let failed = 0;
         // for-await reads piped stdin line by line and ends cleanly at EOF.
@@ -104,7 +105,9 @@ function runSlashCommand(line: string, session: ChatSession, exportPolicy: (forc
       const last = session.last;
       if (!last) out("No answer yet: ask a question first.");
       else if (last.result.sources.length === 0) out("The last answer used no sources (the papers did not address it).");
-      else for (const source of last.result.sources) out(`  ${formatReference(source)}${last.result.references.some((r) => r.n === source.n) ? "" : pc.dim(" (not cited)")}`);
+      else
+        for (const source of last.result.sources)
+          out(`  ${formatReference(source)}${last.result.references.some((r) => r.n === source.n) ? "" : pc.dim(" (not cited)")}`);
       return true;
     }
     case "/paper": {
@@ -134,7 +137,14 @@ function runSlashCommand(line: string, session: ChatSession, exportPolicy: (forc
       return true;
     }
     default:
-      out(`Unknown command ${command}. ${excerpt(HELP.split("\n").slice(1).map((l) => l.trim().split(/\s+/)[0]).join(" "))}`);
+      out(
+        `Unknown command ${command}. ${excerpt(
+          HELP.split("\n")
+            .slice(1)
+            .map((l) => l.trim().split(/\s+/)[0])
+            .join(" "),
+        )}`,
+      );
       return true;
   }
 }
@@ -147,7 +157,8 @@ function transcript(turns: ChatTurn[]): string {
     parts.push(turn.result.answer, "");
     if (turn.result.references.length) {
       parts.push("References:", "");
-      for (const r of turn.result.references) parts.push(`- [${r.n}] ${r.title ?? `${r.displayTitle} (untitled)`}${r.date ? `, ${r.date}` : ""} (${r.paperId})`);
+      for (const r of turn.result.references)
+        parts.push(`- [${r.n}] ${r.title ?? `${r.displayTitle} (untitled)`}${r.date ? `, ${r.date}` : ""} (${r.paperId})`);
       parts.push("");
     }
     parts.push(`Grounded: ${turn.result.grounded.supported}/${turn.result.grounded.total} sentences supported`, "");

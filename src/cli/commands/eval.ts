@@ -31,7 +31,10 @@ export function registerEval(program: Command): void {
   program
     .command("eval")
     .description("measure retrieval, citation quality (ALCE recall/precision), key facts and abstention on an eval suite; or nDCG@10 on a BEIR dataset")
-    .option("--suite <files...>", "JSONL suites: answerable, unanswerable and task items", [path.join(PACKAGE_ROOT, "evals", "answers.jsonl"), path.join(PACKAGE_ROOT, "evals", "tasks.jsonl")])
+    .option("--suite <files...>", "JSONL suites: answerable, unanswerable and task items", [
+      path.join(PACKAGE_ROOT, "evals", "answers.jsonl"),
+      path.join(PACKAGE_ROOT, "evals", "tasks.jsonl"),
+    ])
     .option("--limit <n>", "only the first N items", parsePositiveInt("--limit", 100_000))
     .option("--judge <kind>", "entailment judge for citation metrics: offline (default) or llm (needs a model server)", parseJudge, "offline")
     .option("--model <name>", "model for answers (and the LLM judge)")
@@ -42,7 +45,10 @@ export function registerEval(program: Command): void {
     .option("--split <name>", "BEIR qrels split", "test")
     .option("--modes <list>", "BEIR retrieval modes, comma-separated", "bm25,dense,hybrid")
     .option("--json", "print results as JSON")
-    .addHelpText("after", "\nExamples:\n  citewise eval --out report.md\n  citewise eval --check evals/thresholds.json\n  citewise eval --beir ../shared/bench/scifact --index .cache/scifact-index")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  citewise eval --out report.md\n  citewise eval --check evals/thresholds.json\n  citewise eval --beir ../shared/bench/scifact --index .cache/scifact-index",
+    )
     .action((options, command: Command) =>
       reportErrors(async () => {
         const global = command.optsWithGlobals() as GlobalOptions;
@@ -59,15 +65,30 @@ export function registerEval(program: Command): void {
         const selection = await selectGenerator({ model: options.model, offline: options.offline });
         let judge: EntailmentJudge = new OverlapJudge();
         if (options.judge === "llm") {
-          if (!openAIConfigured()) throw new UserError("--judge llm needs a model server (OPENAI_BASE_URL or OPENAI_API_KEY); the offline judge is the default");
-          judge = new LlmJudge(selection.chat ?? new OpenAIChat({ model: options.model ?? process.env.CITEWISE_MODEL ?? process.env.OPENAI_MODEL ?? "gpt-4o-mini" }));
+          if (!openAIConfigured())
+            throw new UserError("--judge llm needs a model server (OPENAI_BASE_URL or OPENAI_API_KEY); the offline judge is the default");
+          judge = new LlmJudge(
+            selection.chat ?? new OpenAIChat({ model: options.model ?? process.env.CITEWISE_MODEL ?? process.env.OPENAI_MODEL ?? "gpt-4o-mini" }),
+          );
         }
         const { index, embedder } = await openIndex(global, { quiet: options.json });
         const progress = createProgress("evaluating", options.json ? false : undefined);
-        const { results, summary } = await runSuite(items, { index, embedder, generator: selection.generator, judge, onItem: (done, total) => progress.update(done, total) });
+        const { results, summary } = await runSuite(items, {
+          index,
+          embedder,
+          generator: selection.generator,
+          judge,
+          onItem: (done, total) => progress.update(done, total),
+        });
         progress.stop();
         await embedder.close?.();
-        const context = { suite: suites.map((file) => path.relative(process.cwd(), file) || file).join(", "), generator: selection.generator.name, judge: judge.name, embedder: index.manifest.embedder.name, date: new Date().toISOString().slice(0, 10) };
+        const context = {
+          suite: suites.map((file) => path.relative(process.cwd(), file) || file).join(", "),
+          generator: selection.generator.name,
+          judge: judge.name,
+          embedder: index.manifest.embedder.name,
+          date: new Date().toISOString().slice(0, 10),
+        };
         if (options.out) writeOutputFile(options.out, markdownReport(results, summary, context), policy);
         const failures = thresholds ? checkThresholds(summary, thresholds) : [];
         if (options.json) printJson({ ...context, summary, results, thresholdFailures: failures });
@@ -92,14 +113,16 @@ function readThresholds(file: string): Thresholds {
     throw new UserError(`cannot read thresholds ${file}: ${(error as Error).message}`);
   }
   const problems = thresholdProblems(value);
-  if (problems.length) throw new UserError(`thresholds ${file}: ${problems.slice(0, 3).join("; ")}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ""}`);
+  if (problems.length)
+    throw new UserError(`thresholds ${file}: ${problems.slice(0, 3).join("; ")}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ""}`);
   return value as Thresholds;
 }
 
 async function runBeir(options: { beir: string; split: string; modes: string; limit?: number; json?: boolean }, global: GlobalOptions): Promise<void> {
   const modes = options.modes.split(",").map((mode) => parseMode(mode.trim()));
   const dataset = loadBeir(options.beir, options.split);
-  const indexDir = global.store || global.index ? resolveIndexLocation(global) : path.join(os.tmpdir(), `citewise-beir-${path.basename(path.resolve(options.beir))}`);
+  const indexDir =
+    global.store || global.index ? resolveIndexLocation(global) : path.join(os.tmpdir(), `citewise-beir-${path.basename(path.resolve(options.beir))}`);
   const embedder = await createEmbedder(DEFAULT_EMBEDDER);
   const progress = createProgress("embedding", options.json ? false : undefined);
   const report = await ingest({ inputs: [], parsed: beirAsParsedInputs(dataset), indexDir, embedder, onProgress: (e) => progress.update(e.done, e.total) });
@@ -108,7 +131,10 @@ async function runBeir(options: { beir: string; split: string; modes: string; li
   const scores = await evaluateBeir(index, embedder, dataset, modes, options.limit);
   await embedder.close?.();
   if (options.json) return printJson({ dataset: options.beir, split: options.split, documents: report.papers, index: indexDir, scores });
-  process.stdout.write(`BEIR ${path.basename(path.resolve(options.beir))} (${options.split}): ${report.papers} documents, ${scores[0]?.queries ?? 0} queries; index ${indexDir}\n`);
+  process.stdout.write(
+    `BEIR ${path.basename(path.resolve(options.beir))} (${options.split}): ${report.papers} documents, ${scores[0]?.queries ?? 0} queries; index ${indexDir}\n`,
+  );
   process.stdout.write(`  ${"mode".padEnd(8)} ${"nDCG@10".padStart(8)} ${"R@100".padStart(8)} ${"MRR".padStart(8)}\n`);
-  for (const s of scores) process.stdout.write(`  ${s.mode.padEnd(8)} ${s.ndcg10.toFixed(4).padStart(8)} ${s.recall100.toFixed(4).padStart(8)} ${s.mrr.toFixed(4).padStart(8)}\n`);
+  for (const s of scores)
+    process.stdout.write(`  ${s.mode.padEnd(8)} ${s.ndcg10.toFixed(4).padStart(8)} ${s.recall100.toFixed(4).padStart(8)} ${s.mrr.toFixed(4).padStart(8)}\n`);
 }

@@ -24,12 +24,22 @@ export function registerIdeas(program: Command): void {
         const policy = outputPolicy(global, { explicit: true });
         if (options.out) checkOutputTarget(options.out, policy);
         const { selection, index, embedder } = await openForTask(global, options);
-        const result = await suggestIdeas(background, { index, embedder, generator: selection.generator, chat: selection.chat, k: options.papers, count: options.count, filters: filtersFrom(options) });
+        const result = await suggestIdeas(background, {
+          index,
+          embedder,
+          generator: selection.generator,
+          chat: selection.chat,
+          k: options.papers,
+          count: options.count,
+          filters: filtersFrom(options),
+        });
         await embedder.close?.();
         if (options.out) writeOutputFile(options.out, result.text, policy);
         if (options.json) return printJson(result);
         if (!result.answered) return void process.stdout.write(`${result.text}\n`);
-        process.stdout.write(`${pc.dim("Ideas are suggestions; the sentences under each are what the cited papers say. The novelty check only looks at the indexed papers.")}\n\n`);
+        process.stdout.write(
+          `${pc.dim("Ideas are suggestions; the sentences under each are what the cited papers say. The novelty check only looks at the indexed papers.")}\n\n`,
+        );
         process.stdout.write(renderCheckedDocument(result, { sources: result.sources }));
       }),
     );

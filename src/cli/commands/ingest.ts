@@ -24,7 +24,7 @@ export function registerIngest(program: Command): void {
     .addHelpText(
       "after",
       "\nBad input never removes a paper: if a file that was ingested before no longer parses (or is read with another\n" +
-        "--format), its previous papers are kept and the report says so. Papers leave only with \"citewise papers remove\",\n" +
+        '--format), its previous papers are kept and the report says so. Papers leave only with "citewise papers remove",\n' +
         "or when their file is gone from a folder being ingested.\n" +
         "Examples:\n  citewise ingest data/\n  citewise ingest papers.bib notes.csv --json\n  citewise ingest --rebuild --embedder openai:text-embedding-3-small",
     )
@@ -48,7 +48,12 @@ export function registerIngest(program: Command): void {
   program
     .command("repair")
     .description("check every file of the index against the checksums recorded when it was written, and rebuild what is damaged from the intact copies")
-    .option("--timeout <seconds>", "deadline of each request to an openai: embedder (only if vectors must be embedded again)", parsePositiveInt("--timeout", 3600), 60)
+    .option(
+      "--timeout <seconds>",
+      "deadline of each request to an openai: embedder (only if vectors must be embedded again)",
+      parsePositiveInt("--timeout", 3600),
+      60,
+    )
     .option("--json", "print the report as JSON")
     .addHelpText(
       "after",
@@ -61,13 +66,31 @@ export function registerIngest(program: Command): void {
       reportErrors(async () => {
         const indexDir = resolveIndexLocation(command.optsWithGlobals() as GlobalOptions);
         if (!(await indexExists(indexDir))) throw new UserError(`no index in ${indexDir} to repair`);
-        const report = await runIngest([], indexDir, { parsed: { records: [], skipped: [], files: [], folders: [] }, repair: true, timeoutSeconds: options.timeout, progress: options.json ? false : undefined, ...(await storedEmbedder(indexDir)) });
-        if (options.json) return printJson({ indexDir: report.indexDir, repaired: report.repairs, published: report.published, papers: report.papers, chunks: report.chunks, chunksEmbedded: report.chunksEmbedded });
+        const report = await runIngest([], indexDir, {
+          parsed: { records: [], skipped: [], files: [], folders: [] },
+          repair: true,
+          timeoutSeconds: options.timeout,
+          progress: options.json ? false : undefined,
+          ...(await storedEmbedder(indexDir)),
+        });
+        if (options.json)
+          return printJson({
+            indexDir: report.indexDir,
+            repaired: report.repairs,
+            published: report.published,
+            papers: report.papers,
+            chunks: report.chunks,
+            chunksEmbedded: report.chunksEmbedded,
+          });
         if (report.repairs.length === 0) {
-          process.stdout.write(`${pc.green("Intact:")} every file of the index in ${report.indexDir} matches its checksum (${report.papers} papers, ${report.chunks} chunks); nothing was changed\n`);
+          process.stdout.write(
+            `${pc.green("Intact:")} every file of the index in ${report.indexDir} matches its checksum (${report.papers} papers, ${report.chunks} chunks); nothing was changed\n`,
+          );
           return;
         }
-        process.stdout.write(`${pc.bold("Repaired")} the index in ${report.indexDir} (${report.papers} papers, ${report.chunks} chunks; ${report.chunksEmbedded} chunks embedded again):\n`);
+        process.stdout.write(
+          `${pc.bold("Repaired")} the index in ${report.indexDir} (${report.papers} papers, ${report.chunks} chunks; ${report.chunksEmbedded} chunks embedded again):\n`,
+        );
         for (const repair of report.repairs) process.stdout.write(`  - ${repair}\n`);
       }),
     );
@@ -98,7 +121,10 @@ export async function storedEmbedder(indexDir: string): Promise<{ embedder?: str
 async function defaultInputs(indexDir: string, quiet: boolean): Promise<string[]> {
   if (!(await hasIndex(indexDir))) return [BUNDLED_DATA_DIR];
   const { files, papers } = await storedSourceFiles(indexDir);
-  if (files.length === 0) throw new UserError(`the index in ${indexDir} holds ${papers} papers but none of their source files can be read again; say which files or folders to ingest`);
+  if (files.length === 0)
+    throw new UserError(
+      `the index in ${indexDir} holds ${papers} papers but none of their source files can be read again; say which files or folders to ingest`,
+    );
   if (!quiet) process.stderr.write(`citewise: reading the index's ${files.length} source file(s) again\n`);
   return files;
 }

@@ -51,7 +51,10 @@ export function registerPapers(program: Command): void {
     .argument("[ids...]", "paper ids")
     .option("--source <file...>", "remove every paper that came from this file")
     .option("--json", "print the report as JSON")
-    .addHelpText("after", "\nIngesting a file that contains a removed paper adds it again.\nExamples:\n  citewise papers remove lotr-low-tensor-rank\n  citewise papers remove --source old-export.bib")
+    .addHelpText(
+      "after",
+      "\nIngesting a file that contains a removed paper adds it again.\nExamples:\n  citewise papers remove lotr-low-tensor-rank\n  citewise papers remove --source old-export.bib",
+    )
     .action((ids: string[], options, command: Command) =>
       reportErrors(async () => {
         const global = command.optsWithGlobals() as GlobalOptions;
@@ -65,7 +68,12 @@ export function registerPapers(program: Command): void {
           const key = keyForFile(source);
           if (!all.some((paper) => paper.sources.some((ref) => sourceKey(ref) === key))) throw new UserError(`no indexed paper came from ${source}`);
         }
-        const report = await runIngest([], indexDir, { parsed: { records: [], skipped: [], files: [], folders: [] }, remove: { paperIds, sources }, progress: false, ...(await storedEmbedder(indexDir)) });
+        const report = await runIngest([], indexDir, {
+          parsed: { records: [], skipped: [], files: [], folders: [] },
+          remove: { paperIds, sources },
+          progress: false,
+          ...(await storedEmbedder(indexDir)),
+        });
         if (options.json) return printJson({ removed: report.removals, papers: report.papers });
         for (const removal of report.removals) process.stdout.write(`removed ${removal.id} (${removal.title})\n`);
         process.stdout.write(pc.dim(`${report.papers} papers left in ${report.indexDir}\n`));
@@ -85,9 +93,13 @@ export function findPaper(papers: Paper[], id: string): Paper {
   const matches = papers.filter((paper) => paper.id.startsWith(id));
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
-    throw new UserError(`"${id}" matches ${matches.length} papers: ${matches.slice(0, 5).map((p) => p.id).join(", ")}${matches.length > 5 ? ", …" : ""}`);
+    throw new UserError(
+      `"${id}" matches ${matches.length} papers: ${matches
+        .slice(0, 5)
+        .map((p) => p.id)
+        .join(", ")}${matches.length > 5 ? ", …" : ""}`,
+    );
   }
   const near = papers.filter((paper) => paper.displayTitle.toLowerCase().includes(id.toLowerCase())).slice(0, 3);
   throw new UserError(`no paper with id "${id}"${near.length ? `; did you mean ${near.map((p) => p.id).join(", ")}?` : ""} (see "citewise papers list")`);
 }
-

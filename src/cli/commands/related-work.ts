@@ -36,7 +36,7 @@ export function registerRelatedWork(program: Command): void {
       "\nOffline (no OPENAI_API_KEY / OPENAI_BASE_URL) each theme gets a lead sentence and each paper its own\n" +
         "contribution sentence; with a model the paragraphs are written by it. Either way citations are validated\n" +
         "and every sentence is checked against the abstracts it cites.\n" +
-        "Examples:\n  citewise related-work \"quantization of neural networks\"\n  citewise related-work --format latex --bib refs.bib \"$(cat abstract.txt)\"",
+        'Examples:\n  citewise related-work "quantization of neural networks"\n  citewise related-work --format latex --bib refs.bib "$(cat abstract.txt)"',
     )
     .action((topic: string, options, command: Command) =>
       reportErrors(async () => {
@@ -46,13 +46,19 @@ export function registerRelatedWork(program: Command): void {
         const bibOut: string = options.bibOut ?? DEFAULT_BIB_OUT;
         // The user's own .bib is read, never written: not even when --bib-out names the same file.
         const inputs = options.bib ? [options.bib] : [];
-        const bibPolicy = outputPolicy(global, { explicit: options.bibOut !== undefined, force: options.force, inputs, hint: "pass --force to replace it, or --bib-out FILE to write elsewhere" });
+        const bibPolicy = outputPolicy(global, {
+          explicit: options.bibOut !== undefined,
+          force: options.force,
+          inputs,
+          hint: "pass --force to replace it, or --bib-out FILE to write elsewhere",
+        });
         const outPolicy = outputPolicy(global, { explicit: true, inputs });
         const mayWriteBib = !options.json || options.bibOut !== undefined;
         if (mayWriteBib) checkOutputTarget(bibOut, bibPolicy);
         if (options.out) {
           checkOutputTarget(options.out, outPolicy);
-          if (mayWriteBib && path.resolve(options.out) === path.resolve(bibOut)) throw new UserError(`--out and --bib-out name the same file (${options.out}); give each its own`);
+          if (mayWriteBib && path.resolve(options.out) === path.resolve(bibOut))
+            throw new UserError(`--out and --bib-out name the same file (${options.out}); give each its own`);
         }
         const userBib = options.bib ? readUserBib(options.bib) : [];
         const { selection, index, embedder } = await openForTask(global, options);
@@ -74,7 +80,10 @@ export function registerRelatedWork(program: Command): void {
         const bibPath = writeBib ? writeOutputFile(bibOut, result.bibtex, bibPolicy) : null;
         if (bibPath) process.stderr.write(`citewise: wrote BibTeX of ${result.references.length} cited papers to ${bibPath}\n`);
         const text = result.answered ? result.text : `${result.text}${nearestList(result)}`;
-        if (options.out) process.stderr.write(`citewise: wrote the ${result.format === "latex" ? "LaTeX" : "markdown"} text to ${writeOutputFile(options.out, text, outPolicy)}\n`);
+        if (options.out)
+          process.stderr.write(
+            `citewise: wrote the ${result.format === "latex" ? "LaTeX" : "markdown"} text to ${writeOutputFile(options.out, text, outPolicy)}\n`,
+          );
         if (options.json) return printJson(relatedWorkToJson(result, bibPath));
         if (!options.out) process.stdout.write(text);
       }),

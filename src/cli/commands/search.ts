@@ -35,7 +35,9 @@ export function registerSearch(program: Command): void {
           return;
         }
         results.forEach((result, i) => {
-          process.stdout.write(`${pc.bold(`${String(i + 1).padStart(2)}. ${paperLabel(result.paper)}`)}  ${pc.dim(`[${result.paper.id}] score ${result.score.toFixed(4)}`)}\n`);
+          process.stdout.write(
+            `${pc.bold(`${String(i + 1).padStart(2)}. ${paperLabel(result.paper)}`)}  ${pc.dim(`[${result.paper.id}] score ${result.score.toFixed(4)}`)}\n`,
+          );
           process.stdout.write(`    ${pc.dim(paperFacts(result.paper))}\n`);
           const best = result.chunks[0];
           if (best) process.stdout.write(`    ${excerpt(best.chunk.sentences.join(" "))}\n`);

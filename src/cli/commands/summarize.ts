@@ -24,7 +24,14 @@ export function registerSummarize(program: Command): void {
         const policy = outputPolicy(global, { explicit: true });
         if (options.out) checkOutputTarget(options.out, policy);
         const { selection, index, embedder } = await openForTask(global, options);
-        const result = await summarize(topic, { index, embedder, generator: selection.generator, chat: selection.chat, k: options.papers, filters: filtersFrom(options) });
+        const result = await summarize(topic, {
+          index,
+          embedder,
+          generator: selection.generator,
+          chat: selection.chat,
+          k: options.papers,
+          filters: filtersFrom(options),
+        });
         await embedder.close?.();
         if (options.out) writeOutputFile(options.out, result.text, policy);
         if (options.json) return printJson(result);

@@ -14,7 +14,10 @@ export class OpenAIEmbedder implements Embedder {
 
   private readonly timeoutMs: number | undefined;
 
-  constructor(private readonly model: string, options: { client?: OpenAI; dimension?: number; timeoutMs?: number } = {}) {
+  constructor(
+    private readonly model: string,
+    options: { client?: OpenAI; dimension?: number; timeoutMs?: number } = {},
+  ) {
     this.name = `openai:${model}`;
     this.timeoutMs = options.timeoutMs;
     this.dim = options.dimension ?? 0;

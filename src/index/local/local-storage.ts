@@ -5,11 +5,39 @@ import { Bm25Index } from "../bm25.js";
 import { crashPoint } from "../crash-points.js";
 import { describeFsError, parseJsonLines, sameSum, sumOf, writeFileAtomic, writeJsonLines, type FileSum } from "../files.js";
 import { INDEX_FORMAT_VERSION, isManifest, type IndexManifest } from "../manifest.js";
-import { DamagedFileError, IndexCorruptError, IndexLocationError, IndexLockedError, IndexWriteError, type IndexContents, type IndexStorage } from "../storage.js";
+import {
+  DamagedFileError,
+  IndexCorruptError,
+  IndexLocationError,
+  IndexLockedError,
+  IndexWriteError,
+  type IndexContents,
+  type IndexStorage,
+} from "../storage.js";
 import type { StoredVector, VectorStore } from "../store.js";
-import { createGenerationDir, GENERATION_FILES, inspectIndexFolder, JOURNAL_FILE, listGenerations, readPointer, removeOwnFiles, retireGenerations, writePointer } from "./layout.js";
+import {
+  createGenerationDir,
+  GENERATION_FILES,
+  inspectIndexFolder,
+  JOURNAL_FILE,
+  listGenerations,
+  readPointer,
+  removeOwnFiles,
+  retireGenerations,
+  writePointer,
+} from "./layout.js";
 import { MatrixVectorStore } from "./matrix-store.js";
-import { listSegments, loadSegment, removeSegment, removeUnusedSegments, SEGMENT_CAPACITY, SegmentDamagedError, writeSegment, type LoadedSegment, type SegmentFiles } from "./segments.js";
+import {
+  listSegments,
+  loadSegment,
+  removeSegment,
+  removeUnusedSegments,
+  SEGMENT_CAPACITY,
+  SegmentDamagedError,
+  writeSegment,
+  type LoadedSegment,
+  type SegmentFiles,
+} from "./segments.js";
 import { acquireWriteLock, type WriteLock } from "./write-lock.js";
 
 /** A version's view of the shared segments: which it uses, which of their rows are dead, and their files' sums. */
@@ -160,7 +188,13 @@ export class LocalStorage implements IndexStorage {
     return version ? this.readVersionFile(version, file, parse, count, expected) : null;
   }
 
-  private readVersionFile<T>(version: PinnedVersion, file: (typeof GENERATION_FILES)[number], parse: (bytes: Buffer) => T, count?: (value: T) => number, expected?: number): T | null {
+  private readVersionFile<T>(
+    version: PinnedVersion,
+    file: (typeof GENERATION_FILES)[number],
+    parse: (bytes: Buffer) => T,
+    count?: (value: T) => number,
+    expected?: number,
+  ): T | null {
     const full = path.join(version.dir, file);
     let bytes: Buffer;
     try {
@@ -174,7 +208,8 @@ export class LocalStorage implements IndexStorage {
       throw new DamagedFileError(file, `cannot read ${full} (${describeFsError(error)}); ${REPAIR_HINT}`);
     }
     const sum = version.manifest.files?.[file];
-    if (sum && !sameSum(bytes, sum)) throw new DamagedFileError(file, `${full} is damaged (its checksum does not match the one recorded when it was written); ${REPAIR_HINT}`);
+    if (sum && !sameSum(bytes, sum))
+      throw new DamagedFileError(file, `${full} is damaged (its checksum does not match the one recorded when it was written); ${REPAIR_HINT}`);
     let value: T;
     try {
       value = parse(bytes);
@@ -191,13 +226,34 @@ export class LocalStorage implements IndexStorage {
     return this.version()?.manifest ?? null;
   }
   async readRecords(): Promise<RawRecord[]> {
-    return this.readFile("records.jsonl", (bytes) => parseJsonLines<RawRecord>(bytes, "records.jsonl"), (rows) => rows.length, this.version()?.manifest.counts.records) ?? [];
+    return (
+      this.readFile(
+        "records.jsonl",
+        (bytes) => parseJsonLines<RawRecord>(bytes, "records.jsonl"),
+        (rows) => rows.length,
+        this.version()?.manifest.counts.records,
+      ) ?? []
+    );
   }
   async readPapers(): Promise<Paper[]> {
-    return this.readFile("papers.jsonl", (bytes) => parseJsonLines<Paper>(bytes, "papers.jsonl"), (rows) => rows.length, this.version()?.manifest.counts.papers) ?? [];
+    return (
+      this.readFile(
+        "papers.jsonl",
+        (bytes) => parseJsonLines<Paper>(bytes, "papers.jsonl"),
+        (rows) => rows.length,
+        this.version()?.manifest.counts.papers,
+      ) ?? []
+    );
   }
   async readChunks(): Promise<Chunk[]> {
-    return this.readFile("chunks.jsonl", (bytes) => parseJsonLines<Chunk>(bytes, "chunks.jsonl"), (rows) => rows.length, this.version()?.manifest.counts.chunks) ?? [];
+    return (
+      this.readFile(
+        "chunks.jsonl",
+        (bytes) => parseJsonLines<Chunk>(bytes, "chunks.jsonl"),
+        (rows) => rows.length,
+        this.version()?.manifest.counts.chunks,
+      ) ?? []
+    );
   }
 
   /** A damaged keyword index is not fatal: null makes the reader rebuild it from the chunks (said in a notice). */
@@ -252,7 +308,7 @@ export class LocalStorage implements IndexStorage {
       if (!info) continue;
       try {
         const loaded = loadSegment(this.location, name, info);
-        loaded.rows.forEach((row, i) => found.set(row.contentHash, loaded.vectors.subarray(i * info.dimension, (i + 1) * info.dimension)));
+        for (const [i, row] of loaded.rows.entries()) found.set(row.contentHash, loaded.vectors.subarray(i * info.dimension, (i + 1) * info.dimension));
       } catch {
         // Unrecoverable segment: its chunks are embedded again.
       }
@@ -286,7 +342,8 @@ export class LocalStorage implements IndexStorage {
       // The manifest is written last: a generation without one is incomplete and never published.
       const manifestSum = writeFileAtomic(path.join(generationDir, "manifest.json"), JSON.stringify(manifest, null, 2));
       crashPoint("before-pointer-swap");
-      if (this.lock && !this.lock.stillHeld()) throw new IndexLockedError(`the lock of ${this.location} was taken by another process while this ingest ran; nothing was published, run it again`);
+      if (this.lock && !this.lock.stillHeld())
+        throw new IndexLockedError(`the lock of ${this.location} was taken by another process while this ingest ran; nothing was published, run it again`);
       writePointer(this.location, name, manifestSum.sha256);
       this.pinned = { name, dir: generationDir, manifest };
       this.pointerSeen = name;
@@ -350,8 +407,15 @@ export class LocalStorage implements IndexStorage {
   private explainWriteError(error: unknown): unknown {
     const code = (error as NodeJS.ErrnoException).code;
     if (typeof code !== "string" || !/^E[A-Z]+$/.test(code)) return error;
-    const advice = code === "ENOSPC" || code === "EDQUOT" ? "; free some space and run the command again" : code === "EACCES" || code === "EPERM" || code === "EROFS" ? "; check that you may write to that folder" : "";
-    return new IndexWriteError(`cannot write the index in ${this.location}: ${describeFsError(error)}; nothing was published and the previous version is intact${advice}`);
+    const advice =
+      code === "ENOSPC" || code === "EDQUOT"
+        ? "; free some space and run the command again"
+        : code === "EACCES" || code === "EPERM" || code === "EROFS"
+          ? "; check that you may write to that folder"
+          : "";
+    return new IndexWriteError(
+      `cannot write the index in ${this.location}: ${describeFsError(error)}; nothing was published and the previous version is intact${advice}`,
+    );
   }
 
   /**
@@ -363,7 +427,9 @@ export class LocalStorage implements IndexStorage {
     const previous = this.version();
     const list = previous && sameEmbedder(previous.manifest, contents.manifest) ? this.readSegmentListQuietly() : null;
     // Only segments this ingest read back clean (openVectors) are reused: a damaged one is replaced.
-    const reusable = (list?.segments ?? []).filter((entry) => this.loaded.get(entry.name)?.repairs.length === 0 && existsSync(path.join(this.location, "segments", entry.name, "segment.json")));
+    const reusable = (list?.segments ?? []).filter(
+      (entry) => this.loaded.get(entry.name)?.repairs.length === 0 && existsSync(path.join(this.location, "segments", entry.name, "segment.json")),
+    );
     const located = new Map<string, { segment: number; row: number }>();
     const claimed = reusable.map(() => new Set<number>());
     reusable.forEach((entry, segment) => {
@@ -431,7 +497,8 @@ export class LocalStorage implements IndexStorage {
       throw new IndexWriteError(`cannot lock the index in ${this.location}: ${describeFsError(error)}; check that you may write to that folder`);
     }
     this.lock = lock;
-    if (lock.tookOverFrom) process.stderr.write(`citewise: taking over the lock of an ingest that is gone (pid ${lock.tookOverFrom.pid}, started ${lock.tookOverFrom.startedAt})\n`);
+    if (lock.tookOverFrom)
+      process.stderr.write(`citewise: taking over the lock of an ingest that is gone (pid ${lock.tookOverFrom.pid}, started ${lock.tookOverFrom.startedAt})\n`);
     // Ctrl-C or a kill: release the lock, then let the signal end the process as it would have.
     const onSignal = (signal: NodeJS.Signals) => {
       lock.release();
@@ -439,8 +506,10 @@ export class LocalStorage implements IndexStorage {
       process.kill(process.pid, signal);
     };
     const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-    const removeHandlers = () => signals.forEach((signal) => process.off(signal, onSignal));
-    signals.forEach((signal) => process.once(signal, onSignal));
+    const removeHandlers = () => {
+      for (const signal of signals) process.off(signal, onSignal);
+    };
+    for (const signal of signals) process.once(signal, onSignal);
     return async () => {
       removeHandlers();
       lock.release();

@@ -47,7 +47,12 @@ export function segmentsDir(indexDir: string): string {
 }
 
 /** Writes a new segment and returns its name and the sums of its files (recorded by the version that uses it). */
-export async function writeSegment(indexDir: string, vectors: StoredVector[], dimension: number, onCreated: (name: string) => void): Promise<{ name: string; files: SegmentFiles }> {
+export async function writeSegment(
+  indexDir: string,
+  vectors: StoredVector[],
+  dimension: number,
+  onCreated: (name: string) => void,
+): Promise<{ name: string; files: SegmentFiles }> {
   const name = `seg-${Date.now().toString(36)}-${process.pid}-${++segmentCounter}`;
   const dir = path.join(segmentsDir(indexDir), name);
   mkdirSync(dir, { recursive: true });
@@ -69,7 +74,7 @@ export async function writeSegment(indexDir: string, vectors: StoredVector[], di
   }
 
   const matrix = new Float32Array(vectors.length * dimension);
-  vectors.forEach((stored, i) => matrix.set(stored.vector, i * dimension));
+  for (const [i, stored] of vectors.entries()) matrix.set(stored.vector, i * dimension);
   const files: SegmentFiles = {
     "index.json": sumOf(readFileSync(path.join(dir, "index.json"))),
     "vectors.f32": writeFileAtomic(path.join(dir, "vectors.f32"), new Uint8Array(matrix.buffer)),
@@ -93,7 +98,10 @@ export function loadSegment(indexDir: string, name: string, expected: { count: n
   const repairs: string[] = info ? [] : [`segment.json of ${name} is missing or damaged`];
   const { count, dimension } = expected;
   let vectraItems: VectraItem[] | null | undefined;
-  const vectra = () => (vectraItems === undefined ? (vectraItems = readVectraItems(dir, sums["index.json"], count)) : vectraItems);
+  const vectra = () => {
+    if (vectraItems === undefined) vectraItems = readVectraItems(dir, sums["index.json"], count);
+    return vectraItems;
+  };
 
   let rows = readChecked(path.join(dir, "rows.json"), sums["rows.json"], (bytes) => {
     const parsed = JSON.parse(Buffer.from(bytes).toString("utf8")) as [string, string, string][];

@@ -38,7 +38,13 @@ export interface WriteLock {
 export function acquireWriteLock(indexDir: string): WriteLock {
   const file = path.join(indexDir, LOCK_FILE);
   assertLockIsFile(file);
-  const owner: LockOwner = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), token: randomBytes(12).toString("hex"), processStart: processStartTime(process.pid) };
+  const owner: LockOwner = {
+    pid: process.pid,
+    host: os.hostname(),
+    startedAt: new Date().toISOString(),
+    token: randomBytes(12).toString("hex"),
+    processStart: processStartTime(process.pid),
+  };
   let tookOverFrom: LockOwner | null = null;
   for (let attempt = 0; attempt < 5; attempt++) {
     if (create(file, owner)) {
@@ -79,7 +85,10 @@ export function acquireWriteLock(indexDir: string): WriteLock {
 function assertLockIsFile(file: string): void {
   try {
     const stats = lstatSync(file);
-    if (!stats.isFile()) throw new IndexLockedError(`${file} is ${stats.isDirectory() ? "a folder" : "not a regular file"}, not citewise's lock; remove it and run the command again`);
+    if (!stats.isFile())
+      throw new IndexLockedError(
+        `${file} is ${stats.isDirectory() ? "a folder" : "not a regular file"}, not citewise's lock; remove it and run the command again`,
+      );
   } catch (error) {
     if (error instanceof IndexLockedError) throw error;
     // ENOENT: no lock yet. Anything else surfaces when the lock is created.
@@ -115,7 +124,7 @@ function createExclusive(file: string, owner: LockOwner): boolean {
 }
 
 function inspect(file: string): { owner: LockOwner | null; stale: boolean; inode: number } | null {
-  let stats;
+  let stats: import("node:fs").Stats;
   try {
     stats = statSync(file);
   } catch {

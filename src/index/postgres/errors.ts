@@ -30,7 +30,9 @@ export function describePgError(error: unknown, location: string): unknown {
       // ?host=/run/postgresql names a socket folder; ?sslrootcert=, ?sslcert=, ?sslkey= name files the driver reads.
       const file = (pgError as { address?: string; path?: string }).address ?? (pgError as { path?: string }).path ?? "";
       const problem = code === "EACCES" ? "permission denied" : "no such file or folder";
-      return new PostgresStoreError(`cannot connect to ${at}: ${file ? `${file}: ` : ""}${problem} (${code}); check the host= socket folder and ssl*= files in the URL`);
+      return new PostgresStoreError(
+        `cannot connect to ${at}: ${file ? `${file}: ` : ""}${problem} (${code}); check the host= socket folder and ssl*= files in the URL`,
+      );
     }
     case "ENOTFOUND":
     case "EAI_AGAIN":

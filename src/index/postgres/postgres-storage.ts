@@ -10,7 +10,17 @@ import type { Vector, VectorStore } from "../store.js";
 import { describePgError, PostgresStoreError } from "./errors.js";
 import { redactKnownSecrets, registerSecret, urlSecrets } from "../../llm/redact.js";
 import { PostgresVectorStore } from "./postgres-vectors.js";
-import { assertDimension, createTables, ensureDimension, ensurePgvector, hasHnswIndex, readVersion, SCHEMA_VERSION, updateHnswIndex, type VersionState } from "./schema.js";
+import {
+  assertDimension,
+  createTables,
+  ensureDimension,
+  ensurePgvector,
+  hasHnswIndex,
+  readVersion,
+  SCHEMA_VERSION,
+  updateHnswIndex,
+  type VersionState,
+} from "./schema.js";
 import { syncRows, type WantedRow } from "./sync-rows.js";
 import { toVectorLiteral } from "./vector-codec.js";
 
@@ -134,16 +144,36 @@ export class PostgresStorage implements IndexStorage {
         }
         await ensureDimension(client, dimension);
         // Same dimension, other model: every stored vector is in the wrong space.
-        const previous = version ? (await client.query<{ name: string }>("SELECT manifest->'embedder'->>'name' AS name FROM citewise_meta")).rows[0] : undefined;
+        const previous = version
+          ? (await client.query<{ name: string }>("SELECT manifest->'embedder'->>'name' AS name FROM citewise_meta")).rows[0]
+          : undefined;
         if (previous && previous.name !== manifest.embedder.name) await client.query("DELETE FROM citewise_chunks");
 
         const records = keyedRecords(contents.records);
-        await syncRows(client, "citewise_records", [text("id"), text("fingerprint"), json("data")], records.map(({ id, json }) => ({ id, fingerprint: id, values: () => [id, id, json] })));
-        await syncRows(client, "citewise_papers", [text("id"), text("fingerprint"), json("data")], contents.papers.map((paper) => jsonRow(paper.id, paper)));
+        await syncRows(
+          client,
+          "citewise_records",
+          [text("id"), text("fingerprint"), json("data")],
+          records.map(({ id, json }) => ({ id, fingerprint: id, values: () => [id, id, json] })),
+        );
+        await syncRows(
+          client,
+          "citewise_papers",
+          [text("id"), text("fingerprint"), json("data")],
+          contents.papers.map((paper) => jsonRow(paper.id, paper)),
+        );
         await syncRows(
           client,
           "citewise_chunks",
-          [text("id"), text("fingerprint"), text("paper_id"), { name: "position", arrayType: "integer" }, text("content_hash"), json("data"), { name: "embedding", arrayType: "text", cast: "vector" }],
+          [
+            text("id"),
+            text("fingerprint"),
+            text("paper_id"),
+            { name: "position", arrayType: "integer" },
+            text("content_hash"),
+            json("data"),
+            { name: "embedding", arrayType: "text", cast: "vector" },
+          ],
           contents.chunks.map((chunk) => chunkRow(chunk, vectorById)),
         );
         await client.query(
@@ -295,7 +325,9 @@ export class PostgresStorage implements IndexStorage {
 function assertUnambiguousUrl(url: string, location: string): void {
   const authority = /^[a-z]+:\/\/([^?]*)@/i.exec(url)?.[1];
   if (authority && /[@/#]/.test(authority)) {
-    throw new PostgresStoreError(`the user or password in the PostgreSQL URL ${location} contains an unencoded "@", "/" or "#"; percent-encode it (@ → %40, / → %2F, # → %23)`);
+    throw new PostgresStoreError(
+      `the user or password in the PostgreSQL URL ${location} contains an unencoded "@", "/" or "#"; percent-encode it (@ → %40, / → %2F, # → %23)`,
+    );
   }
 }
 

@@ -30,7 +30,9 @@ export async function readVersion(client: pg.PoolClient): Promise<VersionState> 
   const row = rows[0];
   if (!row) return { version: 0 };
   if (row.schema_version !== SCHEMA_VERSION) {
-    throw new PostgresStoreError(`the citewise tables use schema version ${row.schema_version}, this citewise reads version ${SCHEMA_VERSION}; upgrade citewise or re-ingest into another database`);
+    throw new PostgresStoreError(
+      `the citewise tables use schema version ${row.schema_version}, this citewise reads version ${SCHEMA_VERSION}; upgrade citewise or re-ingest into another database`,
+    );
   }
   return { version: row.version };
 }

@@ -5,8 +5,18 @@ import type { Parser } from "./types.js";
 
 /** BibTeX's predefined month macros, so `month = apr` reads as printed. */
 const MONTHS: Record<string, string> = {
-  jan: "January", feb: "February", mar: "March", apr: "April", may: "May", jun: "June",
-  jul: "July", aug: "August", sep: "September", oct: "October", nov: "November", dec: "December",
+  jan: "January",
+  feb: "February",
+  mar: "March",
+  apr: "April",
+  may: "May",
+  jun: "June",
+  jul: "July",
+  aug: "August",
+  sep: "September",
+  oct: "October",
+  nov: "November",
+  dec: "December",
 };
 
 const ENTRY_HEAD = /@[ \t]*([A-Za-z][\w-]*)\s*([{(])/y;
@@ -142,7 +152,7 @@ function parseBody(body: string, macros: Map<string, string>, withKey: boolean):
         BARE_VALUE.lastIndex = pos;
         const token = BARE_VALUE.exec(body)?.[0];
         if (!token) return fail(`missing value for "${match[0]}"`);
-        value += /^\d+$/.test(token) ? token : macros.get(token.toLowerCase()) ?? token;
+        value += /^\d+$/.test(token) ? token : (macros.get(token.toLowerCase()) ?? token);
         pos = BARE_VALUE.lastIndex;
       }
       skipSpace();
@@ -183,7 +193,9 @@ function toRecord(entry: Body, source: RawRecord["source"]): RawRecord | string 
 
   const authorField = raw("author");
   if (authorField) {
-    const names = splitOutsideBraces(authorField, /\s+and\s+/gi).map(personName).filter(Boolean);
+    const names = splitOutsideBraces(authorField, /\s+and\s+/gi)
+      .map(personName)
+      .filter(Boolean);
     // "and others" means the list is truncated, so the count is unknown.
     const truncated = names.some((n) => n.toLowerCase() === "others");
     record.authors = names.filter((n) => n.toLowerCase() !== "others");
@@ -212,15 +224,18 @@ function toRecord(entry: Body, source: RawRecord["source"]): RawRecord | string 
   const venue = journal ?? field("booktitle");
   if (venue) record.venue = venue;
   const keywords = field("keywords");
-  if (keywords) record.categories = keywords.split(/[,;]/).map((k) => k.trim()).filter(Boolean);
+  if (keywords)
+    record.categories = keywords
+      .split(/[,;]/)
+      .map((k) => k.trim())
+      .filter(Boolean);
   return record;
 }
 
 /** "Last, First" -> "First Last"; "Last, Jr., First" -> "First Last Jr." */
 function personName(raw: string): string {
   const parts = splitOutsideBraces(raw, /,/g).map((p) => p.trim());
-  const ordered =
-    parts.length === 2 ? [parts[1], parts[0]] : parts.length >= 3 ? [parts.slice(2).join(" "), parts[0], parts[1]] : parts;
+  const ordered = parts.length === 2 ? [parts[1], parts[0]] : parts.length >= 3 ? [parts.slice(2).join(" "), parts[0], parts[1]] : parts;
   return latexToText(ordered.filter(Boolean).join(" "));
 }
 
@@ -244,11 +259,34 @@ function splitOutsideBraces(text: string, separator: RegExp): string[] {
 }
 
 const ACCENTS: Record<string, string> = {
-  '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304", ".": "\u0307",
-  u: "\u0306", v: "\u030c", H: "\u030b", c: "\u0327", k: "\u0328", r: "\u030a",
+  '"': "\u0308",
+  "'": "\u0301",
+  "`": "\u0300",
+  "^": "\u0302",
+  "~": "\u0303",
+  "=": "\u0304",
+  ".": "\u0307",
+  u: "\u0306",
+  v: "\u030c",
+  H: "\u030b",
+  c: "\u0327",
+  k: "\u0328",
+  r: "\u030a",
 };
 const LETTERS: Record<string, string> = {
-  ss: "ß", o: "ø", O: "Ø", ae: "æ", AE: "Æ", oe: "œ", OE: "Œ", aa: "å", AA: "Å", l: "ł", L: "Ł", i: "ı", j: "ȷ",
+  ss: "ß",
+  o: "ø",
+  O: "Ø",
+  ae: "æ",
+  AE: "Æ",
+  oe: "œ",
+  OE: "Œ",
+  aa: "å",
+  AA: "Å",
+  l: "ł",
+  L: "Ł",
+  i: "ı",
+  j: "ȷ",
 };
 
 /** Plain text from BibTeX field text: accents, escapes, and capitalisation braces resolved. */
@@ -259,23 +297,25 @@ function latexToText(text: string): string {
     const base = letter === "\\i" ? "i" : letter === "\\j" ? "j" : letter;
     return (base + ACCENTS[mark]).normalize("NFC");
   };
-  return text
-    .replace(/\\(["'`^~=.])\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))/g, (_, m, a, b) => accent(m, a ?? b))
-    .replace(/\\([uvHckr])(?:\s*\{\s*(\\[ij]|[A-Za-z])\s*\}|\s+([A-Za-z]))/g, (_, m, a, b) => accent(m, a ?? b))
-    .replace(/\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])\s*(\{\})?/g, (_, name: string) => LETTERS[name]!)
-    .replace(/\\([&%$#_])/g, "$1")
-    .replace(/\\\{/g, "\uE000")
-    .replace(/\\\}/g, "\uE001")
-    .replace(/\\(?:La)?TeX\b\s*(\{\})?/g, (m) => (m.startsWith("\\La") ? "LaTeX" : "TeX"))
-    // Formatting commands (\emph{x}, \textbf{x}) keep their argument; the braces go below.
-    .replace(/\\[A-Za-z]+\s*(?=\{)/g, "")
-    .replace(/\\\\|\\ /g, " ")
-    .replace(/---/g, "—")
-    .replace(/--/g, "–")
-    .replace(/[{}]/g, "")
-    .replace(/~/g, " ")
-    .replace(/\uE000/g, "{")
-    .replace(/\uE001/g, "}")
-    .replace(/\s+/g, " ")
-    .trim();
+  return (
+    text
+      .replace(/\\(["'`^~=.])\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))/g, (_, m, a, b) => accent(m, a ?? b))
+      .replace(/\\([uvHckr])(?:\s*\{\s*(\\[ij]|[A-Za-z])\s*\}|\s+([A-Za-z]))/g, (_, m, a, b) => accent(m, a ?? b))
+      .replace(/\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])\s*(\{\})?/g, (_, name: string) => LETTERS[name]!)
+      .replace(/\\([&%$#_])/g, "$1")
+      .replace(/\\\{/g, "\uE000")
+      .replace(/\\\}/g, "\uE001")
+      .replace(/\\(?:La)?TeX\b\s*(\{\})?/g, (m) => (m.startsWith("\\La") ? "LaTeX" : "TeX"))
+      // Formatting commands (\emph{x}, \textbf{x}) keep their argument; the braces go below.
+      .replace(/\\[A-Za-z]+\s*(?=\{)/g, "")
+      .replace(/\\\\|\\ /g, " ")
+      .replace(/---/g, "—")
+      .replace(/--/g, "–")
+      .replace(/[{}]/g, "")
+      .replace(/~/g, " ")
+      .replace(/\uE000/g, "{")
+      .replace(/\uE001/g, "}")
+      .replace(/\s+/g, " ")
+      .trim()
+  );
 }

@@ -32,11 +32,20 @@ export const parseCsv: Parser = (text, file) => {
   const header = rows.shift();
   if (!header) return { records, skipped };
 
-  const names = header.fields.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, "_"));
+  const names = header.fields.map((h) =>
+    h
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, "_"),
+  );
   const column = (aliases: readonly string[]) => aliases.map((a) => names.indexOf(a)).find((i) => i >= 0) ?? -1;
   const col = Object.fromEntries(Object.entries(COLUMNS).map(([k, v]) => [k, column(v)])) as Record<keyof typeof COLUMNS, number>;
   if (col.abstract === -1) {
-    const found = header.fields.map((h) => h.trim()).filter(Boolean).join(", ") || "none";
+    const found =
+      header.fields
+        .map((h) => h.trim())
+        .filter(Boolean)
+        .join(", ") || "none";
     skipped.push({ file, line: header.line, reason: `no abstract column (expected abstract, summary or text; found: ${found})` });
     return { records, skipped };
   }
@@ -88,7 +97,11 @@ function splitList(text: string, fallback: RegExp): string[] {
 
 /** The candidate that occurs most often in the header line (outside quotes); "," when none does. */
 function detectDelimiter(text: string): string {
-  const counts = new Map<string, number>([[",", 0], ["\t", 0], [";", 0]]);
+  const counts = new Map<string, number>([
+    [",", 0],
+    ["\t", 0],
+    [";", 0],
+  ]);
   let quoted = false;
   for (const c of text) {
     if (c === '"') quoted = !quoted;

@@ -60,7 +60,7 @@ export const parseJsonArray: Parser = (text, file) => {
     return result;
   }
   const lines = isObject(doc) && key === null ? [1] : elementLines(body, key);
-  items.forEach((item, i) => addObject(item, file, lines[i] ?? 1, result.records, result.skipped));
+  for (const [i, item] of items.entries()) addObject(item, file, lines[i] ?? 1, result.records, result.skipped);
   return result;
 };
 
@@ -93,7 +93,9 @@ function toRecord(obj: Record<string, unknown>, file: string, line: number): Raw
 
   const arxivId = parseArxivId(str(obj.id) ?? str(obj.arxiv_id) ?? str(obj.arxivId));
   if (arxivId) record.arxivId = arxivId;
-  const doi = str(obj.doi)?.trim().replace(/^(https?:\/\/(dx\.)?doi\.org\/|doi:)/i, "");
+  const doi = str(obj.doi)
+    ?.trim()
+    .replace(/^(https?:\/\/(dx\.)?doi\.org\/|doi:)/i, "");
   if (doi) record.doi = doi;
   const venue = str(obj["journal-ref"]) ?? str(obj.journal_ref) ?? str(obj.venue) ?? str(obj.journal);
   if (venue?.trim()) record.venue = collapse(venue);
@@ -119,12 +121,15 @@ function authorsOf(obj: Record<string, unknown>): string[] | null {
     // Affiliations in parentheses may contain commas, so drop them before splitting.
     let text = authors;
     while (/\([^()]*\)/.test(text)) text = text.replace(/\([^()]*\)/g, " ");
-    const names = text.split(/,|\s+and\s+/).map(collapse).filter(Boolean);
+    const names = text
+      .split(/,|\s+and\s+/)
+      .map(collapse)
+      .filter(Boolean);
     return names.length ? names : null;
   }
   if (Array.isArray(authors)) {
     const names = authors
-      .map((a) => (typeof a === "string" ? a : isObject(a) ? str(a.name) ?? "" : ""))
+      .map((a) => (typeof a === "string" ? a : isObject(a) ? (str(a.name) ?? "") : ""))
       .map(collapse)
       .filter(Boolean);
     return names.length ? names : null;
@@ -269,7 +274,11 @@ function looksLikeJsonLines(text: string): boolean {
 
 function listOf(value: unknown): string[] {
   if (typeof value === "string") return value.split(/\s+/).filter(Boolean);
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string").map(collapse).filter(Boolean);
+  if (Array.isArray(value))
+    return value
+      .filter((v): v is string => typeof v === "string")
+      .map(collapse)
+      .filter(Boolean);
   return [];
 }
 
