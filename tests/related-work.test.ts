@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Paper } from "../src/corpus/paper.js";
 import { ExtractiveComposer } from "../src/generate/extractive.js";
 import { citationsIn } from "../src/ground/citations.js";
-import { withoutMarkers } from "../src/ground/support.js";
+import { stripMarkers } from "../src/ground/markers.js";
 import { UseLiteEmbedder } from "../src/index/embedders/use-lite.js";
 import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
 import { parseBibtex } from "../src/ingest/parsers/bibtex.js";
@@ -40,7 +40,7 @@ function copiedFrom(sentence: string, abstract: string): boolean {
       .replace(/\bthe authors'?/g, "X")
       .replace(/\b(we|they|our|their|us|them)\b/g, "X")
       .replace(/\s+/g, " ");
-  const body = fold(withoutMarkers(sentence))
+  const body = fold(stripMarkers(sentence))
     .replace(/[.!?]$/, "")
     .replace(/^(x|the work in)\s+/, "");
   return fold(abstract).includes(body);

@@ -6,6 +6,7 @@ import { chunkPaper, DEFAULT_CHUNK_OPTIONS } from "../ingest/chunk.js";
 import type { ParsedInputs } from "../ingest/parse-files.js";
 import { recordsToPapers } from "../ingest/papers.js";
 import { generateSyntheticRecords, type SourceText } from "./synthetic-corpus.js";
+import { readJsonLineValues } from "../corpus/json-lines.js";
 
 /**
  * One synthetic corpus as every system sees it, written to a folder the worker processes read:
@@ -69,10 +70,7 @@ export async function prepareDataset(
 }
 
 function readLines<T>(file: string): T[] {
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter((line) => line)
-    .map((line) => JSON.parse(line) as T);
+  return readJsonLineValues<T>(readFileSync(file), file);
 }
 
 export function loadDatasetMeta(dir: string): DatasetMeta {

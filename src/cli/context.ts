@@ -1,5 +1,4 @@
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { ingest, type IngestOptions, type IngestReport } from "../ingest/pipeline.js";
 import { readRegularFile } from "../ingest/read-source.js";
 import { createEmbedder, DEFAULT_EMBEDDER } from "../index/embedders/create.js";
@@ -11,15 +10,16 @@ import { registerSecret, urlSecrets } from "../llm/redact.js";
 import { UserError } from "./errors.js";
 import { createProgress } from "./progress.js";
 import type { OutputPolicy } from "./output-file.js";
+import { PACKAGE, settings } from "../settings.js";
+import { stripBom } from "../corpus/fields.js";
 
 export interface GlobalOptions {
   index?: string;
   store?: string;
 }
 
-/** The package root: dist/cli/context.js -> ../.. (also right for src/ under tsx). */
-export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const BUNDLED_DATA_DIR = path.join(PACKAGE_ROOT, "data");
+export const PACKAGE_ROOT = PACKAGE.root;
+export const BUNDLED_DATA_DIR = PACKAGE.dataDir;
 
 /**
  * Where the index lives: --store (folder or postgres:// URL), --index folder, $CITEWISE_STORE, $CITEWISE_INDEX,
@@ -33,7 +33,8 @@ export function resolveIndexLocation(options: GlobalOptions): string {
   ] as const) {
     if (value !== undefined && !value.trim()) throw new UserError(`${flag} is empty; give a folder (or a postgres:// URL), or leave it out to use ./.citewise`);
   }
-  const location = options.store ?? options.index ?? (process.env.CITEWISE_STORE || undefined) ?? (process.env.CITEWISE_INDEX || undefined) ?? ".citewise";
+  const configured = settings().index;
+  const location = options.store ?? options.index ?? configured.store ?? configured.folder ?? configured.fallback;
   if (!isPostgresUrl(location)) return path.resolve(location);
   for (const secret of urlSecrets(location)) registerSecret(secret);
   return location;
@@ -125,5 +126,5 @@ export function outputPolicy(global: GlobalOptions, options: { explicit: boolean
 export function readUserFile(file: string, what: string, limit = 64 * 1024 * 1024): string {
   const read = readRegularFile(path.resolve(file), limit);
   if (!read.ok) throw new UserError(`${what} ${file}: ${read.reason.replace(/^cannot read file \(ENOENT\)$/, "no such file")}`);
-  return read.bytes.toString("utf8").replace(/^\uFEFF/, "");
+  return stripBom(read.bytes.toString("utf8"));
 }

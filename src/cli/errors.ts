@@ -1,32 +1,10 @@
 import { CommanderError } from "commander";
-import { InputError } from "../ingest/read-source.js";
-import { UnknownEmbedderError } from "../index/embedders/create.js";
-import { InvalidEmbeddingError } from "../index/embedder.js";
+import { CitewiseError, EXIT, UserError } from "../errors.js";
 import { describeFsError } from "../index/files.js";
-import { IndexMismatchError } from "../index/manifest.js";
-import { PostgresStoreError } from "../index/postgres/errors.js";
-import { IndexCorruptError, IndexLocationError, IndexLockedError, IndexNotFoundError, IndexWriteError } from "../index/storage.js";
-import { ProviderError, redactSecrets } from "../llm/openai-client.js";
-import { FixtureError } from "../eval/retrieval-fixtures.js";
+import { redactSecrets } from "../llm/redact.js";
+import { settings } from "../settings.js";
 
-/** A problem with what the user asked for: reported in one line, no stack trace. */
-export class UserError extends Error {}
-
-const USER_ERRORS = [
-  UserError,
-  InputError,
-  UnknownEmbedderError,
-  IndexMismatchError,
-  IndexNotFoundError,
-  IndexCorruptError,
-  IndexLockedError,
-  IndexLocationError,
-  IndexWriteError,
-  InvalidEmbeddingError,
-  ProviderError,
-  FixtureError,
-  PostgresStoreError,
-];
+export { UserError };
 
 /**
  * Problems of the machine rather than of citewise (a full disk, a folder the user may not write, too many
@@ -58,7 +36,7 @@ export function isEnvironmentError(error: unknown): error is NodeJS.ErrnoExcepti
 
 /** One line for any error: the message of a user or environment error, or the message of a bug. */
 export function describeError(error: unknown): { message: string; user: boolean } {
-  if (USER_ERRORS.some((type) => error instanceof type)) return { message: redactSecrets((error as Error).message), user: true };
+  if (error instanceof CitewiseError) return { message: redactSecrets(error.message), user: true };
   if (isEnvironmentError(error)) {
     const where = error.path ? ` ${error.path}` : "";
     return { message: redactSecrets(`cannot ${error.syscall}${where}: ${describeFsError(error)}`), user: true };
@@ -76,12 +54,12 @@ export async function reportErrors(action: () => Promise<void>): Promise<void> {
     const line = message.replace(/\s*\n\s*/g, " ");
     if (user) {
       process.stderr.write(`citewise: error: ${line}\n`);
-      process.exitCode = 2;
+      process.exitCode = EXIT.user;
       return;
     }
     process.stderr.write(`citewise: unexpected error: ${line}\n`);
-    if (process.env.CITEWISE_DEBUG) process.stderr.write(`${redactSecrets((error as Error).stack ?? "")}\n`);
+    if (settings().debug) process.stderr.write(`${redactSecrets((error as Error).stack ?? "")}\n`);
     else process.stderr.write("(set CITEWISE_DEBUG=1 to see the stack trace)\n");
-    process.exitCode = 1;
+    process.exitCode = EXIT.bug;
   }
 }

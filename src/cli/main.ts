@@ -10,6 +10,7 @@ import { registerIngest } from "./commands/ingest.js";
 import { registerPapers } from "./commands/papers.js";
 import { registerSearch } from "./commands/search.js";
 import { installOutputGuards } from "./terminal.js";
+import { PACKAGE } from "../settings.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
     .description(
       "Research assistant for a pile of paper abstracts: search, cited answers, summaries and related-work drafts.\nWorks offline by default; set OPENAI_API_KEY or OPENAI_BASE_URL to write answers with a model.",
     )
-    .version("0.1.0")
+    .version(PACKAGE.version)
     .option("--index <dir>", "index folder (default: $CITEWISE_INDEX or ./.citewise)")
     .option(
       "--store <location>",

@@ -9,6 +9,7 @@ import { citationScores, keyFactsCovered } from "./citation-metrics.js";
 import { mean, ndcgAt, recallAt, reciprocalRank } from "./metrics.js";
 import { FixtureError, resolveFixtures } from "./retrieval-fixtures.js";
 import { runTask, TASKS, type TaskName } from "./task-runner.js";
+import { readJsonLines } from "../corpus/json-lines.js";
 
 export interface SuiteItem {
   id: string;
@@ -68,26 +69,18 @@ export interface SuiteSummary {
 }
 
 export function loadSuite(file: string): SuiteItem[] {
-  const items: SuiteItem[] = [];
-  readFileSync(file, "utf8")
-    .split("\n")
-    .forEach((line, i) => {
-      if (!line.trim()) return;
-      let item: SuiteItem;
-      try {
-        item = JSON.parse(line) as SuiteItem;
-      } catch (error) {
-        throw new FixtureError(`${file}:${i + 1}: invalid JSON: ${(error as Error).message}`);
-      }
-      if (typeof item.question !== "string" || !["answerable", "unanswerable", "task"].includes(item.type)) {
-        throw new FixtureError(`${file}:${i + 1}: an item needs "question" and "type" ("answerable", "unanswerable" or "task")`);
-      }
-      if (item.type === "task" && !TASKS.includes(item.task as TaskName)) {
-        throw new FixtureError(`${file}:${i + 1}: a task item needs "task": one of ${TASKS.join(", ")}`);
-      }
-      items.push(item);
-    });
-  return items;
+  const rows = readJsonLines<SuiteItem>(readFileSync(file, "utf8"), file, (line, message) => {
+    throw new FixtureError(`${file}:${line}: invalid JSON: ${message}`);
+  });
+  return rows.map(({ value: item, line }) => {
+    if (typeof item.question !== "string" || !["answerable", "unanswerable", "task"].includes(item.type)) {
+      throw new FixtureError(`${file}:${line}: an item needs "question" and "type" ("answerable", "unanswerable" or "task")`);
+    }
+    if (item.type === "task" && !TASKS.includes(item.task as TaskName)) {
+      throw new FixtureError(`${file}:${line}: a task item needs "task": one of ${TASKS.join(", ")}`);
+    }
+    return item;
+  });
 }
 
 export interface SuiteRun {

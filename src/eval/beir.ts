@@ -4,6 +4,7 @@ import { gunzipSync } from "node:zlib";
 import type { RawRecord } from "../corpus/paper.js";
 import type { ParsedInputs } from "../ingest/parse-files.js";
 import { FixtureError } from "./retrieval-fixtures.js";
+import { readJsonLines } from "../corpus/json-lines.js";
 
 /** A BEIR dataset folder: corpus.jsonl(.gz), queries.jsonl, qrels/<split>.tsv. */
 export interface BeirDataset {
@@ -21,17 +22,9 @@ function readMaybeGzip(dir: string, name: string): string {
 }
 
 function jsonLines(text: string, file: string): Array<Record<string, unknown>> {
-  return text
-    .split("\n")
-    .map((line, i) => [line, i + 1] as const)
-    .filter(([line]) => line.trim())
-    .map(([line, number]) => {
-      try {
-        return JSON.parse(line);
-      } catch (error) {
-        throw new FixtureError(`${file}:${number}: ${(error as Error).message}`);
-      }
-    });
+  return readJsonLines<Record<string, unknown>>(text, file, (line, message) => {
+    throw new FixtureError(`${file}:${line}: ${message}`);
+  }).map((row) => row.value);
 }
 
 export function loadBeir(dir: string, split = "test"): BeirDataset {

@@ -1,5 +1,5 @@
 import type { EntailmentJudge } from "../ground/judge.js";
-import { withoutMarkers } from "../ground/support.js";
+import { stripMarkers } from "../ground/markers.js";
 
 export interface CitationScores {
   /** ALCE citation recall: share of sentences whose cited passages jointly entail them. */
@@ -24,7 +24,7 @@ export async function citationScores(
   let precise = 0;
   let citations = 0;
   for (const sentence of sentences) {
-    const claim = withoutMarkers(sentence.text);
+    const claim = stripMarkers(sentence.text);
     const cited = sentence.citations.map((n) => passage(n)).filter((p): p is string => Boolean(p));
     citations += sentence.citations.length;
     if (cited.length === 0) continue;

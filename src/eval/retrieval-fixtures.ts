@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { normalizeText } from "../corpus/normalize.js";
 import type { Paper } from "../corpus/paper.js";
+import { CitewiseError } from "../errors.js";
+import { readJsonLines } from "../corpus/json-lines.js";
 
 export interface RetrievalFixture {
   id: string;
@@ -14,25 +16,18 @@ export interface ResolvedFixture extends RetrievalFixture {
   relevantIds: string[];
 }
 
-export class FixtureError extends Error {}
+export class FixtureError extends CitewiseError {}
 
 export function loadRetrievalFixtures(file: string): RetrievalFixture[] {
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .map((line, i) => ({ line: line.trim(), number: i + 1 }))
-    .filter(({ line }) => line)
-    .map(({ line, number }) => {
-      let value: RetrievalFixture;
-      try {
-        value = JSON.parse(line) as RetrievalFixture;
-      } catch (error) {
-        throw new FixtureError(`${file}:${number}: invalid JSON: ${(error as Error).message}`);
-      }
-      if (typeof value.query !== "string" || !Array.isArray(value.relevant)) {
-        throw new FixtureError(`${file}:${number}: a fixture needs "query" (string) and "relevant" (array)`);
-      }
-      return value;
-    });
+  const rows = readJsonLines<RetrievalFixture>(readFileSync(file, "utf8"), file, (line, message) => {
+    throw new FixtureError(`${file}:${line}: invalid JSON: ${message}`);
+  });
+  return rows.map(({ value, line }) => {
+    if (typeof value.query !== "string" || !Array.isArray(value.relevant)) {
+      throw new FixtureError(`${file}:${line}: a fixture needs "query" (string) and "relevant" (array)`);
+    }
+    return value;
+  });
 }
 
 /** Maps each fixture's titles / abstract prefixes to paper ids; an unresolvable reference is an error. */

@@ -1,5 +1,6 @@
 import type { Paper } from "../corpus/paper.js";
 import { splitSentences } from "../text/sentences.js";
+import { MARKER_LOOKALIKE } from "../ground/markers.js";
 
 /**
  * Defences against text in abstracts (or their metadata) that tries to steer the answerer (prompt
@@ -215,12 +216,6 @@ function encodedInstruction(text: string): string | null {
   }
   return null;
 }
-
-/** Opening and closing brackets a citation marker could be written with (ASCII, CJK lenticular, fullwidth …). */
-const OPEN = "\\[【［〔〖⟦〘";
-const CLOSE = "\\]】］〕〗⟧〙";
-/** Citation-like markers in source text: [7], [ 2 ], [3 ], [1, 2], [2-4], [4‐5], 【1】, [^1], [٢] — any digits, any dash. */
-const MARKER_LOOKALIKE = new RegExp(`[${OPEN}]\\s*\\^?\\s*(\\p{Nd}+(?:\\s*[,;\\p{Pd}~]\\s*\\^?\\s*\\p{Nd}+)*)\\s*[${CLOSE}]`, "gu");
 
 /** Zero code points of the decimal digit blocks, so [٢] becomes [#2]. */
 const DIGIT_ZEROS = [

@@ -1,7 +1,7 @@
-import type { ChatModel } from "./chat-model.js";
+import type { ChatModel } from "../llm/chat-model.js";
 import type { AnswerRequest, AnswerSource, Generator } from "./generator.js";
 import { usableField } from "./injection.js";
-import { renderPrompt } from "./prompts.js";
+import { renderPrompt } from "../llm/prompts.js";
 
 /** Answers with a chat model from prompts/answer.*.txt; citations are checked afterwards, not trusted. */
 export class LlmAnswerer implements Generator {

@@ -1,12 +1,10 @@
 import { createOpenAIClient, explainOpenAIError, openAIConfigured, ProviderError, serverLabel } from "../llm/openai-client.js";
-import type { ChatModel } from "./chat-model.js";
+import type { ChatModel } from "../llm/chat-model.js";
 import { ExtractiveComposer } from "./extractive.js";
 import type { Generator } from "./generator.js";
 import { LlmAnswerer } from "./llm-answerer.js";
-import { OpenAIChat } from "./openai-chat.js";
-
-/** Used only with OpenAI's own API (no OPENAI_BASE_URL), and always announced. */
-export const OPENAI_DEFAULT_MODEL = "gpt-4o-mini";
+import { OpenAIChat } from "../llm/openai-chat.js";
+import { settings } from "../settings.js";
 
 export class ModelChoiceError extends ProviderError {}
 
@@ -32,14 +30,15 @@ export async function selectGenerator(options: { model?: string; offline?: boole
     }
     return { generator: new ExtractiveComposer(), chat: null, notice: null };
   }
-  let model = options.model ?? process.env.CITEWISE_MODEL ?? process.env.OPENAI_MODEL;
+  const configuredModel = settings().model;
+  let model = options.model ?? configuredModel.name;
   let notice: string | null = null;
   if (!model) {
-    if (process.env.OPENAI_BASE_URL) {
+    if (configuredModel.baseUrl) {
       model = await onlyServedModel(options.timeoutMs);
       notice = `using model "${model}", the only one served at ${serverLabel()} (choose with --model)`;
     } else {
-      model = OPENAI_DEFAULT_MODEL;
+      model = configuredModel.openaiDefault;
       notice = `using OpenAI model "${model}" (choose with --model or CITEWISE_MODEL)`;
     }
   }

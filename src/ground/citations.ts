@@ -1,5 +1,6 @@
-/** Citation markers like [3], [1, 2], [2-4] or [1][2]. */
-const MARKER = /\[(\d+(?:\s*[,;–-]\s*\d+)*)\]/g;
+import { mapMarkers } from "./markers.js";
+
+export { citationsIn } from "./markers.js";
 
 export interface CitationCheck {
   /** Answer text with invalid markers removed; valid ones keep the source numbers of the prompt. */
@@ -10,24 +11,6 @@ export interface CitationCheck {
   removed: string[];
 }
 
-function expand(inner: string): number[] {
-  const numbers: number[] = [];
-  for (const part of inner.split(/\s*[,;]\s*/)) {
-    const range = /^(\d+)\s*[–-]\s*(\d+)$/.exec(part);
-    if (range) {
-      const [from, to] = [Number(range[1]), Number(range[2])];
-      if (to >= from && to - from < 50) for (let n = from; n <= to; n++) numbers.push(n);
-      else numbers.push(from, to);
-    } else if (part) numbers.push(Number(part));
-  }
-  return numbers;
-}
-
-/** The source numbers each marker in `text` cites, in order. */
-export function citationsIn(text: string): number[] {
-  return [...text.matchAll(MARKER)].flatMap((match) => expand(match[1]!));
-}
-
 /**
  * Keeps only citations to sources 1..sourceCount. Invalid ones are removed and reported, never
  * remapped: a model citing [9] of 5 sources is making something up. Numbers are not changed, so
@@ -36,8 +19,7 @@ export function citationsIn(text: string): number[] {
 export function validateCitations(text: string, sourceCount: number): CitationCheck {
   const removed: string[] = [];
   const cited: number[] = [];
-  const rewritten = text.replace(MARKER, (_marker, inner: string) => {
-    const numbers = expand(inner);
+  const rewritten = mapMarkers(text, (numbers) => {
     const valid = [...new Set(numbers.filter((n) => Number.isInteger(n) && n >= 1 && n <= sourceCount))];
     for (const n of numbers) if (!valid.includes(n)) removed.push(`[${n}]`);
     for (const n of valid) if (!cited.includes(n)) cited.push(n);

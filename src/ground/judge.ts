@@ -1,5 +1,5 @@
-import type { ChatModel } from "../generate/chat-model.js";
-import { renderPrompt } from "../generate/prompts.js";
+import type { ChatModel } from "../llm/chat-model.js";
+import { renderPrompt } from "../llm/prompts.js";
 import { scoreSentence } from "./support.js";
 
 /** Decides whether passages entail a claim: the NLI step of ALCE's citation metrics. */

@@ -1,6 +1,6 @@
 import { keywordTerms } from "../text/tokenize.js";
 import { splitSentences } from "../text/sentences.js";
-import { citationsIn } from "./citations.js";
+import { citationsIn, markersBeforeStop, stripMarkers } from "./markers.js";
 
 export interface SentenceSupport {
   text: string;
@@ -29,21 +29,13 @@ function numbersIn(text: string): string[] {
   return (text.match(NUMBER) ?? []).map((n) => n.replace(/\s/g, "").replace(",", ".").replace(/[x×]$/, "x"));
 }
 
-/** Strips citation markers so they do not count as words or numbers. */
-export function withoutMarkers(text: string): string {
-  return text
-    .replace(/\[\d+(?:\s*[,;–-]\s*\d+)*\]/g, "")
-    .replace(/\s+([.,;:!?])/g, "$1")
-    .trim();
-}
-
 /**
  * Scores one answer sentence against the text of the sources it cites: a sentence is supported when
  * most of its content words (stemmed) and all of its numbers appear in those sources, and one source
  * sentence alone covers a fair part of it (so words scattered across an abstract do not count).
  */
 export function scoreSentence(sentence: string, citedTexts: string[]): Omit<SentenceSupport, "text" | "citations"> {
-  const plain = withoutMarkers(sentence);
+  const plain = stripMarkers(sentence);
   const terms = new Set(keywordTerms(plain));
   if (citedTexts.length === 0) return { supported: false, coverage: 0, missingNumbers: [], reason: "no citation" };
   if (terms.size === 0) return { supported: true, coverage: 1, missingNumbers: [] };
@@ -71,11 +63,9 @@ export function scoreSentence(sentence: string, citedTexts: string[]): Omit<Sent
 /** Checks every sentence of an answer; `sourceText(n)` gives the text of final citation number n. */
 export function checkGrounding(answer: string, sourceText: (n: number) => string | undefined): GroundingReport {
   // "claim. [2] Next" -> "claim [2]. Next": a marker after the full stop belongs to the sentence before it.
-  const normalized = answer
-    .replace(/\n+/g, " ")
-    .replace(/([.!?])\s*((?:\[\d[^\]]*\]\s*)+)/g, (_, stop: string, markers: string) => ` ${markers.trim()}${stop} `);
+  const normalized = markersBeforeStop(answer.replace(/\n+/g, " "));
   const sentences = splitSentences(normalized)
-    .filter((sentence) => withoutMarkers(sentence).length > 0)
+    .filter((sentence) => stripMarkers(sentence).length > 0)
     .map((text) => {
       const citations = [...new Set(citationsIn(text))];
       const texts = citations.map(sourceText).filter((t): t is string => Boolean(t));

@@ -1,3 +1,4 @@
+import { settings } from "../settings.js";
 export type CrashPoint = "after-segments" | "before-pointer-swap" | "after-pointer-swap";
 
 /**
@@ -5,5 +6,5 @@ export type CrashPoint = "after-segments" | "before-pointer-swap" | "after-point
  * with SIGKILL at that step of publishing an index version (no cleanup, no finally blocks run).
  */
 export function crashPoint(point: CrashPoint): void {
-  if (process.env.CITEWISE_CRASH_AT === point) process.kill(process.pid, "SIGKILL");
+  if (settings().faults.crashAt === point) process.kill(process.pid, "SIGKILL");
 }

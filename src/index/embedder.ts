@@ -1,3 +1,4 @@
+import { CitewiseError } from "../errors.js";
 /** Turns texts into unit-length vectors. Documents and queries may be embedded differently. */
 export interface Embedder {
   /** Recorded in the index; an index built with one embedder refuses vectors from another. */
@@ -22,7 +23,7 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return sum;
 }
 
-export class InvalidEmbeddingError extends Error {}
+export class InvalidEmbeddingError extends CitewiseError {}
 
 /** A provider that returns too few vectors, the wrong size or NaNs would silently poison the index: refuse it. */
 export function assertValidEmbeddings(vectors: ArrayLike<number>[], expected: number, embedder: { name: string; dimension: number }): void {

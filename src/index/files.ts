@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import path from "node:path";
+import { settings } from "../settings.js";
 
 /** Size and SHA-256 of a file as written: recorded at publish, checked at load (silent damage is found, not served). */
 export interface FileSum {
@@ -29,8 +29,8 @@ export function isTemporaryOf(entry: string, names: readonly string[]): boolean 
  */
 let written = 0;
 function chargeWrite(bytes: number, file: string): void {
-  const limit = Number(process.env.CITEWISE_FAIL_WRITES_AFTER);
-  if (!Number.isFinite(limit) || limit < 0) return;
+  const limit = settings().faults.failWritesAfter;
+  if (limit === undefined) return;
   written += bytes;
   if (written > limit) throw Object.assign(new Error(`ENOSPC: no space left on device, write '${file}'`), { code: "ENOSPC", syscall: "write", path: file });
 }
@@ -103,29 +103,6 @@ export function writeJsonLines(file: string, rows: Iterable<unknown>): FileSum {
     closeSync(fd);
   }
   return { bytes: total, sha256: hash.digest("hex") };
-}
-
-/**
- * Parses JSON Lines, naming file:line on a bad row. Lines are decoded one at a time from the bytes: one
- * string of the whole file would hit V8's ~512 MB string limit near 400k chunks.
- */
-export function parseJsonLines<T>(bytes: Uint8Array, file: string): T[] {
-  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const rows: T[] = [];
-  let start = 0;
-  for (let lineNumber = 1; start < buffer.length; lineNumber++) {
-    let end = buffer.indexOf(0x0a, start);
-    if (end === -1) end = buffer.length;
-    const line = buffer.toString("utf8", start, end);
-    start = end + 1;
-    if (!line.trim()) continue;
-    try {
-      rows.push(JSON.parse(line) as T);
-    } catch (error) {
-      throw new Error(`${path.basename(file)}:${lineNumber}: ${(error as Error).message}`);
-    }
-  }
-  return rows;
 }
 
 /** "no space left on device (ENOSPC)", "permission denied (EACCES)" … */

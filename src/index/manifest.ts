@@ -1,4 +1,5 @@
 import type { FileSum } from "./files.js";
+import { CitewiseError } from "../errors.js";
 
 // 2: vectors in shared segments (vectors.json) and a saved keyword index (keyword.bin).
 export const INDEX_FORMAT_VERSION = 2;
@@ -29,7 +30,7 @@ export function isManifest(value: unknown): value is IndexManifest {
   );
 }
 
-export class IndexMismatchError extends Error {}
+export class IndexMismatchError extends CitewiseError {}
 
 /** Vectors from different embedders live in different spaces; mixing them silently ruins retrieval. */
 export function assertSameEmbedder(manifest: IndexManifest, embedder: { name: string; dimension: number }, indexDir: string): void {

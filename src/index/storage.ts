@@ -3,6 +3,7 @@ import type { Bm25Index } from "./bm25.js";
 import type { IndexManifest } from "./manifest.js";
 import type { StoredVector, VectorStore } from "./store.js";
 import { displayUrl } from "../llm/redact.js";
+import { CitewiseError } from "../errors.js";
 
 /** Everything one published version of the index holds. `vectors` has one entry per chunk. */
 export interface IndexContents {
@@ -55,8 +56,8 @@ export interface IndexStorage {
   close(): Promise<void>;
 }
 
-export class IndexNotFoundError extends Error {}
-export class IndexCorruptError extends Error {}
+export class IndexNotFoundError extends CitewiseError {}
+export class IndexCorruptError extends CitewiseError {}
 /** One file of a version fails its checksum or cannot be parsed; others may still be fine (see repair). */
 export class DamagedFileError extends IndexCorruptError {
   constructor(
@@ -66,11 +67,11 @@ export class DamagedFileError extends IndexCorruptError {
     super(message);
   }
 }
-export class IndexLockedError extends Error {}
+export class IndexLockedError extends CitewiseError {}
 /** --index names a file, a folder of someone else's files, or a place that cannot be read. */
-export class IndexLocationError extends Error {}
+export class IndexLocationError extends CitewiseError {}
 /** Writing a new version failed (disk full, permissions); the previous version is untouched. */
-export class IndexWriteError extends Error {}
+export class IndexWriteError extends CitewiseError {}
 
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);

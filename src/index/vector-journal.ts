@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import path from "node:path";
 import type { Vector } from "./store.js";
+import { readJsonLines } from "../corpus/json-lines.js";
 
 /**
  * Embedding is the slow part of ingest (minutes for thousands of chunks), so every embedded batch is
@@ -22,17 +23,12 @@ export class VectorJournal {
   read(): Map<string, Vector> {
     const vectors = new Map<string, Vector>();
     if (!existsSync(this.file)) return vectors;
-    for (const line of readFileSync(this.file, "utf8").split("\n")) {
-      if (!line) continue;
-      try {
-        const entry = JSON.parse(line) as { e: string; h: string; v: string };
-        if (entry.e !== this.tag) continue;
-        const bytes = Buffer.from(entry.v, "base64");
-        if (bytes.byteLength !== this.embedder.dimension * 4) continue;
-        vectors.set(entry.h, new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
-      } catch {
-        // A line cut by a crash: its batch is simply embedded again.
-      }
+    // A line cut by a crash is skipped: its batch is simply embedded again.
+    for (const { value: entry } of readJsonLines<{ e?: unknown; h?: unknown; v?: unknown }>(readFileSync(this.file), this.file, () => {})) {
+      if (entry.e !== this.tag || typeof entry.h !== "string" || typeof entry.v !== "string") continue;
+      const bytes = Buffer.from(entry.v, "base64");
+      if (bytes.byteLength !== this.embedder.dimension * 4) continue;
+      vectors.set(entry.h, new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
     }
     return vectors;
   }

@@ -1,4 +1,5 @@
 import { stripEscapeSequences } from "../corpus/controls.js";
+import { stripBom } from "../corpus/fields.js";
 /** Turns a file's bytes into text: BOMs, UTF-16 without BOM, damaged UTF-8, Windows-1252; binary is refused. */
 export type Decoded = { ok: true; text: string; note?: string } | { ok: false; reason: string };
 
@@ -14,7 +15,7 @@ export function decodeBytes(bytes: Buffer): Decoded {
   }
   if (looksBinary(sample.toString("latin1"))) return { ok: false, reason: "binary file (not text)" };
   const utf8 = decodeUtf8(bytes);
-  if (utf8) return clean(utf8.text.replace(/^\uFEFF/, ""), utf8.note);
+  if (utf8) return clean(stripBom(utf8.text), utf8.note);
   return clean(windows1252(bytes), "not valid UTF-8, read as Latin-1 (Windows-1252)");
 }
 

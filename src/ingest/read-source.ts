@@ -3,6 +3,8 @@ import path from "node:path";
 import type { SkippedRecord } from "../corpus/paper.js";
 import { escapeControls } from "../corpus/controls.js";
 import { decodeBytes } from "./decode.js";
+import { CitewiseError } from "../errors.js";
+import { settings } from "../settings.js";
 
 const SUPPORTED_EXTENSIONS = new Set([".txt", ".md", ".jsonl", ".ndjson", ".json", ".bib", ".bibtex", ".csv", ".tsv", ""]);
 /** Larger files are not abstract dumps; refusing them keeps memory bounded. */
@@ -10,7 +12,7 @@ export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 /** Folders nested deeper than this are not read (a runaway or hostile tree would exhaust path length first). */
 export const MAX_FOLDER_DEPTH = 64;
 
-export class InputError extends Error {}
+export class InputError extends CitewiseError {}
 
 export interface InputFile {
   /** Absolute path with symbolic links resolved: the key that tells two sources apart. */
@@ -149,8 +151,7 @@ export type ReadResult = { ok: true; text: string; note?: string } | { ok: false
 
 /** The size limit; CITEWISE_MAX_FILE_BYTES lowers (or raises) it, e.g. to test the refusal without a 512 MB file. */
 export function maxFileBytes(): number {
-  const fromEnv = Number(process.env.CITEWISE_MAX_FILE_BYTES);
-  return Number.isSafeInteger(fromEnv) && fromEnv > 0 ? fromEnv : MAX_FILE_BYTES;
+  return settings().ingest.maxFileBytes;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { CitewiseError } from "../errors.js";
 /**
  * The fetch the OpenAI client uses, with guards the client lacks:
  * - its timeout stops at the response headers, so a server that sends headers and then trickles one byte
@@ -12,8 +13,8 @@ export const MAX_RETRY_WAIT_S = 60;
 /** Far above any chat reply (~16 KB per 4k tokens, ~1 MB as SSE) or embeddings batch (32 × 3,072 floats ≈ 2 MB). */
 export const MAX_REPLY_BYTES = 32 * 1024 * 1024;
 
-export class ReplyDeadlineError extends Error {}
-export class ReplyTooLargeError extends Error {}
+export class ReplyDeadlineError extends CitewiseError {}
+export class ReplyTooLargeError extends CitewiseError {}
 
 type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 

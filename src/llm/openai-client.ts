@@ -2,28 +2,31 @@ import OpenAI from "openai";
 import { stripTerminalControls } from "../corpus/controls.js";
 import { guardedFetch, MAX_REPLY_BYTES, MAX_RETRY_WAIT_S, ReplyDeadlineError, ReplyTooLargeError, retryAfterSeconds } from "./guarded-fetch.js";
 import { displayUrl, redactSecrets, registerSecret, urlSecrets } from "./redact.js";
+import { CitewiseError } from "../errors.js";
+import { settings } from "../settings.js";
 
 export { redactSecrets, redactKey } from "./redact.js";
 export { MAX_RETRY_WAIT_S } from "./guarded-fetch.js";
 
 /** A failure talking to the model server, explained for the user (never includes the API key). */
-export class ProviderError extends Error {}
+export class ProviderError extends CitewiseError {}
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_RETRIES = 3;
 
-export function openAIConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.OPENAI_API_KEY || env.OPENAI_BASE_URL);
+export function openAIConfigured(env?: NodeJS.ProcessEnv): boolean {
+  return settings(env).model.configured;
 }
 
 /** The server as named in messages: a base URL may carry credentials (user:pass@, ?api_key=, ?sig=), which are never shown. */
-export function serverLabel(env: NodeJS.ProcessEnv = process.env): string {
-  return env.OPENAI_BASE_URL ? displayUrl(env.OPENAI_BASE_URL, { query: "mask" }) : "api.openai.com";
+export function serverLabel(env?: NodeJS.ProcessEnv): string {
+  const url = settings(env).model.baseUrl;
+  return url ? displayUrl(url, { query: "mask" }) : "api.openai.com";
 }
 
 /** OPENAI_BASE_URL must be an http(s) URL; anything else is named as the variable's mistake, not a crash. */
-export function checkBaseUrl(env: NodeJS.ProcessEnv = process.env): void {
-  const url = env.OPENAI_BASE_URL;
+export function checkBaseUrl(env?: NodeJS.ProcessEnv): void {
+  const url = settings(env).model.baseUrl;
   if (!url) return;
   for (const secret of urlSecrets(url)) registerSecret(secret);
   let parsed: URL;
@@ -43,10 +46,11 @@ export function checkBaseUrl(env: NodeJS.ProcessEnv = process.env): void {
  */
 export function createOpenAIClient(options: { timeoutMs?: number; maxRetries?: number } = {}): OpenAI {
   checkBaseUrl();
+  const model = settings().model;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new OpenAI({
-    apiKey: process.env.OPENAI_API_KEY || "not-needed",
-    baseURL: process.env.OPENAI_BASE_URL || undefined,
+    apiKey: model.apiKey ?? "not-needed",
+    baseURL: model.baseUrl,
     timeout: timeoutMs,
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
     fetch: guardedFetch(timeoutMs),

@@ -1,3 +1,4 @@
+import { settings } from "../settings.js";
 /**
  * API keys and passwords must never reach the terminal, logs, errors or reports. Two layers:
  * - exact secrets: the configured key, credentials in OPENAI_BASE_URL (user:password@, ?key=, ?sig=…) and in
@@ -25,13 +26,14 @@ export function registerSecret(value: string | null | undefined): void {
 const SECRET_PARAM = /(key|token|sig|secret|pass|pwd|code|auth|session|credential)/i;
 
 /** Every secret known now: registered ones plus those in the environment (read each time: tests change it). */
-export function knownSecrets(env: NodeJS.ProcessEnv = process.env, minLength = MIN_SECRET_LENGTH): string[] {
+export function knownSecrets(env?: NodeJS.ProcessEnv, minLength = MIN_SECRET_LENGTH): string[] {
   const found = new Set([...registered].filter((secret) => secret.length >= minLength));
   const add = (value: string | null | undefined) => {
     if (value && value.length >= minLength) found.add(value);
   };
-  add(env.OPENAI_API_KEY);
-  for (const url of [env.OPENAI_BASE_URL, env.CITEWISE_STORE]) for (const secret of urlSecrets(url)) add(secret);
+  const { model, index } = settings(env);
+  add(model.apiKey);
+  for (const url of [model.baseUrl, index.store]) for (const secret of urlSecrets(url)) add(secret);
   // Longest first, so a secret that contains another is removed whole.
   return [...found].sort((a, b) => b.length - a.length);
 }
@@ -64,7 +66,7 @@ export function urlSecrets(url: string | null | undefined): string[] {
 
 /** Secrets long enough to be removed from any printed text (see MIN_OUTPUT_SECRET_LENGTH). */
 export function outputSecrets(): string[] {
-  return knownSecrets(process.env, MIN_OUTPUT_SECRET_LENGTH);
+  return knownSecrets(undefined, MIN_OUTPUT_SECRET_LENGTH);
 }
 
 /** Removes every known secret, exactly: safe on any text, including model answers. */

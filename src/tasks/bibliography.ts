@@ -1,13 +1,15 @@
 import { createRequire } from "node:module";
 import { normalizeForHash, parseArxivId } from "../corpus/ids.js";
 import type { Paper } from "../corpus/paper.js";
+import { CitewiseError } from "../errors.js";
+import { cleanDoi, stripBom } from "../corpus/fields.js";
 
 /** Reference styles citation-js ships templates for (IEEE would need its CSL file registered). */
 export const CITATION_STYLES = ["apa", "vancouver"] as const;
 export type CitationStyle = (typeof CITATION_STYLES)[number];
 
 /** A problem with the user's .bib file; the CLI reports it as a user error. */
-export class BibliographyError extends Error {}
+export class BibliographyError extends CitewiseError {}
 
 /** What is needed from a user's BibTeX entry to recognise one of our papers. */
 export interface UserBibEntry {
@@ -73,7 +75,7 @@ function cjs(): CitationJs {
  * without an abstract, which is most of a typical refs.bib.
  */
 export function parseUserBib(content: string, file: string): UserBibEntry[] {
-  const text = content.replace(/^\uFEFF/, "");
+  const text = stripBom(content);
   if (!/@\s*[A-Za-z]/.test(text)) throw new BibliographyError(`${file}: no BibTeX entries found`);
   let raw: Array<{ label: string; properties: Record<string, string | number> }>;
   let csl: Array<{ id: string; title?: string; DOI?: string }>;
@@ -91,7 +93,7 @@ export function parseUserBib(content: string, file: string): UserBibEntry[] {
   return raw.map((entry) => {
     const field = (name: string) => (entry.properties[name] === undefined ? null : String(entry.properties[name]));
     const item = plainTitle.get(entry.label);
-    const doi = (item?.DOI ?? field("doi"))?.replace(/^(https?:\/\/(dx\.)?doi\.org\/|doi:)/i, "") ?? null;
+    const doi = cleanDoi(item?.DOI ?? field("doi"));
     const prefix = field("archiveprefix") ?? field("eprinttype");
     const arxivId =
       (!prefix || /arxiv/i.test(prefix) ? parseArxivId(field("eprint")) : null) ??

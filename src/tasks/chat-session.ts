@@ -1,5 +1,5 @@
-import type { ChatModel } from "../generate/chat-model.js";
-import { renderPrompt } from "../generate/prompts.js";
+import type { ChatModel } from "../llm/chat-model.js";
+import { renderPrompt } from "../llm/prompts.js";
 import { keywordTerms } from "../text/tokenize.js";
 import { ask, type AskOptions, type AskResult } from "./ask.js";
 

@@ -1,5 +1,5 @@
 import type { Paper } from "../corpus/paper.js";
-import type { ChatModel } from "../generate/chat-model.js";
+import type { ChatModel } from "../llm/chat-model.js";
 import type { AnswerSource, Generator } from "../generate/generator.js";
 import type { Embedder } from "../index/embedder.js";
 import type { IndexSnapshot } from "../index/snapshot.js";
@@ -9,6 +9,7 @@ import { checkGrounding, type GroundingReport } from "../ground/support.js";
 import type { PaperResult } from "../retrieve/search.js";
 import { answerSentences } from "../generate/injection.js";
 import { reference, type Reference } from "./ask.js";
+import { endsSentence } from "../ground/markers.js";
 
 /** What every retrieval-based literature task needs. */
 export interface LiteratureTaskOptions {
@@ -71,7 +72,7 @@ function stripMarkdown(text: string): string {
       )
       .filter(Boolean)
       // A bullet or line without a full stop is still one claim: close it so lines are not merged.
-      .map((line) => (/[.!?](\s*\[[\d,;\s–-]+\])*$/.test(line) ? line : `${line}.`))
+      .map((line) => (endsSentence(line) ? line : `${line}.`))
       .join("\n")
   );
 }

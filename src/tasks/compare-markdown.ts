@@ -1,6 +1,7 @@
 import { referenceLine } from "./ask.js";
 import { FACET_LABELS, FACETS, NOT_STATED, type Facet } from "./compare-offline.js";
 import type { CompareResult } from "./compare.js";
+import { citationsIn } from "../ground/markers.js";
 
 /** The table header the prompt asks for and the parser expects. */
 export const TABLE_HEADER = `| Paper | ${FACETS.map((facet) => FACET_LABELS[facet]).join(" | ")} |`;
@@ -45,7 +46,7 @@ export function parseComparison(text: string, sourceCount: number): ParsedCompar
       }
       rowIndex++;
       const labelAt = columns.indexOf(null);
-      const n = Number(/\[(\d+)\]/.exec(cells[labelAt] ?? "")?.[1] ?? rowIndex);
+      const n = citationsIn(cells[labelAt] ?? "")[0] ?? rowIndex;
       if (n < 1 || n > sourceCount) {
         warnings.push(`ignored a table row for source [${n}] (only [1]–[${sourceCount}] exist)`);
         removed.push(`[${n}]`);

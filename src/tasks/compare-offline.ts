@@ -1,5 +1,6 @@
 import type { AnswerSource } from "../generate/generator.js";
 import { keywordTerms } from "../text/tokenize.js";
+import { hasMarker } from "../ground/markers.js";
 
 export const FACETS = ["problem", "approach", "data", "results", "limitations"] as const;
 export type Facet = (typeof FACETS)[number];
@@ -127,7 +128,7 @@ export function pickFacetQuotes(source: AnswerSource, query: string | undefined,
   const candidates: Candidate[] = [];
   sentences.forEach((sentence, i) => {
     // "[12]" inside a quote would read as a citation marker.
-    if (/\[\d/.test(sentence)) return;
+    if (hasMarker(sentence)) return;
     const at = sentences.length > 1 ? i / (sentences.length - 1) : 0;
     const terms = new Set(keywordTerms(sentence));
     const overlap = queryTotal ? queryTerms.filter((term) => terms.has(term)).reduce((sum, term) => sum + weight(term), 0) / queryTotal : 0;

@@ -1,8 +1,8 @@
 import type { Paper } from "../corpus/paper.js";
-import type { ChatModel } from "../generate/chat-model.js";
+import type { ChatModel } from "../llm/chat-model.js";
 import type { AnswerSource } from "../generate/generator.js";
 import { formatSource } from "../generate/llm-answerer.js";
-import { renderPrompt } from "../generate/prompts.js";
+import { renderPrompt } from "../llm/prompts.js";
 import { validateCitations } from "../ground/citations.js";
 import { checkGrounding, scoreSentence, type SentenceSupport } from "../ground/support.js";
 import type { Embedder } from "../index/embedder.js";
@@ -23,6 +23,8 @@ import {
   type OfflineCell,
   type TermWeight,
 } from "./compare-offline.js";
+import { CitewiseError } from "../errors.js";
+import { stripMarkers } from "../ground/markers.js";
 
 export { FACET_LABELS, FACETS, NOT_STATED, type Facet } from "./compare-offline.js";
 
@@ -30,7 +32,7 @@ export const MIN_PAPERS = 2;
 export const MAX_PAPERS = 6;
 
 /** The request cannot be met (too few papers, nothing relevant); the CLI reports it as a user error. */
-export class CompareError extends Error {}
+export class CompareError extends CitewiseError {}
 
 export interface CompareOptions {
   index: IndexSnapshot;
@@ -163,8 +165,6 @@ async function modelDraft(chat: ChatModel, sources: AnswerSource[], query: strin
   return { cells: parsed.rows, commonGround: parsed.commonGround, differences: parsed.differences, removed: parsed.removed, warnings: parsed.warnings };
 }
 
-// Unlike withoutMarkers, leaves the quote's own spacing alone.
-const MARKERS = /\s*\[\d+(?:\s*[,;–-]\s*\d+)*\]/g;
 const NOT_STATED_CELL = /^(not (stated|mentioned|reported|specified|given|discussed)\b.*|n\/?a|none|unknown|[-–—]*)$/i;
 
 /** The same checks for both composers: citations validated, every cell and prose sentence scored. */
@@ -181,7 +181,8 @@ function checkDraft(draft: Draft, sources: AnswerSource[], meta: { query: string
       const checked = validateCitations(raw, sources.length);
       removed.push(...checked.removed);
       // From the raw cell: validateCitations tidies spacing ("75% ," -> "75%,"), which would break verbatim quotes.
-      const quote = unquote(raw.replace(MARKERS, ""));
+      // Markers out, the quote's own spacing left alone.
+      const quote = unquote(stripMarkers(raw, { keepSpacing: true }));
       if (NOT_STATED_CELL.test(quote)) {
         row[facet] = { quote: null, citation: null, citations: [], supported: null, verbatim: null };
         continue;

@@ -1,9 +1,9 @@
-import type { ChatModel } from "../generate/chat-model.js";
+import type { ChatModel } from "../llm/chat-model.js";
 import { thirdPerson } from "../generate/extractive.js";
 import type { AnswerSource } from "../generate/generator.js";
 import { ABSTAIN_TEXT } from "../generate/generator.js";
 import { formatSource } from "../generate/llm-answerer.js";
-import { renderPrompt } from "../generate/prompts.js";
+import { renderPrompt } from "../llm/prompts.js";
 import { stripReferenceList } from "../ground/citations.js";
 import type { Embedder } from "../index/embedder.js";
 import type { IndexSnapshot } from "../index/snapshot.js";

@@ -1,7 +1,7 @@
-import { citationsIn } from "../ground/citations.js";
 import type { GroundingReport, SentenceSupport } from "../ground/support.js";
 import type { CitationStyle } from "./bibliography.js";
 import { flagSentence, groundedFooter, ungroundedWarning } from "./cited-document.js";
+import { replaceMarkerRuns } from "../ground/markers.js";
 
 export type OutputFormat = "md" | "latex";
 export const OUTPUT_FORMATS: OutputFormat[] = ["md", "latex"];
@@ -55,14 +55,9 @@ export function renderDocument(input: RenderInput, keyOf: (n: number) => string)
   return `${[`\\section*{Related Work}`, ...paragraphs, bibliography, notes.map((note) => `% ${note}`).join("\n")].join("\n\n")}\n`;
 }
 
-const MARKER_RUN = /\s*\[\d+(?:\s*[,;–-]\s*\d+)*\](?:\s*\[\d+(?:\s*[,;–-]\s*\d+)*\])*/g;
-
 /** "[1, 2][4]" -> "~\cite{a,b,d}"; only called on validated text, so every number has a key. */
 export function citeKeys(text: string, keyOf: (n: number) => string): string {
-  return text.replace(MARKER_RUN, (run, offset: number) => {
-    const keys = [...new Set(citationsIn(run))].map(keyOf);
-    return `${offset > 0 && /^\s/.test(run) ? "~" : ""}\\cite{${keys.join(",")}}`;
-  });
+  return replaceMarkerRuns(text, (numbers, run, offset) => `${offset > 0 && /^\s/.test(run) ? "~" : ""}\\cite{${numbers.map(keyOf).join(",")}}`);
 }
 
 const LATEX_SPECIAL: Record<string, string> = {

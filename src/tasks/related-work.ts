@@ -1,10 +1,10 @@
 import path from "node:path";
 import type { Paper } from "../corpus/paper.js";
-import type { ChatModel } from "../generate/chat-model.js";
+import type { ChatModel } from "../llm/chat-model.js";
 import { ABSTAIN_TEXT, type AnswerSource } from "../generate/generator.js";
 import { formatSource } from "../generate/llm-answerer.js";
 import { citationsIn } from "../ground/citations.js";
-import { renderPrompt } from "../generate/prompts.js";
+import { renderPrompt } from "../llm/prompts.js";
 import type { GroundingReport } from "../ground/support.js";
 import { searchPapers, type PaperResult } from "../retrieve/search.js";
 import { isAbstention, reference, relevanceOf, type Reference } from "./ask.js";
@@ -13,6 +13,7 @@ import { checkCitedText, numberSources, type LiteratureTaskOptions } from "./cit
 import { composeParagraphs, type ComposedParagraph, type ThemeSources } from "./related-work-compose.js";
 import { renderDocument, renderParagraph, type OutputFormat } from "./related-work-render.js";
 import { buildThemes, type Theme } from "./themes.js";
+import { markersBeforeStop } from "../ground/markers.js";
 
 export interface RelatedWorkOptions extends LiteratureTaskOptions {
   /** Entries of the user's .bib: their keys are reused for the papers they describe. */
@@ -192,12 +193,7 @@ function splitParagraphs(text: string): string[] {
   return kept
     .join("\n")
     .split(/\n\s*\n/)
-    .map((paragraph) =>
-      paragraph
-        .replace(/\s*\n\s*/g, " ")
-        .replace(/([.!?])((?:\s*\[\d[^\]]*\])+)/g, (_, stop: string, markers: string) => ` ${markers.trim()}${stop}`)
-        .trim(),
-    )
+    .map((paragraph) => markersBeforeStop(paragraph.replace(/\s*\n\s*/g, " ")).trim())
     .filter(Boolean);
 }
 

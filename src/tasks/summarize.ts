@@ -1,9 +1,9 @@
 import type { AnswerSource } from "../generate/generator.js";
 import { ABSTAIN_TEXT } from "../generate/generator.js";
 import { selectSentences, thirdPerson } from "../generate/extractive.js";
-import type { ChatModel } from "../generate/chat-model.js";
+import type { ChatModel } from "../llm/chat-model.js";
 import { formatSource } from "../generate/llm-answerer.js";
-import { renderPrompt } from "../generate/prompts.js";
+import { renderPrompt } from "../llm/prompts.js";
 import { stripReferenceList } from "../ground/citations.js";
 import { searchPapers } from "../retrieve/search.js";
 import { reference, relevanceOf, type Reference } from "./ask.js";

@@ -13,7 +13,7 @@ import { ingest } from "../../ingest/pipeline.js";
 import { createEmbedder, DEFAULT_EMBEDDER } from "../../index/embedders/create.js";
 import { loadIndex } from "../../index/snapshot.js";
 import { openAIConfigured } from "../../llm/openai-client.js";
-import { OpenAIChat } from "../../generate/openai-chat.js";
+import { OpenAIChat } from "../../llm/openai-chat.js";
 import { openIndex, outputPolicy, PACKAGE_ROOT, readUserFile, resolveIndexLocation, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
@@ -21,6 +21,7 @@ import { parsePositiveInt } from "../options.js";
 import { checkOutputTarget, writeOutputFile } from "../output-file.js";
 import { createProgress } from "../progress.js";
 import { parseMode } from "./search.js";
+import { settings } from "../../settings.js";
 
 function parseJudge(value: string): "offline" | "llm" {
   if (value !== "offline" && value !== "llm") throw new InvalidArgumentError('--judge must be "offline" or "llm"');
@@ -67,9 +68,7 @@ export function registerEval(program: Command): void {
         if (options.judge === "llm") {
           if (!openAIConfigured())
             throw new UserError("--judge llm needs a model server (OPENAI_BASE_URL or OPENAI_API_KEY); the offline judge is the default");
-          judge = new LlmJudge(
-            selection.chat ?? new OpenAIChat({ model: options.model ?? process.env.CITEWISE_MODEL ?? process.env.OPENAI_MODEL ?? "gpt-4o-mini" }),
-          );
+          judge = new LlmJudge(selection.chat ?? new OpenAIChat({ model: options.model ?? settings().model.name ?? settings().model.openaiDefault }));
         }
         const { index, embedder } = await openIndex(global, { quiet: options.json });
         const progress = createProgress("evaluating", options.json ? false : undefined);

@@ -1,10 +1,11 @@
 import type { Embedder } from "../embedder.js";
 import { OpenAIEmbedder } from "./openai.js";
 import { UseLiteEmbedder } from "./use-lite.js";
+import { CitewiseError } from "../../errors.js";
 
 export const DEFAULT_EMBEDDER = "use-lite-512";
 
-export class UnknownEmbedderError extends Error {}
+export class UnknownEmbedderError extends CitewiseError {}
 
 /**
  * "use-lite-512" (offline default) or "openai:<model>" for an OpenAI-compatible embeddings endpoint.

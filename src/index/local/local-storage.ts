@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Chunk, Paper, RawRecord } from "../../corpus/paper.js";
 import { Bm25Index } from "../bm25.js";
 import { crashPoint } from "../crash-points.js";
-import { describeFsError, parseJsonLines, sameSum, sumOf, writeFileAtomic, writeJsonLines, type FileSum } from "../files.js";
+import { describeFsError, sameSum, sumOf, writeFileAtomic, writeJsonLines, type FileSum } from "../files.js";
 import { INDEX_FORMAT_VERSION, isManifest, type IndexManifest } from "../manifest.js";
 import {
   DamagedFileError,
@@ -39,6 +39,7 @@ import {
   type SegmentFiles,
 } from "./segments.js";
 import { acquireWriteLock, type WriteLock } from "./write-lock.js";
+import { readJsonLineValues } from "../../corpus/json-lines.js";
 
 /** A version's view of the shared segments: which it uses, which of their rows are dead, and their files' sums. */
 interface SegmentList {
@@ -132,7 +133,7 @@ export class LocalStorage implements IndexStorage {
       const dir = path.join(this.location, name);
       const parse = <T>(file: string): T[] | null => {
         try {
-          const rows = parseJsonLines<T>(readFileSync(path.join(dir, file)), file);
+          const rows = readJsonLineValues<T>(readFileSync(path.join(dir, file)), file);
           return rows.length ? rows : null;
         } catch {
           return null;
@@ -229,7 +230,7 @@ export class LocalStorage implements IndexStorage {
     return (
       this.readFile(
         "records.jsonl",
-        (bytes) => parseJsonLines<RawRecord>(bytes, "records.jsonl"),
+        (bytes) => readJsonLineValues<RawRecord>(bytes, "records.jsonl"),
         (rows) => rows.length,
         this.version()?.manifest.counts.records,
       ) ?? []
@@ -239,7 +240,7 @@ export class LocalStorage implements IndexStorage {
     return (
       this.readFile(
         "papers.jsonl",
-        (bytes) => parseJsonLines<Paper>(bytes, "papers.jsonl"),
+        (bytes) => readJsonLineValues<Paper>(bytes, "papers.jsonl"),
         (rows) => rows.length,
         this.version()?.manifest.counts.papers,
       ) ?? []
@@ -249,7 +250,7 @@ export class LocalStorage implements IndexStorage {
     return (
       this.readFile(
         "chunks.jsonl",
-        (bytes) => parseJsonLines<Chunk>(bytes, "chunks.jsonl"),
+        (bytes) => readJsonLineValues<Chunk>(bytes, "chunks.jsonl"),
         (rows) => rows.length,
         this.version()?.manifest.counts.chunks,
       ) ?? []

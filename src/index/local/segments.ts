@@ -4,6 +4,7 @@ import { sameSum, sumOf, writeFileAtomic, type FileSum } from "../files.js";
 import type { StoredVector } from "../store.js";
 import { removeOwnFiles, SEGMENTS_DIR } from "./layout.js";
 import type { VectorRow } from "./matrix-store.js";
+import { CitewiseError } from "../../errors.js";
 
 /**
  * Vectors are stored in immutable segments shared by index versions: an ingest writes only the vectors
@@ -38,7 +39,7 @@ export interface LoadedSegment extends SegmentInfo {
 }
 
 /** A segment's vectors cannot be recovered from either copy: they must be embedded again (citewise repair). */
-export class SegmentDamagedError extends Error {}
+export class SegmentDamagedError extends CitewiseError {}
 
 let segmentCounter = 0;
 

@@ -1,5 +1,6 @@
+import { CitewiseError } from "../../errors.js";
 /** A problem with the PostgreSQL store the user pointed at (unreachable, refused login, no pgvector, …): one line, no stack. */
-export class PostgresStoreError extends Error {}
+export class PostgresStoreError extends CitewiseError {}
 
 interface PgLikeError {
   code?: string;

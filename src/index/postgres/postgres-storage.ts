@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import type { Chunk, Paper, RawRecord } from "../../corpus/paper.js";
@@ -23,6 +22,7 @@ import {
 } from "./schema.js";
 import { syncRows, type WantedRow } from "./sync-rows.js";
 import { toVectorLiteral } from "./vector-codec.js";
+import { settings } from "../../settings.js";
 
 /** Publishers of one database take this advisory lock, so two ingests never interleave their writes. */
 const PUBLISH_LOCK = 0x63697465; // "cite"
@@ -206,8 +206,7 @@ export class PostgresStorage implements IndexStorage {
 
   /** Outside the index: the database holds no half-done ingest, the journal stays on this machine. */
   get journalFile(): string {
-    const cache = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache");
-    return path.join(cache, "citewise", `pending-vectors-${createHash("sha1").update(this.location).digest("hex").slice(0, 16)}.jsonl`);
+    return path.join(settings().postgres.journalDir, `pending-vectors-${createHash("sha1").update(this.location).digest("hex").slice(0, 16)}.jsonl`);
   }
 
   async lockForWriting(): Promise<() => Promise<void>> {

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { missingPgvector, PostgresStoreError } from "./errors.js";
+import { settings } from "../../settings.js";
 
 /**
  * Layout of an index in PostgreSQL (all tables prefixed citewise_, in the connection's search_path schema):
@@ -100,8 +101,7 @@ export async function ensureDimension(client: pg.PoolClient, dimension: number):
 }
 
 export function hnswMinChunks(): number {
-  const configured = Number(process.env.CITEWISE_PG_HNSW_MIN_CHUNKS);
-  return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_HNSW_MIN_CHUNKS;
+  return settings().postgres.hnswMinChunks;
 }
 
 export async function hasHnswIndex(client: pg.PoolClient): Promise<boolean> {

@@ -2,6 +2,7 @@ import { parseArxivId } from "../../corpus/ids.js";
 import type { RawRecord, SkippedRecord } from "../../corpus/paper.js";
 import { lineIndex } from "./lines.js";
 import type { Parser } from "./types.js";
+import { cleanDoi, stripBom, yearIn } from "../../corpus/fields.js";
 
 /** BibTeX's predefined month macros, so `month = apr` reads as printed. */
 const MONTHS: Record<string, string> = {
@@ -32,7 +33,7 @@ interface Body {
 }
 
 export const parseBibtex: Parser = (text, file) => {
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const src = stripBom(text);
   const lineAt = lineIndex(src);
   const records: RawRecord[] = [];
   const skipped: SkippedRecord[] = [];
@@ -206,10 +207,10 @@ function toRecord(entry: Body, source: RawRecord["source"]): RawRecord | string 
   const printedMonth = month && /^\d{1,2}$/.test(month) ? `${yearText}-${month.padStart(2, "0")}` : `${month} ${yearText}`;
   const date = field("date") ?? (yearText && month ? printedMonth : yearText);
   if (date) record.date = date;
-  const year = /\b(1[89]\d\d|20\d\d)\b/.exec(yearText ?? date ?? "");
-  if (year) record.year = Number(year[1]);
+  const year = yearIn(yearText ?? date);
+  if (year) record.year = year;
 
-  const doi = field("doi")?.replace(/^(https?:\/\/(dx\.)?doi\.org\/|doi:)/i, "");
+  const doi = cleanDoi(field("doi"));
   if (doi) record.doi = doi;
   const prefix = field("archiveprefix") ?? field("eprinttype");
   const eprint = !prefix || /arxiv/i.test(prefix) ? field("eprint") : null;

@@ -1,6 +1,7 @@
 import { parseArxivId } from "../../corpus/ids.js";
 import type { RawRecord, SkippedRecord } from "../../corpus/paper.js";
 import type { Parser } from "./types.js";
+import { cleanDoi, stripBom, yearIn } from "../../corpus/fields.js";
 
 interface Row {
   fields: string[];
@@ -25,7 +26,7 @@ const COLUMNS = {
 
 /** CSV or TSV (delimiter guessed from the header) with RFC 4180 quoting. */
 export const parseCsv: Parser = (text, file) => {
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const src = stripBom(text);
   const records: RawRecord[] = [];
   const skipped: SkippedRecord[] = [];
   const rows = readRows(src, detectDelimiter(src)).filter((r) => r.unterminated || r.fields.some((f) => f.trim()));
@@ -71,11 +72,11 @@ export const parseCsv: Parser = (text, file) => {
     }
     const date = get(col.date);
     if (date) record.date = date;
-    const year = /\b(1[89]\d\d|20\d\d)\b/.exec(get(col.year) || date);
-    if (year) record.year = Number(year[1]);
+    const year = yearIn(get(col.year) || date);
+    if (year) record.year = year;
     const arxivId = parseArxivId(get(col.id));
     if (arxivId) record.arxivId = arxivId;
-    const doi = get(col.doi).replace(/^(https?:\/\/(dx\.)?doi\.org\/|doi:)/i, "");
+    const doi = cleanDoi(get(col.doi));
     if (doi) record.doi = doi;
     const keywords = get(col.categories);
     const categories = splitList(keywords, keywords.includes(",") ? /,/ : /\s+/);

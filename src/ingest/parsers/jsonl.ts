@@ -2,26 +2,17 @@ import { parseArxivId } from "../../corpus/ids.js";
 import type { RawRecord, SkippedRecord } from "../../corpus/paper.js";
 import { lineIndex } from "./lines.js";
 import type { Parser, ParseResult } from "./types.js";
+import { cleanDoi, stripBom, yearIn } from "../../corpus/fields.js";
+import { readJsonLines } from "../../corpus/json-lines.js";
 
 /** JSON Lines: one object per line, in the arXiv metadata shape (or close to it). */
 export const parseJsonLines: Parser = (text, file) => {
   const records: RawRecord[] = [];
   const skipped: SkippedRecord[] = [];
-  // A raw "\r" cannot occur inside a JSON string, so splitting on it is safe (and needed for CR-only files).
-  const lines = stripBom(text).split(/\r\n|\r|\n/);
-  lines.forEach((raw, i) => {
-    const line = i + 1;
-    const trimmed = raw.trim();
-    if (!trimmed) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(trimmed);
-    } catch (error) {
-      skipped.push({ file, line, reason: `invalid JSON: ${collapse((error as Error).message)}` });
-      return;
-    }
-    addObject(value, file, line, records, skipped);
-  });
+  const rows = readJsonLines<unknown>(stripBom(text), file, (line, message) => skipped.push({ file, line, reason: `invalid JSON: ${collapse(message)}` }));
+  for (const { value, line } of rows) addObject(value, file, line, records, skipped);
+  // Bad lines were reported as they were met; the report lists them in file order.
+  skipped.sort((a, b) => a.line - b.line);
   return { records, skipped };
 };
 
@@ -88,14 +79,12 @@ function toRecord(obj: Record<string, unknown>, file: string, line: number): Raw
   const firstVersion = Array.isArray(obj.versions) && isObject(obj.versions[0]) ? str(obj.versions[0].created) : null;
   const date = str(obj.published) ?? str(obj.date) ?? firstVersion ?? str(obj.update_date);
   if (date) record.date = date.trim();
-  const year = typeof obj.year === "number" ? obj.year : yearOf(str(obj.year) ?? date);
+  const year = typeof obj.year === "number" ? obj.year : yearIn(str(obj.year) ?? date);
   if (year) record.year = year;
 
   const arxivId = parseArxivId(str(obj.id) ?? str(obj.arxiv_id) ?? str(obj.arxivId));
   if (arxivId) record.arxivId = arxivId;
-  const doi = str(obj.doi)
-    ?.trim()
-    .replace(/^(https?:\/\/(dx\.)?doi\.org\/|doi:)/i, "");
+  const doi = cleanDoi(str(obj.doi));
   if (doi) record.doi = doi;
   const venue = str(obj["journal-ref"]) ?? str(obj.journal_ref) ?? str(obj.venue) ?? str(obj.journal);
   if (venue?.trim()) record.venue = collapse(venue);
@@ -282,11 +271,6 @@ function listOf(value: unknown): string[] {
   return [];
 }
 
-function yearOf(text: string | null | undefined): number | null {
-  const match = text ? /\b(1[89]\d\d|20\d\d)\b/.exec(text) : null;
-  return match ? Number(match[1]) : null;
-}
-
 function str(value: unknown): string | null {
   if (typeof value === "string") return value;
   if (typeof value === "number") return String(value);
@@ -299,8 +283,4 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function collapse(text: string): string {
   return text.replace(/\s+/g, " ").trim();
-}
-
-function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

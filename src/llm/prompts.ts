@@ -1,11 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { ChatPromptTemplate } from "@langchain/core/prompts";
 import type { ChatMessage } from "./chat-model.js";
+import { PACKAGE } from "../settings.js";
 
-/** prompts/ sits at the package root, next to dist/ and src/. */
-export const PROMPTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "prompts");
+const PROMPTS_DIR = PACKAGE.promptsDir;
 
 const cache = new Map<string, ChatPromptTemplate>();
 

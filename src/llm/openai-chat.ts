@@ -1,13 +1,5 @@
 import type OpenAI from "openai";
-import {
-  createOpenAIClient,
-  DEFAULT_MAX_RETRIES,
-  DEFAULT_TIMEOUT_MS,
-  explainOpenAIError,
-  malformedReply,
-  ProviderError,
-  redactKey,
-} from "../llm/openai-client.js";
+import { createOpenAIClient, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, explainOpenAIError, malformedReply, ProviderError, redactKey } from "./openai-client.js";
 import { stripTerminalControls } from "../corpus/controls.js";
 import type { ChatMessage, ChatModel, CompleteOptions } from "./chat-model.js";
 

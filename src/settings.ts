@@ -1,0 +1,110 @@
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Every setting citewise reads from the environment, and every default a user can see, in one place with
+ * what it is for. Nothing else reads CITEWISE_* or OPENAI_* variables. The environment is read on each call
+ * (cheap, and tests change it); the package root and version are read once.
+ */
+
+/** dist/settings.js and src/settings.ts both sit one folder below the package root. */
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const PACKAGE_VERSION = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
+
+export const PACKAGE = {
+  /** Where package.json, prompts/, data/ and evals/ live. */
+  root: PACKAGE_ROOT,
+  version: PACKAGE_VERSION,
+  /** The bundled sample corpus: built into a new index on first use. */
+  dataDir: path.join(PACKAGE_ROOT, "data"),
+  promptsDir: path.join(PACKAGE_ROOT, "prompts"),
+  evalsDir: path.join(PACKAGE_ROOT, "evals"),
+} as const;
+
+/** What each command does by default; the CLI's option defaults and the tasks read the same numbers. */
+export const TASK_DEFAULTS = {
+  search: { k: 10 },
+  ask: { sources: 5, maxSentences: 5, timeoutSeconds: 60 },
+  summarize: { papers: 20, timeoutSeconds: 120 },
+  ideas: { papers: 20, count: 5, timeoutSeconds: 120 },
+  compare: { papers: 4, timeoutSeconds: 60 },
+  relatedWork: { papers: 12, timeoutSeconds: 120, style: "apa", format: "md", bibOut: "related-work.bib" },
+} as const;
+
+export interface Settings {
+  /** Where the index lives when neither --store nor --index is given. */
+  index: {
+    /** $CITEWISE_STORE: a folder or a postgres:// URL. */
+    store: string | undefined;
+    /** $CITEWISE_INDEX: a folder. */
+    folder: string | undefined;
+    /** Used when nothing else is set. */
+    fallback: string;
+  };
+  /** The OpenAI-compatible model server (OpenAI, Ollama, llama.cpp, vLLM …). */
+  model: {
+    /** $OPENAI_BASE_URL; unset means api.openai.com when a key is set. */
+    baseUrl: string | undefined;
+    /** $OPENAI_API_KEY; local servers accept any key. */
+    apiKey: string | undefined;
+    /** $CITEWISE_MODEL, else $OPENAI_MODEL: the chat model when --model is not given. */
+    name: string | undefined;
+    /** Announced and used with OpenAI's own API when no model is named. */
+    openaiDefault: string;
+    /** True when a server is configured: answers are then written by a model unless --offline. */
+    configured: boolean;
+    /** Retries of a failed request (429, 5xx, connection errors, header timeouts). */
+    maxRetries: number;
+  };
+  ingest: {
+    /** $CITEWISE_MAX_FILE_BYTES: larger input files are skipped (default 512 MB). */
+    maxFileBytes: number;
+  };
+  postgres: {
+    /** $CITEWISE_PG_HNSW_MIN_CHUNKS: from this many chunks on, an HNSW index makes dense search approximate. */
+    hnswMinChunks: number;
+    /** Where an ingest into PostgreSQL keeps its journal ($XDG_CACHE_HOME/citewise, else ~/.cache/citewise). */
+    journalDir: string;
+  };
+  /** $CITEWISE_DEBUG: print the stack trace of an unexpected error. */
+  debug: boolean;
+  /** Fault injection for the tests; never set in normal use. */
+  faults: {
+    /** $CITEWISE_CRASH_AT: SIGKILL at this step of a publish. */
+    crashAt: string | undefined;
+    /** $CITEWISE_FAIL_WRITES_AFTER: index writes fail with ENOSPC after this many bytes. */
+    failWritesAfter: number | undefined;
+  };
+}
+
+const positive = (value: string | undefined): number | undefined => {
+  const number = Number(value);
+  return value !== undefined && value !== "" && Number.isFinite(number) && number > 0 ? number : undefined;
+};
+
+export function settings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const failWrites = Number(env.CITEWISE_FAIL_WRITES_AFTER);
+  return {
+    index: { store: env.CITEWISE_STORE || undefined, folder: env.CITEWISE_INDEX || undefined, fallback: ".citewise" },
+    model: {
+      baseUrl: env.OPENAI_BASE_URL || undefined,
+      apiKey: env.OPENAI_API_KEY || undefined,
+      name: env.CITEWISE_MODEL || env.OPENAI_MODEL || undefined,
+      openaiDefault: "gpt-4o-mini",
+      configured: Boolean(env.OPENAI_API_KEY || env.OPENAI_BASE_URL),
+      maxRetries: 3,
+    },
+    ingest: { maxFileBytes: Math.floor(positive(env.CITEWISE_MAX_FILE_BYTES) ?? 512 * 1024 * 1024) },
+    postgres: {
+      hnswMinChunks: positive(env.CITEWISE_PG_HNSW_MIN_CHUNKS) ?? 100_000,
+      journalDir: path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "citewise"),
+    },
+    debug: Boolean(env.CITEWISE_DEBUG),
+    faults: {
+      crashAt: env.CITEWISE_CRASH_AT || undefined,
+      failWritesAfter: env.CITEWISE_FAIL_WRITES_AFTER !== undefined && Number.isFinite(failWrites) && failWrites >= 0 ? failWrites : undefined,
+    },
+  };
+}
