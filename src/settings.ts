@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,8 +9,22 @@ import { fileURLToPath } from "node:url";
  * (cheap, and tests change it); the package root and version are read once.
  */
 
-/** dist/settings.js and src/settings.ts both sit one folder below the package root. */
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+/**
+ * The folder of citewise's package.json, found upwards from this module: src/settings.ts, dist/settings.js
+ * and the bench build (.cache/bench/settings.js) all sit below it.
+ */
+function packageRoot(): string {
+  let folder = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = path.join(folder, "package.json");
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "citewise") return folder;
+    const parent = path.dirname(folder);
+    if (parent === folder) throw new Error("citewise's package.json not found above its code");
+    folder = parent;
+  }
+}
+
+const PACKAGE_ROOT = packageRoot();
 const PACKAGE_VERSION = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 export const PACKAGE = {

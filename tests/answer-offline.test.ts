@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ExtractiveComposer } from "../src/generate/extractive.js";
+import { OFFLINE_WRITER } from "../src/generate/writer.js";
 import { UseLiteEmbedder } from "../src/index/embedders/use-lite.js";
 import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
 import { ask } from "../src/tasks/ask.js";
@@ -7,7 +7,7 @@ import { runCli } from "./helpers.js";
 
 let index: IndexSnapshot;
 const embedder = new UseLiteEmbedder(1);
-const generator = new ExtractiveComposer();
+const writer = OFFLINE_WRITER;
 beforeAll(async () => {
   index = await loadIndex(inject("corpusIndex"));
 });
@@ -15,16 +15,16 @@ afterAll(() => embedder.close());
 
 describe("offline extractive answers on the bundled corpus", () => {
   it("answers the DeltaZip question from the DeltaZip abstract, with its 6x-8x figure, fully grounded", async () => {
-    const result = await ask("How does DeltaZip compress fine-tuned models, and by how much?", { index, embedder, generator });
+    const result = await ask("How does DeltaZip compress fine-tuned models, and by how much?", { index, embedder, writer });
     expect(result.answered).toBe(true);
-    expect(result.answer).toMatch(/6\\times\$ to \$8\\times/);
+    expect(result.text).toMatch(/6\\times\$ to \$8\\times/);
     const deltaZip = result.references.find((r) => r.paperId === result.sources[0]!.paperId);
     expect(index.papers.get(deltaZip!.paperId)!.abstract).toContain("DeltaZip");
-    expect(result.grounded.supported).toBe(result.grounded.total);
-    expect(result.grounded.total).toBeGreaterThanOrEqual(1);
+    expect(result.grounding.supported).toBe(result.grounding.total);
+    expect(result.grounding.total).toBeGreaterThanOrEqual(1);
     expect(result.removedCitations).toEqual([]);
     // Only cited sources are listed as references.
-    const cited = new Set(result.sentences.flatMap((s) => s.citations));
+    const cited = new Set(result.grounding.sentences.flatMap((s) => s.citations));
     expect(result.references.map((r) => r.n).sort()).toEqual([...cited].sort());
   });
 
@@ -32,7 +32,7 @@ describe("offline extractive answers on the bundled corpus", () => {
     const result = await ask("How can low-rank adapters for LLM fine-tuning be made more parameter-efficient with tensor decompositions?", {
       index,
       embedder,
-      generator,
+      writer,
     });
     expect(result.answered).toBe(true);
     expect(result.references.map((r) => r.title)).toContain("LoTR: Low Tensor Rank Weight Adaptation");
@@ -44,19 +44,19 @@ describe("offline extractive answers on the bundled corpus", () => {
       "Who won the 1998 FIFA World Cup final?",
       "How do bees communicate the location of flowers?",
     ]) {
-      const result = await ask(question, { index, embedder, generator });
+      const result = await ask(question, { index, embedder, writer });
       expect(result.answered, question).toBe(false);
-      expect(result.answer).toBe("The indexed papers do not address this.");
+      expect(result.text).toBe("The indexed papers do not address this.");
       expect(result.references).toEqual([]);
       expect(result.nearest.length).toBeGreaterThan(0);
     }
   });
 
   it("keeps answers non-redundant: no sentence appears twice and at most 2 per source", async () => {
-    const result = await ask("What is known about neural collapse in classifiers?", { index, embedder, generator, maxSentences: 6 });
-    expect(new Set(result.sentences.map((s) => s.text)).size).toBe(result.sentences.length);
+    const result = await ask("What is known about neural collapse in classifiers?", { index, embedder, writer }, { maxSentences: 6 });
+    expect(new Set(result.grounding.sentences.map((s) => s.text)).size).toBe(result.grounding.sentences.length);
     const perSource = new Map<number, number>();
-    for (const s of result.sentences) for (const n of s.citations) perSource.set(n, (perSource.get(n) ?? 0) + 1);
+    for (const s of result.grounding.sentences) for (const n of s.citations) perSource.set(n, (perSource.get(n) ?? 0) + 1);
     expect(Math.max(...perSource.values())).toBeLessThanOrEqual(2);
   });
 

@@ -3,7 +3,9 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import type { Paper } from "../src/corpus/paper.js";
 import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
-import { compare, FACETS, type CompareResult } from "../src/tasks/compare.js";
+import { compare, FACETS, type CompareResult } from "../src/tasks/compare/compare.js";
+import { OFFLINE_WRITER } from "../src/generate/writer.js";
+import type { ResultJson } from "../src/tasks/core/json.js";
 import { runCli, runCliAsync, tempDir } from "./helpers.js";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
 
@@ -47,7 +49,7 @@ const cliIndex = () => ["--index", inject("corpusIndex")];
 describe("citewise compare, offline", () => {
   it("compares LoTR, AFLoRA and QuanTA: five facets each, verbatim cited quotes, grounded prose", async () => {
     const papers = [paperTitled("LoTR:"), paperTitled("AFLoRA:"), paperTitled("QuanTA:")];
-    const result = await compare({ index, embedder: null, papers });
+    const result = await compare({ index, embedder: null, writer: OFFLINE_WRITER }, { papers });
     expect(result.generator).toBe("extractive");
     expect(result.papers.map((paper) => [paper.n, paper.paperId, paper.label])).toEqual([
       [1, papers[0]!.id, "LoTR"],
@@ -68,8 +70,8 @@ describe("citewise compare, offline", () => {
 
     expect(result.removedCitations).toEqual([]);
     expect(result.references.map((reference) => reference.n)).toEqual([1, 2, 3]);
-    expect(result.grounded.total).toBe(result.sentences.length);
-    expect(result.grounded.supported).toBe(result.grounded.total);
+    expect(result.grounding.total).toBe(result.grounding.sentences.length);
+    expect(result.grounding.supported).toBe(result.grounding.total);
   });
 
   it("prints the Markdown table, prose, references and footer; takes id prefixes; --out writes the same Markdown", () => {
@@ -94,7 +96,7 @@ describe("citewise compare, offline", () => {
   it("--query retrieves the papers to compare; --json has the facet table and the checks", () => {
     const { code, stdout } = runCli([...cliIndex(), "compare", "--query", "neural collapse", "-k", "3", "--json"]);
     expect(code).toBe(0);
-    const body = JSON.parse(stdout) as CompareResult;
+    const body = JSON.parse(stdout) as ResultJson<CompareResult>;
     expect(body.generator).toBe("extractive");
     expect(body.query).toBe("neural collapse");
     expect(body.papers).toHaveLength(3);
@@ -182,7 +184,7 @@ describe("citewise compare with a model (local OpenAI-compatible server)", () =>
   it("--json checks every cell as a claim and every prose sentence", async () => {
     const { code, stdout } = await cli(["--json"]);
     expect(code).toBe(0);
-    const body = JSON.parse(stdout) as CompareResult;
+    const body = JSON.parse(stdout) as ResultJson<CompareResult>;
     expect(body.generator).toBe("openai:test-chat");
     expect(body.removedCitations).toEqual(["[7]", "[7]"]);
     const [lotr, aflora] = body.papers.map((paper) => body.facets[paper.paperId]!);

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadSuite, runSuite } from "../src/eval/answer-suite.js";
 import { checkThresholds, type Thresholds } from "../src/eval/report.js";
-import { ExtractiveComposer } from "../src/generate/extractive.js";
+import { OFFLINE_WRITER } from "../src/generate/writer.js";
 import { OverlapJudge } from "../src/ground/judge.js";
 import { UseLiteEmbedder } from "../src/index/embedders/use-lite.js";
 import { loadIndex } from "../src/index/snapshot.js";
@@ -35,7 +35,7 @@ describe("eval gate (the CI check): offline answers and tasks on the full suites
     const index = await loadIndex(inject("corpusIndex"));
     const embedder = new UseLiteEmbedder(1);
     const items = [...loadSuite(SUITE), ...loadSuite(TASKS)];
-    const { summary } = await runSuite(items, { index, embedder, generator: new ExtractiveComposer(), judge: new OverlapJudge() });
+    const { summary } = await runSuite(items, { index, embedder, writer: OFFLINE_WRITER, judge: new OverlapJudge() });
     await embedder.close();
     const thresholds = JSON.parse(readFileSync(path.join(ROOT, "evals", "thresholds.json"), "utf8")) as Thresholds;
     expect(summary.invalidCitations).toBe(0);
@@ -51,7 +51,7 @@ describe("citewise eval CLI", () => {
     const strict = path.join(dir, "strict.json");
     writeFileSync(strict, JSON.stringify({ minimum: { keyFactCoverage: 1.01 }, maximum: { invalidCitations: 0 } }));
     const result = runCli(["--index", inject("corpusIndex"), "eval", "--limit", "4", "--out", out, "--check", strict]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     expect(result.stdout).toMatch(/FAIL keyFactCoverage [\d.]+ is below the recorded minimum 1.01/);
     const report = readFileSync(out, "utf8");
     expect(report).toContain("## Summary");

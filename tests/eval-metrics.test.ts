@@ -74,6 +74,7 @@ describe("summary and thresholds", () => {
     unsupportedSentences: 0,
     invalidCitations: 0,
     keyFacts: { covered: 1, total: 1 },
+    expectedCitedRecall: null,
     seconds: 0,
     ...over,
   });

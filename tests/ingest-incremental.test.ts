@@ -42,7 +42,7 @@ describe("ingest of the whole bundled corpus (built once in global setup)", () =
     const vectors = await index.vectors.vectorsFor(index.chunks.slice(0, 5).map((chunk) => chunk.id));
     for (const vector of vectors.values()) {
       expect(vector).toHaveLength(512);
-      expect(Math.hypot(...vector)).toBeCloseTo(1, 4);
+      expect(Math.hypot(...Array.from(vector))).toBeCloseTo(1, 4);
     }
   });
 });

@@ -2,15 +2,15 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Paper } from "../src/corpus/paper.js";
-import { ExtractiveComposer } from "../src/generate/extractive.js";
+import { OFFLINE_WRITER } from "../src/generate/writer.js";
 import { citationsIn } from "../src/ground/citations.js";
 import { stripMarkers } from "../src/ground/markers.js";
 import { UseLiteEmbedder } from "../src/index/embedders/use-lite.js";
 import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
 import { parseBibtex } from "../src/ingest/parsers/bibtex.js";
-import { assignCitationKeys } from "../src/tasks/bibliography.js";
-import { citeKeys, escapeLatex } from "../src/tasks/related-work-render.js";
-import { relatedWork, type RelatedWorkResult } from "../src/tasks/related-work.js";
+import { assignCitationKeys } from "../src/tasks/related-work/bibliography.js";
+import { citeKeys, escapeLatex } from "../src/tasks/related-work/render.js";
+import { relatedWork, type RelatedWorkResult } from "../src/tasks/related-work/related-work.js";
 import { runCli, runCliAsync, tempDir } from "./helpers.js";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
 
@@ -22,8 +22,7 @@ const DRAFT =
 
 let index: IndexSnapshot;
 const embedder = new UseLiteEmbedder(1);
-const offline = (query: string, extra: Partial<Parameters<typeof relatedWork>[1]> = {}) =>
-  relatedWork(query, { index, embedder, generator: new ExtractiveComposer(), chat: null, ...extra });
+const offline = (query: string, options: Parameters<typeof relatedWork>[2] = {}) => relatedWork(query, { index, embedder, writer: OFFLINE_WRITER }, options);
 let quantization: RelatedWorkResult;
 
 beforeAll(async () => {
@@ -58,8 +57,8 @@ describe("related-work offline on the bundled corpus", () => {
       expect(citationsIn(theme.paragraph).length, theme.name).toBeGreaterThanOrEqual(1);
     }
     expect(result.removedCitations).toEqual([]);
-    expect(result.grounded.total).toBeGreaterThanOrEqual(result.themes.length + 2);
-    expect(result.grounded.supported / result.grounded.total).toBeGreaterThanOrEqual(0.9);
+    expect(result.grounding.total).toBeGreaterThanOrEqual(result.themes.length + 2);
+    expect(result.grounding.supported / result.grounding.total).toBeGreaterThanOrEqual(0.9);
     // Each paper sentence is the paper's own sentence, in the third person.
     const paperSentences = result.grounding.sentences.filter((s) => !/^(Work on|Other work|Further work|There is)\b/.test(s.text));
     expect(paperSentences.length).toBeGreaterThanOrEqual(result.sources.length - 1);
@@ -90,10 +89,10 @@ describe("related-work offline on the bundled corpus", () => {
     expect(new Set(keys.map((key) => key.toLowerCase())).size).toBe(keys.length);
     for (const reference of result.references) {
       expect(reference.formatted).toContain(reference.title ?? reference.displayTitle.slice(0, 20));
-      expect(result.text).toContain(`[${reference.n}] ${reference.formatted}`);
+      expect(result.document).toContain(`[${reference.n}] ${reference.formatted}`);
     }
-    expect(result.text).toMatch(/^## Related Work\n/);
-    expect(result.text.trimEnd()).toMatch(/\n\nGrounded: \d+\/\d+ sentences supported$/);
+    expect(result.document).toMatch(/^## Related Work\n/);
+    expect(result.document.trimEnd()).toMatch(/\n\nGrounded: \d+\/\d+ sentences supported$/);
 
     const parsed = parseBibtex(result.bibtex, "related-work.bib");
     expect(parsed.skipped).toEqual([]);
@@ -106,7 +105,7 @@ describe("related-work offline on the bundled corpus", () => {
   it("takes a draft abstract as the query; untitled papers get id keys and '(untitled)' titles", async () => {
     const result = await offline(DRAFT);
     expect(result.answered).toBe(true);
-    expect(result.grounded.supported / result.grounded.total).toBeGreaterThanOrEqual(0.9);
+    expect(result.grounding.supported / result.grounding.total).toBeGreaterThanOrEqual(0.9);
     const untitled = result.references.find((r) => r.title === null);
     expect(untitled).toBeDefined();
     expect(untitled!.key).toBe(untitled!.paperId);
@@ -117,7 +116,7 @@ describe("related-work offline on the bundled corpus", () => {
   it("abstains on a topic the corpus does not cover, citing nothing", async () => {
     const result = await offline("Which grape varieties are used in Champagne?");
     expect(result.answered).toBe(false);
-    expect(result.text).toMatch(/^The indexed papers do not address this\./);
+    expect(result.document).toMatch(/^The indexed papers do not address this\./);
     expect(result.references).toEqual([]);
     expect(result.bibtex).toBe("");
     expect(result.nearest.length).toBeGreaterThan(0);
@@ -215,7 +214,7 @@ describe("citewise related-work (CLI)", () => {
     );
     expect(parseBibtex(body.bibtex, "x.bib").records).toHaveLength(body.references.length);
     expect(body.sources.length).toBeLessThanOrEqual(8);
-    expect(readFileSync(path.join(jsonDir, "draft.md"), "utf8")).toBe(body.text);
+    expect(readFileSync(path.join(jsonDir, "draft.md"), "utf8")).toBe(body.document);
   });
 
   it("reports a missing --bib file, an unreadable one, and a bad --format with exit code 2", () => {
@@ -284,11 +283,11 @@ describe("citewise related-work with a model (local OpenAI-compatible server)", 
     expect(body.generator).toBe("openai:test-chat");
     expect(body.removedCitations).toEqual(["[15]"]);
     expect(body.references.map((r: { n: number }) => r.n)).toEqual([1, 2, 8]);
-    const prose = body.text.slice(0, body.text.indexOf("% BibTeX"));
+    const prose = body.document.slice(0, body.document.indexOf("% BibTeX"));
     expect(prose).toMatch(/\\cite\{[^}]+\}/);
     expect(prose).not.toMatch(/\[\d+\]/);
     expect(prose).toMatch(/on the Moon in 1850\. \\textbf\{\[unsupported\]\}/);
-    expect(body.text).toContain("% Removed citations to sources that were not provided: [15]");
+    expect(body.document).toContain("% Removed citations to sources that were not provided: [15]");
     expect(body.themes.map((t: { paragraph: string }) => t.paragraph).join("\n")).toContain("\\cite{");
     expect(existsSync(path.join(dir, "related-work.bib"))).toBe(false);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ExtractiveComposer } from "../src/generate/extractive.js";
+import { OFFLINE_WRITER } from "../src/generate/writer.js";
 import { UseLiteEmbedder } from "../src/index/embedders/use-lite.js";
 import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
 import { checkNovelty, splitIdeas, suggestIdeas } from "../src/tasks/ideas.js";
@@ -9,7 +9,7 @@ import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
 
 let index: IndexSnapshot;
 const embedder = new UseLiteEmbedder(1);
-const generator = new ExtractiveComposer();
+const writer = OFFLINE_WRITER;
 beforeAll(async () => {
   index = await loadIndex(inject("corpusIndex"));
 });
@@ -17,7 +17,7 @@ afterAll(() => embedder.close());
 
 describe("summarize (offline)", () => {
   it("organises retrieved papers into named themes, summarised with grounded citations to their own papers", async () => {
-    const result = await summarize("quantization of neural networks", { index, embedder, generator, chat: null, k: 16 });
+    const result = await summarize("quantization of neural networks", { index, embedder, writer }, { k: 16 });
     expect(result.answered).toBe(true);
     expect(result.outline.length).toBeGreaterThanOrEqual(2);
     const all = result.outline.flatMap((node) => [node, ...node.subthemes]);
@@ -37,7 +37,7 @@ describe("summarize (offline)", () => {
   });
 
   it("abstains on a topic the corpus does not cover", async () => {
-    const result = await summarize("sourdough bread fermentation", { index, embedder, generator, chat: null });
+    const result = await summarize("sourdough bread fermentation", { index, embedder, writer });
     expect(result.answered).toBe(false);
     expect(result.outline).toEqual([]);
   });
@@ -55,7 +55,7 @@ describe("summarize (offline)", () => {
 
 describe("ideas (offline)", () => {
   it("suggests ideas whose evidence sentences are grounded and cite their sources, each novelty-checked", async () => {
-    const result = await suggestIdeas("efficient inference for large language models", { index, embedder, generator, chat: null, count: 4 });
+    const result = await suggestIdeas("efficient inference for large language models", { index, embedder, writer }, { count: 4 });
     expect(result.answered).toBe(true);
     expect(result.ideas).toHaveLength(4);
     expect(result.ideas.some((idea) => idea.kind === "transfer")).toBe(true);

@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadRetrievalFixtures } from "../eval/retrieval-fixtures.js";
+import { PACKAGE } from "../settings.js";
 import { LazyUseLite } from "./lazy-embedder.js";
 import { prepareDataset, writeQueryVectors } from "./dataset.js";
 import { computeRatios, renderReport, type BenchReport, type SizeReport } from "./report.js";
@@ -16,7 +16,7 @@ import { loadSourceText, parseSize, sourceTexts } from "./synthetic-corpus.js";
  * Driver: builds the sentence-vector cache and the synthetic corpora, runs every system × size in its own
  * process (src/bench/worker.ts), prints the tables (stdout) and writes the JSON report. Progress goes to stderr.
  */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const ROOT = PACKAGE.root;
 const SYSTEMS = ["citewise", "langchain", "orama"];
 
 const { values } = parseArgs({

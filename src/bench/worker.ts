@@ -6,7 +6,7 @@ import type { SystemContext } from "./systems/types.js";
 
 /**
  * One system at one corpus size, alone in its own process so its peak RSS is its own:
- *   node dist/bench/worker.js --system orama --data DIR --queries FILE --result FILE [--label 10k] ...
+ *   node .cache/bench/bench/worker.js --system orama --data DIR --queries FILE --result FILE [--label 10k] ...
  * The result file is rewritten after every phase, so a run killed by the driver's time limit keeps what it measured.
  */
 const { values } = parseArgs({

@@ -1,15 +1,16 @@
 import { readFileSync } from "node:fs";
-import type { Generator } from "../generate/generator.js";
+import type { Writer } from "../generate/writer.js";
+import type { TaskResult } from "../tasks/core/result.js";
 import type { EntailmentJudge } from "../ground/judge.js";
 import type { Embedder } from "../index/embedder.js";
 import type { IndexSnapshot } from "../index/snapshot.js";
 import { searchPapers } from "../retrieve/search.js";
-import { ask } from "../tasks/ask.js";
 import { citationScores, keyFactsCovered } from "./citation-metrics.js";
 import { mean, ndcgAt, recallAt, reciprocalRank } from "./metrics.js";
 import { FixtureError, resolveFixtures } from "./retrieval-fixtures.js";
-import { runTask, TASKS, type TaskName } from "./task-runner.js";
+import { runTask } from "../app/run-task.js";
 import { readJsonLines } from "../corpus/json-lines.js";
+import { OFFLINE_WRITER } from "../generate/writer.js";
 
 export interface SuiteItem {
   id: string;
@@ -20,7 +21,7 @@ export interface SuiteItem {
   keyFacts?: string[][];
   kind?: string;
   /** For type "task": which literature task, and (compare) the papers to compare as titles. */
-  task?: TaskName;
+  task?: LiteratureTask;
   papers?: string[];
   /** For type "task": papers a good output should cite (titles or "abstract: …"). */
   expectCited?: string[];
@@ -43,7 +44,7 @@ export interface ItemResult {
   keyFacts: { covered: number; total: number } | null;
   /** Tasks: share of `expectCited` papers the output cites. */
   expectedCitedRecall: number | null;
-  task?: TaskName;
+  task?: LiteratureTask;
   seconds: number;
 }
 
@@ -76,17 +77,21 @@ export function loadSuite(file: string): SuiteItem[] {
     if (typeof item.question !== "string" || !["answerable", "unanswerable", "task"].includes(item.type)) {
       throw new FixtureError(`${file}:${line}: an item needs "question" and "type" ("answerable", "unanswerable" or "task")`);
     }
-    if (item.type === "task" && !TASKS.includes(item.task as TaskName)) {
-      throw new FixtureError(`${file}:${line}: a task item needs "task": one of ${TASKS.join(", ")}`);
+    if (item.type === "task" && !LITERATURE_TASKS.includes(item.task as LiteratureTask)) {
+      throw new FixtureError(`${file}:${line}: a task item needs "task": one of ${LITERATURE_TASKS.join(", ")}`);
     }
     return item;
   });
 }
 
+/** The literature tasks a suite item can run (questions run through ask). */
+export const LITERATURE_TASKS = ["summarize", "ideas", "compare", "related-work"] as const;
+export type LiteratureTask = (typeof LITERATURE_TASKS)[number];
+
 export interface SuiteRun {
   index: IndexSnapshot;
   embedder: Embedder | null;
-  generator: Generator;
+  writer: Writer;
   judge: EntailmentJudge;
   onItem?: (done: number, total: number) => void;
 }
@@ -121,22 +126,21 @@ export async function runSuite(items: SuiteItem[], run: SuiteRun): Promise<{ res
       const gains = new Map(relevant.map((id) => [id, 1]));
       retrieval = { ndcg10: ndcgAt(ranked, gains, 10), recall10: recallAt(ranked, gains, 10), rr: reciprocalRank(ranked, gains) };
     }
-    const result = await ask(item.question, { index: run.index, embedder: run.embedder, generator: run.generator });
-    const passages = new Map(result.sources.map((source) => [source.n, run.index.papers.get(source.paperId)!.abstract]));
-    const citations = result.answered ? await citationScores(result.sentences, (n) => passages.get(n), run.judge) : null;
-    const facts = item.type === "answerable" && item.keyFacts?.length ? keyFactsCovered(result.answered ? result.answer : "", item.keyFacts) : null;
+    const result = await runTask({ task: "ask", input: item.question }, { index: run.index, embedder: run.embedder, writer: run.writer });
+    const citations = await citationsOf(result, run);
+    const facts = item.type === "answerable" && item.keyFacts?.length ? keyFactsCovered(result.answered ? result.text : "", item.keyFacts) : null;
     results.push({
       id: item.id,
       type: item.type,
       kind: item.kind,
       question: item.question,
       answered: result.answered,
-      answer: result.answer,
+      answer: result.text,
       retrieval,
       citationRecall: citations?.recall ?? null,
       citationPrecision: citations?.precision ?? null,
-      sentences: result.sentences.length,
-      unsupportedSentences: result.sentences.filter((sentence) => !sentence.supported).length,
+      sentences: result.grounding.sentences.length,
+      unsupportedSentences: result.grounding.sentences.filter((sentence) => !sentence.supported).length,
       invalidCitations: result.removedCitations.length,
       keyFacts: facts ? { covered: facts.filter(Boolean).length, total: facts.length } : null,
       expectedCitedRecall: null,
@@ -162,8 +166,12 @@ async function runTaskItem(
   paperIds: string[] | undefined,
   started: number,
 ): Promise<ItemResult> {
-  const output = await runTask(item.task!, { text: item.question, paperIds, k: item.k }, run);
-  const citations = output.answered ? await citationScores(output.sentences, (n) => output.passages.get(n), run.judge) : null;
+  // Offline runs: the eval scores the composers; LLM task runs are exercised by the task tests.
+  const output = await runTask(
+    { task: item.task!, input: item.question, paperIds, k: item.k },
+    { index: run.index, embedder: run.embedder, writer: OFFLINE_WRITER },
+  );
+  const citations = await citationsOf(output, run);
   const cited = new Set(output.references.map((reference) => reference.paperId));
   return {
     id: item.id,
@@ -176,13 +184,20 @@ async function runTaskItem(
     retrieval: null,
     citationRecall: citations?.recall ?? null,
     citationPrecision: citations?.precision ?? null,
-    sentences: output.sentences.length,
-    unsupportedSentences: output.sentences.filter((sentence) => !sentence.supported).length,
+    sentences: output.grounding.sentences.length,
+    unsupportedSentences: output.grounding.sentences.filter((sentence) => !sentence.supported).length,
     invalidCitations: output.removedCitations.length,
     keyFacts: null,
     expectedCitedRecall: expected?.length ? expected.filter((id) => cited.has(id)).length / expected.length : null,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** ALCE citation recall/precision of a result, judged against the abstracts of its numbered sources. */
+async function citationsOf(result: TaskResult, run: SuiteRun) {
+  if (!result.answered) return null;
+  const passages = new Map(result.sources.map((source) => [source.n, run.index.papers.get(source.paperId)!.abstract]));
+  return citationScores(result.grounding.sentences, (n) => passages.get(n), run.judge);
 }
 
 function defined<T>(values: Array<T | null>): T[] {

@@ -40,3 +40,20 @@ export async function evaluateRetrieval(
     perQuery,
   };
 }
+
+export type RetrievalRun = [label: string, options: SearchOptions & { mode: RetrievalMode }];
+
+/** BM25-only, dense-only and hybrid; with `grid`, the sweep of fusion weight and RRF k the defaults were chosen from. */
+export function retrievalRuns(grid: boolean): RetrievalRun[] {
+  const runs: RetrievalRun[] = [
+    ["bm25", { mode: "bm25" }],
+    ["dense", { mode: "dense" }],
+    ["hybrid", { mode: "hybrid" }],
+  ];
+  if (!grid) return runs;
+  for (const denseWeight of [0.1, 0.2, 0.3, 0.5, 1]) {
+    for (const rrfK of [5, 10, 20, 60]) runs.push([`hybrid w=${denseWeight} k=${rrfK}`, { mode: "hybrid", denseWeight, rrfK }]);
+  }
+  runs.push(["hybrid no-mmr", { mode: "hybrid", mmrLambda: 1 }], ["hybrid extra-chunk 0.3", { mode: "hybrid", extraChunkWeight: 0.3 }]);
+  return runs;
+}

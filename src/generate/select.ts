@@ -1,16 +1,12 @@
 import { createOpenAIClient, explainOpenAIError, openAIConfigured, ProviderError, serverLabel } from "../llm/openai-client.js";
-import type { ChatModel } from "../llm/chat-model.js";
-import { ExtractiveComposer } from "./extractive.js";
-import type { Generator } from "./generator.js";
-import { LlmAnswerer } from "./llm-answerer.js";
 import { OpenAIChat } from "../llm/openai-chat.js";
 import { settings } from "../settings.js";
+import { modelWriter, OFFLINE_WRITER, type Writer } from "./writer.js";
 
 export class ModelChoiceError extends ProviderError {}
 
-export interface ModelSelection {
-  generator: Generator;
-  chat: ChatModel | null;
+export interface WriterChoice {
+  writer: Writer;
   /** Said on stderr so the user always knows where the answer comes from. */
   notice: string | null;
 }
@@ -20,7 +16,7 @@ export interface ModelSelection {
  * The model comes from --model, CITEWISE_MODEL or OPENAI_MODEL; a local server with exactly one model
  * uses it; nothing ever falls back silently to a cloud model or from a configured server to another.
  */
-export async function selectGenerator(options: { model?: string; offline?: boolean; timeoutMs?: number; maxRetries?: number }): Promise<ModelSelection> {
+export async function selectWriter(options: { model?: string; offline?: boolean; timeoutMs?: number; maxRetries?: number }): Promise<WriterChoice> {
   const configured = openAIConfigured();
   if (options.offline || !configured) {
     if (options.model && !options.offline) {
@@ -28,7 +24,7 @@ export async function selectGenerator(options: { model?: string; offline?: boole
         `--model ${options.model} needs a model server: set OPENAI_BASE_URL (Ollama, llama.cpp, vLLM …) or OPENAI_API_KEY, or drop --model to use the offline composer`,
       );
     }
-    return { generator: new ExtractiveComposer(), chat: null, notice: null };
+    return { writer: OFFLINE_WRITER, notice: null };
   }
   const configuredModel = settings().model;
   let model = options.model ?? configuredModel.name;
@@ -42,8 +38,7 @@ export async function selectGenerator(options: { model?: string; offline?: boole
       notice = `using OpenAI model "${model}" (choose with --model or CITEWISE_MODEL)`;
     }
   }
-  const chat = new OpenAIChat({ model, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries });
-  return { generator: new LlmAnswerer(chat), chat, notice };
+  return { writer: modelWriter(new OpenAIChat({ model, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries })), notice };
 }
 
 async function onlyServedModel(timeoutMs?: number): Promise<string> {

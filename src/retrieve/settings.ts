@@ -14,7 +14,7 @@ export interface RetrievalSettings {
 }
 
 /**
- * Measured with `npm run eval:retrieval -- --grid` on evals/retrieval.jsonl and on the SciFact train split:
+ * Measured with `citewise eval --retrieval --grid` (npm run eval:retrieval -- --grid) on evals/retrieval.jsonl and on the SciFact train split:
  * USE-Lite alone is far weaker than BM25 (nDCG@10 0.53 vs 0.96 on the fixtures, 0.23 vs 0.69 on SciFact),
  * so it gets a small vote, and a small RRF k so BM25's top ranks are not flattened. Extra chunks of the
  * same paper add nothing: with RRF's flat scores they let mediocre two-chunk papers outrank the best hit.

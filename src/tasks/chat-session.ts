@@ -1,7 +1,7 @@
-import type { ChatModel } from "../llm/chat-model.js";
 import { renderPrompt } from "../llm/prompts.js";
 import { keywordTerms } from "../text/tokenize.js";
-import { ask, type AskOptions, type AskResult } from "./ask.js";
+import { type AskOptions, type AskResult, ask } from "./ask.js";
+import type { TaskContext } from "./core/context.js";
 
 export interface ChatTurn {
   question: string;
@@ -21,12 +21,12 @@ export class ChatSession {
   readonly turns: ChatTurn[] = [];
 
   constructor(
-    private readonly options: Omit<AskOptions, "onToken">,
-    private readonly rewriter: ChatModel | null,
+    private readonly context: Omit<TaskContext, "onToken">,
+    private readonly options: AskOptions = {},
   ) {}
 
   paper(id: string) {
-    const paper = this.options.index.papers.get(id);
+    const paper = this.context.index.papers.get(id);
     if (!paper) throw new Error(`paper ${id} is not in the index`);
     return paper;
   }
@@ -38,13 +38,14 @@ export class ChatSession {
   async rewrite(question: string): Promise<string> {
     const previous = this.last;
     if (!previous) return question;
-    if (this.rewriter) {
+    const chat = this.context.writer.chat;
+    if (chat) {
       const history = this.turns
         .slice(-3)
-        .map((turn) => `User: ${turn.question}\nAssistant: ${turn.result.answer}`)
+        .map((turn) => `User: ${turn.question}\nAssistant: ${turn.result.text}`)
         .join("\n");
       const messages = await renderPrompt("rewrite-question", { history, question });
-      const rewritten = (await this.rewriter.complete(messages, { maxTokens: 120, temperature: 0 })).trim().split("\n")[0]!.trim();
+      const rewritten = (await chat.complete(messages, { maxTokens: 120, temperature: 0 })).trim().split("\n")[0]!.trim();
       return rewritten || question;
     }
     return rewriteOffline(question, previous.standalone);
@@ -52,8 +53,8 @@ export class ChatSession {
 
   async ask(question: string, onToken?: (token: string) => void): Promise<ChatTurn> {
     const standalone = await this.rewrite(question);
-    const result = await ask(standalone, { ...this.options, onToken });
-    const turn = { question, standalone, result: { ...result, question } };
+    const result = await ask(standalone, { ...this.context, onToken }, this.options);
+    const turn = { question, standalone, result: { ...result, input: question } };
     this.turns.push(turn);
     return turn;
   }

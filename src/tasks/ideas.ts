@@ -1,18 +1,17 @@
-import type { ChatModel } from "../llm/chat-model.js";
-import { thirdPerson } from "../generate/extractive.js";
 import type { AnswerSource } from "../generate/generator.js";
-import { ABSTAIN_TEXT } from "../generate/generator.js";
-import { formatSource } from "../generate/llm-answerer.js";
-import { renderPrompt } from "../llm/prompts.js";
-import { stripReferenceList } from "../ground/citations.js";
+import { thirdPerson } from "../generate/extractive.js";
+import { completeWithSources, write } from "../generate/writer.js";
 import type { Embedder } from "../index/embedder.js";
 import type { IndexSnapshot } from "../index/snapshot.js";
 import { bestChunkCoverage } from "../retrieve/coverage.js";
 import { searchPapers } from "../retrieve/search.js";
+import { TASK_DEFAULTS } from "../settings.js";
 import { keyPhrases } from "../text/phrases.js";
 import { keywordTerms } from "../text/tokenize.js";
-import { reference, relevanceOf, type Reference } from "./ask.js";
-import { checkCitedText, numberSources, type CheckedText, type LiteratureTaskOptions } from "./cited-document.js";
+import { checkCitedText, checkWarnings } from "./core/check.js";
+import type { TaskContext } from "./core/context.js";
+import { reference, type Reference, type TaskResult } from "./core/result.js";
+import { abstention, retrieve } from "./core/retrieve.js";
 import { buildThemes, type Theme } from "./themes.js";
 
 export interface NoveltyCheck {
@@ -30,17 +29,7 @@ export interface Idea {
   novelty: NoveltyCheck;
 }
 
-export interface IdeasResult extends CheckedText {
-  background: string;
-  answered: boolean;
-  generator: string;
-  ideas: Idea[];
-  sources: Reference[];
-}
-
-export interface IdeasOptions extends LiteratureTaskOptions {
-  count?: number;
-}
+export type IdeasResult = TaskResult & { task: "ideas"; ideas: Idea[] };
 
 /** Calibrated loosely by hand on the sample corpus: a proposal whose terms one paper already covers is not new. */
 export const NOVELTY_LEVELS = { explored: 0.85, partly: 0.6 };
@@ -50,44 +39,49 @@ const LIMITATION =
 const CONTRIBUTION = /^(in this (paper|work|study),?\s+)?(we|this (paper|work))\s+(propose|introduce|present|develop|design)/i;
 
 /** Research ideas grounded in the corpus: cross-theme transfers and stated limitations, each novelty-checked. */
-export async function suggestIdeas(background: string, options: IdeasOptions): Promise<IdeasResult> {
-  const count = options.count ?? 5;
-  const results = await searchPapers(options.index, options.embedder, background, { k: options.k ?? 20, filters: options.filters });
-  const relevance = relevanceOf(options.index, background, results);
-  const sources = numberSources(results);
-  if (results.length === 0 || relevance.score < relevance.threshold) {
-    return { background, answered: false, generator: options.generator.name, ideas: [], sources: [], ...checkCitedText(ABSTAIN_TEXT, []) };
-  }
+export async function suggestIdeas(background: string, context: TaskContext, options: { k?: number; count?: number } = {}): Promise<IdeasResult> {
+  const { index } = context;
+  const count = options.count ?? TASK_DEFAULTS.ideas.count;
+  const retrieval = await retrieve(context, background, options.k ?? TASK_DEFAULTS.ideas.papers);
+  if (retrieval.abstain) return { ...abstention("ideas", background, context.writer.name, retrieval), task: "ideas", ideas: [] };
+  const { sources } = retrieval;
   const themes = await buildThemes(
-    options.index,
-    results.map((result) => result.paper),
+    index,
+    retrieval.results.map((result) => result.paper),
   );
   const numberOf = new Map(sources.map((source) => [source.paper.id, source.n]));
 
-  let drafts: Draft[];
-  if (options.chat) {
-    const text = await writeWithModel(background, themes, sources, numberOf, options.chat, count);
-    drafts = splitIdeas(text).map((draft) => ({ ...draft, kind: "model" as const, probe: draft.title, exclude: [] }));
-  } else {
-    drafts = composeOffline(options.index, themes, sources, numberOf, count);
-  }
+  const written = await write(context.writer, {
+    offline: () => ({ drafts: composeOffline(index, themes, sources, numberOf, count), droppedReferenceList: false }),
+    model: async (chat) => {
+      const outline = themes.map((theme) => `- ${theme.name} [${theme.papers.map((p) => numberOf.get(p.id)).join(", ")}]`).join("\n");
+      const reply = await completeWithSources(chat, "ideas", { background, outline, count }, sources);
+      const drafts = splitIdeas(reply.text).map((draft): Draft => ({ ...draft, kind: "model", probe: draft.title, exclude: [] }));
+      return { drafts, droppedReferenceList: reply.droppedReferenceList };
+    },
+  });
   const ideas: Idea[] = [];
   const blocks: string[] = [];
-  for (const [i, draft] of drafts.entries()) {
-    const novelty = await checkNovelty(options.index, options.embedder, draft.probe, draft.exclude);
+  for (const [i, draft] of written.drafts.entries()) {
+    const novelty = await checkNovelty(index, context.embedder, draft.probe, draft.exclude);
     ideas.push({ title: draft.title, kind: draft.kind, keyPhrases: draft.probe.split(" · "), novelty });
     const nearest = novelty.nearest
       ? `nearest indexed paper: ${novelty.nearest.displayTitle} (${novelty.nearest.paperId}), sharing ${Math.round(novelty.overlap * 100)}% of the proposal's key terms`
       : "no similar indexed paper";
     blocks.push(`## Idea ${i + 1}: ${draft.title}`, "", draft.body, "", `_Novelty check: ${novelty.verdict}; ${nearest}._`, "");
   }
+  const checked = checkCitedText(blocks.join("\n"), sources);
   return {
-    background,
+    task: "ideas",
+    input: background,
     answered: ideas.length > 0,
-    generator: options.generator.name,
-    ideas,
+    generator: context.writer.name,
+    ...checked,
+    warnings: checkWarnings(sources, checked.grounding, { droppedReferenceList: written.droppedReferenceList }),
     sources: sources.map((source) => reference(source.n, source.paper)),
-    ...checkCitedText(blocks.join("\n"), sources),
+    nearest: [],
+    relevance: retrieval.relevance,
+    ideas,
   };
 }
 
@@ -183,19 +177,6 @@ export async function checkNovelty(index: IndexSnapshot, embedder: Embedder | nu
   const nearest: Reference | null = nearestPaper ? reference(0, nearestPaper) : null;
   const verdict = overlap >= NOVELTY_LEVELS.explored ? "already explored" : overlap >= NOVELTY_LEVELS.partly ? "partly explored" : "likely new";
   return { verdict, overlap, nearest };
-}
-
-async function writeWithModel(
-  background: string,
-  themes: Theme[],
-  sources: AnswerSource[],
-  numberOf: Map<string, number>,
-  chat: ChatModel,
-  count: number,
-): Promise<string> {
-  const outline = themes.map((theme) => `- ${theme.name} [${theme.papers.map((p) => numberOf.get(p.id)).join(", ")}]`).join("\n");
-  const messages = await renderPrompt("ideas", { background, outline, sources: sources.map(formatSource).join("\n\n"), source_count: sources.length, count });
-  return stripReferenceList(await chat.complete(messages)).text;
 }
 
 /** "## Idea 2: proposal" headings split a model's answer into ideas. */

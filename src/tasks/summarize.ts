@@ -1,18 +1,12 @@
-import type { AnswerSource } from "../generate/generator.js";
-import { ABSTAIN_TEXT } from "../generate/generator.js";
 import { selectSentences, thirdPerson } from "../generate/extractive.js";
-import type { ChatModel } from "../llm/chat-model.js";
-import { formatSource } from "../generate/llm-answerer.js";
-import { renderPrompt } from "../llm/prompts.js";
-import { stripReferenceList } from "../ground/citations.js";
-import { searchPapers } from "../retrieve/search.js";
-import { reference, relevanceOf, type Reference } from "./ask.js";
-import { checkCitedText, numberSources, type CheckedText, type LiteratureTaskOptions } from "./cited-document.js";
+import type { AnswerSource } from "../generate/generator.js";
+import { completeWithSources, write } from "../generate/writer.js";
+import { TASK_DEFAULTS } from "../settings.js";
+import { checkCitedText, checkWarnings } from "./core/check.js";
+import type { TaskContext } from "./core/context.js";
+import { reference, type TaskResult } from "./core/result.js";
+import { abstention, retrieve } from "./core/retrieve.js";
 import { buildThemes, type Theme } from "./themes.js";
-
-export interface SummarizeOptions extends LiteratureTaskOptions {
-  onToken?: (token: string) => void;
-}
 
 export interface OutlineNode {
   name: string;
@@ -21,23 +15,13 @@ export interface OutlineNode {
   subthemes: OutlineNode[];
 }
 
-export interface SummaryResult extends CheckedText {
-  topic: string;
-  answered: boolean;
-  generator: string;
-  outline: OutlineNode[];
-  sources: Reference[];
-}
+export type SummaryResult = TaskResult & { task: "summarize"; outline: OutlineNode[] };
 
 /** Retrieve broadly, cluster into a two-level theme outline, summarise each theme with cited sentences. */
-export async function summarize(topic: string, options: SummarizeOptions): Promise<SummaryResult> {
-  const results = await searchPapers(options.index, options.embedder, topic, { k: options.k ?? 20, filters: options.filters });
-  const relevance = relevanceOf(options.index, topic, results);
-  const sources = numberSources(results);
-  const sourceRefs = sources.map((source) => reference(source.n, source.paper));
-  if (results.length === 0 || relevance.score < relevance.threshold) {
-    return { topic, answered: false, generator: options.generator.name, outline: [], sources: [], ...checkCitedText(ABSTAIN_TEXT, []) };
-  }
+export async function summarize(topic: string, context: TaskContext, options: { k?: number } = {}): Promise<SummaryResult> {
+  const retrieval = await retrieve(context, topic, options.k ?? TASK_DEFAULTS.summarize.papers);
+  if (retrieval.abstain) return { ...abstention("summarize", topic, context.writer.name, retrieval), task: "summarize", outline: [] };
+  const { sources } = retrieval;
   const numberOf = new Map(sources.map((source) => [source.paper.id, source.n]));
   const toNode = (theme: Theme): OutlineNode => ({
     name: theme.name,
@@ -47,13 +31,28 @@ export async function summarize(topic: string, options: SummarizeOptions): Promi
   });
   const outline = (
     await buildThemes(
-      options.index,
-      results.map((result) => result.paper),
+      context.index,
+      retrieval.results.map((result) => result.paper),
     )
   ).map(toNode);
 
-  const text = options.chat ? await writeWithModel(topic, outline, sources, options.chat, options.onToken) : composeOffline(topic, outline, sources);
-  return { topic, answered: true, generator: options.generator.name, outline, sources: sourceRefs, ...checkCitedText(text, sources) };
+  const written = await write(context.writer, {
+    offline: () => ({ text: composeOffline(topic, outline, sources), droppedReferenceList: false }),
+    model: (chat) => completeWithSources(chat, "summarize", { topic, outline: outlineText(outline) }, sources, { onToken: context.onToken }),
+  });
+  const checked = checkCitedText(written.text, sources);
+  return {
+    task: "summarize",
+    input: topic,
+    answered: true,
+    generator: context.writer.name,
+    ...checked,
+    warnings: checkWarnings(sources, checked.grounding, { droppedReferenceList: written.droppedReferenceList }),
+    sources: sources.map((source) => reference(source.n, source.paper)),
+    nearest: [],
+    relevance: retrieval.relevance,
+    outline,
+  };
 }
 
 /** Offline: each theme gets the sentences of its own papers that best match the topic and the theme's phrases. */
@@ -72,11 +71,15 @@ function composeOffline(topic: string, outline: OutlineNode[], sources: AnswerSo
     if (picked.length) lines.push(picked.map((candidate) => `${thirdPerson(candidate.text).replace(/([.!?])?$/, ` [${candidate.source.n}]$1`)}`).join(" "), "");
     // Membership is layout, not a claim: plain numbers, so it is neither cited nor scored.
     lines.push(`_Papers in this theme: ${node.sourceNumbers.join(", ")}_`, "");
-    for (const sub of node.subthemes) section(sub, level + 1, 2);
+    for (const sub of node.subthemes) section(sub, level + 1, SUBTHEME_SENTENCES);
   };
-  for (const node of outline) section(node, 2, node.subthemes.length ? 2 : 3);
+  for (const node of outline) section(node, 2, node.subthemes.length ? SUBTHEME_SENTENCES : THEME_SENTENCES);
   return lines.join("\n");
 }
+
+/** Sentences quoted per theme section (a theme with sub-themes gets fewer: they quote the rest). */
+const THEME_SENTENCES = 3;
+const SUBTHEME_SENTENCES = 2;
 
 function outlineText(outline: OutlineNode[], depth = 0): string {
   return outline
@@ -85,21 +88,4 @@ function outlineText(outline: OutlineNode[], depth = 0): string {
         `${"  ".repeat(depth)}- ${node.name} [${node.sourceNumbers.join(", ")}]${node.subthemes.length ? `\n${outlineText(node.subthemes, depth + 1)}` : ""}`,
     )
     .join("\n");
-}
-
-async function writeWithModel(
-  topic: string,
-  outline: OutlineNode[],
-  sources: AnswerSource[],
-  chat: ChatModel,
-  onToken?: (token: string) => void,
-): Promise<string> {
-  const messages = await renderPrompt("summarize", {
-    topic,
-    outline: outlineText(outline),
-    sources: sources.map(formatSource).join("\n\n"),
-    source_count: sources.length,
-  });
-  // A reference list the model adds anyway is dropped: the references printed are the retrieved papers.
-  return stripReferenceList(await chat.complete(messages, { onToken })).text;
 }

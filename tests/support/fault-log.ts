@@ -62,10 +62,10 @@ export function recordFault(entry: FaultCase): void {
  */
 export async function withFault(
   entry: Omit<FaultCase, "held" | "dataLost">,
-  run: () => Promise<{ dataLost?: number } | undefined> | { dataLost?: number } | undefined,
+  run: () => Promise<{ dataLost?: number } | undefined | void> | { dataLost?: number } | undefined | void,
 ): Promise<void> {
   try {
-    const measured = (await run()) ?? {};
+    const measured = (await run()) || {};
     recordFault({ ...entry, held: entry.count, dataLost: measured.dataLost });
   } catch (error) {
     recordFault({ ...entry, held: 0, outcome: `FAILED: ${(error as Error).message.split("\n")[0]}` });

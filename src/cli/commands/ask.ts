@@ -4,7 +4,8 @@ import { openForTask, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt, queryProblem } from "../options.js";
-import { answerFooter, askResultToJson, renderAnswer } from "../render-answer.js";
+import { renderAnswer, streamedTail } from "../render.js";
+import { resultJson } from "../../tasks/core/json.js";
 import { secretSafeStream } from "../terminal.js";
 
 /** Printed on stdout after streamed text when the reply then failed. */
@@ -36,35 +37,31 @@ export function registerAsk(program: Command): void {
       reportErrors(async () => {
         const problem = queryProblem(question, "question");
         if (problem) throw new UserError(problem);
-        const { selection, index, embedder } = await openForTask(command.optsWithGlobals() as GlobalOptions, options);
-        const stream = !options.json && selection.generator.generative && (options.stream ?? process.stdout.isTTY === true);
+        const context = await openForTask(command.optsWithGlobals() as GlobalOptions, options);
+        const stream = !options.json && context.writer.chat !== null && (options.stream ?? process.stdout.isTTY === true);
         let streamed = false;
         // A secret the server echoes across two streamed pieces must not slip between per-write filters.
         const screen = secretSafeStream((text) => process.stdout.write(text));
-        const result = await ask(question, {
-          index,
-          embedder,
-          generator: selection.generator,
-          sources: options.sources,
-          maxSentences: options.maxSentences,
-          filters: filtersFrom(options),
-          onToken: stream
-            ? (token) => {
-                streamed = true;
-                screen.write(token);
-              }
-            : undefined,
-        }).catch((error: unknown) => {
+        const onToken = stream
+          ? (token: string) => {
+              streamed = true;
+              screen.write(token);
+            }
+          : undefined;
+        const result = await ask(
+          question,
+          { ...context, filters: filtersFrom(options), onToken },
+          { sources: options.sources, maxSentences: options.maxSentences },
+        ).catch((error: unknown) => {
           // Text already on screen must not pass for an answer: close it with a marker (the cause goes to stderr).
           screen.flush();
           if (streamed) process.stdout.write(`\n${INCOMPLETE_MARKER}\n`);
           throw error;
         });
         screen.flush();
-        await embedder.close?.();
-        if (options.json) return printJson(askResultToJson(result));
-        if (stream && result.answered) process.stdout.write(`\n${answerFooter(result, { streamed: true })}\n`);
-        else process.stdout.write(renderAnswer(result));
+        await context.embedder.close?.();
+        if (options.json) return printJson(resultJson(result));
+        process.stdout.write(stream && result.answered ? streamedTail(result) : renderAnswer(result));
       }),
     );
 }

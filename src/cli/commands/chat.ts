@@ -7,7 +7,8 @@ import type { OutputPolicy } from "../output-file.js";
 import { describeError, reportErrors } from "../errors.js";
 import { excerpt, paperFacts, paperLabel } from "../format.js";
 import { filtersFrom, queryProblem } from "../options.js";
-import { answerFooter, formatReference, renderAnswer } from "../render-answer.js";
+import { renderWithTail } from "../../tasks/core/render.js";
+import { formatReference, renderAnswer, streamedTail } from "../render.js";
 import { writeOutputFile } from "../output-file.js";
 import { addAnswerOptions, INCOMPLETE_MARKER } from "./ask.js";
 import { secretSafeStream } from "../terminal.js";
@@ -25,18 +26,18 @@ export function registerChat(program: Command): void {
       reportErrors(async () => {
         const interactive = process.stdin.isTTY === true;
         const global = command.optsWithGlobals() as GlobalOptions;
-        const { selection, index, embedder } = await openForTask(global, options);
+        const context = await openForTask(global, options);
+        const { index, embedder, writer } = context;
         const exportPolicy = (force: boolean) => outputPolicy(global, { explicit: false, force, hint: "use /export --force FILE to replace it" });
         const session = new ChatSession(
-          { index, embedder, generator: selection.generator, sources: options.sources, maxSentences: options.maxSentences, filters: filtersFrom(options) },
-          selection.chat,
+          { index, embedder, writer, filters: filtersFrom(options) },
+          { sources: options.sources, maxSentences: options.maxSentences },
         );
-        const stream = selection.generator.generative && process.stdout.isTTY === true;
+        const stream = writer.chat !== null && process.stdout.isTTY === true;
         const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: interactive, historySize: 200 });
         const prompt = () => interactive && rl.prompt();
         rl.setPrompt(pc.cyan("citewise> "));
-        if (interactive)
-          process.stdout.write(`${pc.dim(`citewise chat — ${index.papers.size} papers, answers by ${selection.generator.name}. /help for commands.`)}\n`);
+        if (interactive) process.stdout.write(`${pc.dim(`citewise chat — ${index.papers.size} papers, answers by ${writer.name}. /help for commands.`)}\n`);
         prompt();
         let failed = 0;
         // for-await reads piped stdin line by line and ends cleanly at EOF.
@@ -67,8 +68,7 @@ export function registerChat(program: Command): void {
               );
               screen.flush();
               if (turn.standalone !== line) process.stdout.write(pc.dim(`(searched for: ${turn.standalone})\n`));
-              if (stream && turn.result.answered) process.stdout.write(`\n${answerFooter(turn.result, { streamed: true })}\n`);
-              else process.stdout.write(renderAnswer(turn.result));
+              process.stdout.write(stream && turn.result.answered ? streamedTail(turn.result) : renderAnswer(turn.result));
             } catch (error) {
               // One failed question (server down, timeout) does not end the conversation, and is not
               // kept in it (so /export never saves half an answer); the session exits 2 at the end.
@@ -149,19 +149,13 @@ function runSlashCommand(line: string, session: ChatSession, exportPolicy: (forc
   }
 }
 
+/** The conversation as Markdown: each answer rendered the way every task's output is (references, notes, footer). */
 function transcript(turns: ChatTurn[]): string {
   const parts = ["# citewise chat", ""];
   for (const turn of turns) {
     parts.push(`## ${turn.question}`, "");
     if (turn.standalone !== turn.question) parts.push(`_Searched for: ${turn.standalone}_`, "");
-    parts.push(turn.result.answer, "");
-    if (turn.result.references.length) {
-      parts.push("References:", "");
-      for (const r of turn.result.references)
-        parts.push(`- [${r.n}] ${r.title ?? `${r.displayTitle} (untitled)`}${r.date ? `, ${r.date}` : ""} (${r.paperId})`);
-      parts.push("");
-    }
-    parts.push(`Grounded: ${turn.result.grounded.supported}/${turn.result.grounded.total} sentences supported`, "");
+    parts.push(renderWithTail(turn.result.text, turn.result, { heading: "References:\n", indent: "- " }));
   }
   return `${parts.join("\n")}\n`;
 }

@@ -1,13 +1,15 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { hasFilters } from "../../retrieve/filters.js";
-import { renderComparison } from "../../tasks/compare-markdown.js";
-import { compare, CompareError, MAX_PAPERS, MIN_PAPERS, type CompareResult } from "../../tasks/compare.js";
+import { renderComparison } from "../../tasks/compare/render.js";
+import { compare, MAX_PAPERS, MIN_PAPERS, type CompareResult } from "../../tasks/compare/compare.js";
+import { resultJson } from "../../tasks/core/json.js";
 import { openForTask, outputPolicy, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { addFilterOptions, addModelOptions, filtersFrom, queryProblem } from "../options.js";
 import { checkOutputTarget, writeOutputFile } from "../output-file.js";
 import { findPaper } from "./papers.js";
+import { TASK_DEFAULTS } from "../../settings.js";
 
 function parsePaperCount(value: string): number {
   const number = Number(value);
@@ -22,7 +24,7 @@ export function registerCompare(program: Command): void {
     .description("compare 2–6 papers: problem, approach, data/setting, results and limitations (a cited quote per cell), then common ground and differences")
     .argument("[ids...]", 'paper ids (a unique prefix is enough; see "citewise papers list")')
     .option("-q, --query <text>", "compare the papers retrieved for this query (with ids: focus the comparison on it)")
-    .option("-k, --papers <n>", `papers retrieved with --query (${MIN_PAPERS}–${MAX_PAPERS})`, parsePaperCount, 4)
+    .option("-k, --papers <n>", `papers retrieved with --query (${MIN_PAPERS}–${MAX_PAPERS})`, parsePaperCount, TASK_DEFAULTS.compare.papers)
     .option("--json", "print the table cells (quote, citation, support), prose, references and checks as JSON")
     .option("--out <file>", "also write the Markdown comparison to this file")
     .addHelpText(
@@ -38,20 +40,18 @@ export function registerCompare(program: Command): void {
         const global = command.optsWithGlobals() as GlobalOptions;
         const policy = outputPolicy(global, { explicit: true });
         if (options.out) checkOutputTarget(options.out, policy);
-        const { selection, index, embedder } = await openForTask(global, options);
+        const context = await openForTask(global, options);
         let result: CompareResult;
         try {
-          const all = [...index.papers.values()];
+          const all = [...context.index.papers.values()];
           const papers = ids.map((id) => findPaper(all, id));
-          result = await compare({ index, embedder, papers, query, k: options.papers, filters, chat: selection.chat });
-        } catch (error) {
-          throw error instanceof CompareError ? new UserError(error.message) : error;
+          result = await compare({ ...context, filters }, { papers, query, k: options.papers });
         } finally {
-          await embedder.close?.();
+          await context.embedder.close?.();
         }
         const markdown = renderComparison(result);
         if (options.out) writeOutputFile(options.out, markdown, policy);
-        if (options.json) return printJson(compareResultToJson(result));
+        if (options.json) return printJson(resultJson(result));
         process.stdout.write(markdown);
         if (options.out) process.stderr.write(`citewise: wrote ${options.out}\n`);
       }),
@@ -67,20 +67,4 @@ function checkArguments(ids: string[], query: string | undefined, filters: Retur
   }
   if (ids.length > MAX_PAPERS) throw new UserError(`compare takes at most ${MAX_PAPERS} papers (got ${ids.length})`);
   if (hasFilters(filters) || countGiven) throw new UserError("-k, --year, --source and --lang choose papers for --query; they do not apply to named ids");
-}
-
-export function compareResultToJson(result: CompareResult) {
-  return {
-    query: result.query,
-    papers: result.papers,
-    facets: result.facets,
-    commonGround: result.commonGround,
-    differences: result.differences,
-    sentences: result.sentences,
-    references: result.references,
-    removedCitations: result.removedCitations,
-    grounded: result.grounded,
-    generator: result.generator,
-    warnings: result.warnings,
-  };
 }

@@ -3,25 +3,24 @@ import os from "node:os";
 import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import pc from "picocolors";
+import { chooseWriter } from "../../app/open.js";
 import { runSuite, loadSuite } from "../../eval/answer-suite.js";
 import { beirAsParsedInputs, loadBeir } from "../../eval/beir.js";
 import { evaluateBeir } from "../../eval/beir-eval.js";
 import { checkThresholds, markdownReport, summaryLines, thresholdProblems, type Thresholds } from "../../eval/report.js";
-import { selectGenerator } from "../../generate/select.js";
 import { LlmJudge, OverlapJudge, type EntailmentJudge } from "../../ground/judge.js";
-import { ingest } from "../../ingest/pipeline.js";
-import { createEmbedder, DEFAULT_EMBEDDER } from "../../index/embedders/create.js";
+import { createEmbedder } from "../../index/embedders/create.js";
 import { loadIndex } from "../../index/snapshot.js";
-import { openAIConfigured } from "../../llm/openai-client.js";
-import { OpenAIChat } from "../../llm/openai-chat.js";
-import { openIndex, outputPolicy, PACKAGE_ROOT, readUserFile, resolveIndexLocation, type GlobalOptions } from "../context.js";
+import { EXIT } from "../../errors.js";
+import { PACKAGE, TASK_DEFAULTS } from "../../settings.js";
+import { ingestWithProgress, openIndexFor, outputPolicy, readUserFile, resolveIndexLocation, stderrNotify, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { parsePositiveInt } from "../options.js";
 import { checkOutputTarget, writeOutputFile } from "../output-file.js";
 import { createProgress } from "../progress.js";
 import { parseMode } from "./search.js";
-import { settings } from "../../settings.js";
+import { runRetrievalReport } from "./eval-retrieval.js";
 
 function parseJudge(value: string): "offline" | "llm" {
   if (value !== "offline" && value !== "llm") throw new InvalidArgumentError('--judge must be "offline" or "llm"');
@@ -33,27 +32,31 @@ export function registerEval(program: Command): void {
     .command("eval")
     .description("measure retrieval, citation quality (ALCE recall/precision), key facts and abstention on an eval suite; or nDCG@10 on a BEIR dataset")
     .option("--suite <files...>", "JSONL suites: answerable, unanswerable and task items", [
-      path.join(PACKAGE_ROOT, "evals", "answers.jsonl"),
-      path.join(PACKAGE_ROOT, "evals", "tasks.jsonl"),
+      path.join(PACKAGE.evalsDir, "answers.jsonl"),
+      path.join(PACKAGE.evalsDir, "tasks.jsonl"),
     ])
     .option("--limit <n>", "only the first N items", parsePositiveInt("--limit", 100_000))
     .option("--judge <kind>", "entailment judge for citation metrics: offline (default) or llm (needs a model server)", parseJudge, "offline")
     .option("--model <name>", "model for answers (and the LLM judge)")
     .option("--offline", "answer with the offline composer even when a model server is configured")
     .option("--out <file>", "write a Markdown report (per-item table and summary)")
-    .option("--check <thresholds.json>", "exit 1 when a metric falls past the recorded thresholds")
+    .option("--check <thresholds.json>", "exit 3 when a metric falls past the recorded thresholds")
     .option("--beir <dir>", "instead: evaluate retrieval on a BEIR dataset folder (corpus.jsonl[.gz], queries.jsonl, qrels/)")
     .option("--split <name>", "BEIR qrels split", "test")
     .option("--modes <list>", "BEIR retrieval modes, comma-separated", "bm25,dense,hybrid")
+    .option("--retrieval", "instead: BM25, dense and hybrid side by side on retrieval fixtures over data/ (evals/retrieval.jsonl)")
+    .option("--fixtures <file>", "with --retrieval: the fixtures (JSONL)", path.join(PACKAGE.evalsDir, "retrieval.jsonl"))
+    .option("--grid", "with --retrieval: also sweep fusion weight and RRF k (how the defaults were chosen)")
     .option("--json", "print results as JSON")
     .addHelpText(
       "after",
-      "\nExamples:\n  citewise eval --out report.md\n  citewise eval --check evals/thresholds.json\n  citewise eval --beir ../shared/bench/scifact --index .cache/scifact-index",
+      "\nExamples:\n  citewise eval --out report.md\n  citewise eval --check evals/thresholds.json\n  citewise eval --retrieval --grid\n  citewise eval --beir ../shared/bench/scifact --index .cache/scifact-index",
     )
     .action((options, command: Command) =>
       reportErrors(async () => {
         const global = command.optsWithGlobals() as GlobalOptions;
         if (options.beir) return runBeir(options, global);
+        if (options.retrieval) return runRetrievalReport(options, global);
         const suites: string[] = options.suite;
         for (const file of suites) {
           if (!existsSync(file)) throw new UserError(`no such suite file: ${file}`);
@@ -63,19 +66,22 @@ export function registerEval(program: Command): void {
         if (options.out) checkOutputTarget(options.out, policy);
         const thresholds = options.check ? readThresholds(options.check) : null;
         const items = suites.flatMap((file) => loadSuite(file)).slice(0, options.limit);
-        const selection = await selectGenerator({ model: options.model, offline: options.offline });
+        if (options.judge === "llm" && options.offline) throw new UserError("--judge llm needs the model server that --offline turns off; drop one of them");
+        const writer = await chooseWriter(
+          { model: options.model, offline: options.offline, timeoutSeconds: TASK_DEFAULTS.ask.timeoutSeconds },
+          stderrNotify(options.json),
+        );
         let judge: EntailmentJudge = new OverlapJudge();
         if (options.judge === "llm") {
-          if (!openAIConfigured())
-            throw new UserError("--judge llm needs a model server (OPENAI_BASE_URL or OPENAI_API_KEY); the offline judge is the default");
-          judge = new LlmJudge(selection.chat ?? new OpenAIChat({ model: options.model ?? settings().model.name ?? settings().model.openaiDefault }));
+          if (!writer.chat) throw new UserError("--judge llm needs a model server (OPENAI_BASE_URL or OPENAI_API_KEY); the offline judge is the default");
+          judge = new LlmJudge(writer.chat);
         }
-        const { index, embedder } = await openIndex(global, { quiet: options.json });
+        const { index, embedder } = await openIndexFor(global, { quiet: options.json });
         const progress = createProgress("evaluating", options.json ? false : undefined);
         const { results, summary } = await runSuite(items, {
           index,
           embedder,
-          generator: selection.generator,
+          writer,
           judge,
           onItem: (done, total) => progress.update(done, total),
         });
@@ -83,7 +89,7 @@ export function registerEval(program: Command): void {
         await embedder.close?.();
         const context = {
           suite: suites.map((file) => path.relative(process.cwd(), file) || file).join(", "),
-          generator: selection.generator.name,
+          generator: writer.name,
           judge: judge.name,
           embedder: index.manifest.embedder.name,
           date: new Date().toISOString().slice(0, 10),
@@ -98,7 +104,7 @@ export function registerEval(program: Command): void {
           for (const failure of failures) process.stdout.write(pc.red(`FAIL ${failure}\n`));
           if (options.check && failures.length === 0) process.stdout.write(pc.green(`all metrics within ${options.check}\n`));
         }
-        if (failures.length) process.exitCode = 1;
+        if (failures.length) process.exitCode = EXIT.checkFailed;
       }),
     );
 }
@@ -122,11 +128,9 @@ async function runBeir(options: { beir: string; split: string; modes: string; li
   const dataset = loadBeir(options.beir, options.split);
   const indexDir =
     global.store || global.index ? resolveIndexLocation(global) : path.join(os.tmpdir(), `citewise-beir-${path.basename(path.resolve(options.beir))}`);
-  const embedder = await createEmbedder(DEFAULT_EMBEDDER);
-  const progress = createProgress("embedding", options.json ? false : undefined);
-  const report = await ingest({ inputs: [], parsed: beirAsParsedInputs(dataset), indexDir, embedder, onProgress: (e) => progress.update(e.done, e.total) });
-  progress.stop();
+  const report = await ingestWithProgress([], indexDir, { parsed: beirAsParsedInputs(dataset), progress: options.json ? false : undefined });
   const index = await loadIndex(indexDir);
+  const embedder = await createEmbedder(index.manifest.embedder.name, { dimension: index.manifest.embedder.dimension });
   const scores = await evaluateBeir(index, embedder, dataset, modes, options.limit);
   await embedder.close?.();
   if (options.json) return printJson({ dataset: options.beir, split: options.split, documents: report.papers, index: indexDir, scores });

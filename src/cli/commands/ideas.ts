@@ -5,15 +5,18 @@ import { openForTask, outputPolicy, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt, queryProblem } from "../options.js";
-import { renderCheckedDocument } from "../render-document.js";
+import { renderResult } from "../render.js";
+import { renderMarkdown } from "../../tasks/core/render.js";
+import { resultJson } from "../../tasks/core/json.js";
+import { TASK_DEFAULTS } from "../../settings.js";
 import { checkOutputTarget, writeOutputFile } from "../output-file.js";
 
 export function registerIdeas(program: Command): void {
   addFilterOptions(addModelOptions(program.command("ideas"), 120))
     .description("research-idea suggestions grounded in the corpus (cross-theme transfers, stated limitations), each with citations and a novelty check")
     .argument("<background>", "your research background or interest, in a sentence or a paragraph")
-    .option("-k, --papers <n>", "papers to retrieve as material", parsePositiveInt("-k", 60), 20)
-    .option("-n, --count <n>", "how many ideas", parsePositiveInt("--count", 20), 5)
+    .option("-k, --papers <n>", "papers to retrieve as material", parsePositiveInt("-k", 60), TASK_DEFAULTS.ideas.papers)
+    .option("-n, --count <n>", "how many ideas", parsePositiveInt("--count", 20), TASK_DEFAULTS.ideas.count)
     .option("--out <file>", "also write the ideas (Markdown) to a file")
     .option("--json", "print ideas, novelty checks, per-sentence support and references as JSON")
     .action((background: string, options, command: Command) =>
@@ -23,24 +26,16 @@ export function registerIdeas(program: Command): void {
         const global = command.optsWithGlobals() as GlobalOptions;
         const policy = outputPolicy(global, { explicit: true });
         if (options.out) checkOutputTarget(options.out, policy);
-        const { selection, index, embedder } = await openForTask(global, options);
-        const result = await suggestIdeas(background, {
-          index,
-          embedder,
-          generator: selection.generator,
-          chat: selection.chat,
-          k: options.papers,
-          count: options.count,
-          filters: filtersFrom(options),
-        });
-        await embedder.close?.();
-        if (options.out) writeOutputFile(options.out, result.text, policy);
-        if (options.json) return printJson(result);
+        const context = await openForTask(global, options);
+        const result = await suggestIdeas(background, { ...context, filters: filtersFrom(options) }, { k: options.papers, count: options.count });
+        await context.embedder.close?.();
+        if (options.out) writeOutputFile(options.out, renderMarkdown(result), policy);
+        if (options.json) return printJson(resultJson(result));
         if (!result.answered) return void process.stdout.write(`${result.text}\n`);
         process.stdout.write(
           `${pc.dim("Ideas are suggestions; the sentences under each are what the cited papers say. The novelty check only looks at the indexed papers.")}\n\n`,
         );
-        process.stdout.write(renderCheckedDocument(result, { sources: result.sources }));
+        process.stdout.write(renderResult(result));
       }),
     );
 }

@@ -5,7 +5,8 @@ import { storedSourceFiles } from "../../ingest/pipeline.js";
 import { DEFAULT_EMBEDDER } from "../../index/embedders/create.js";
 import { hasIndex, loadIndexManifest } from "../../index/snapshot.js";
 import { IndexCorruptError, IndexNotFoundError } from "../../index/storage.js";
-import { BUNDLED_DATA_DIR, resolveIndexLocation, runIngest, type GlobalOptions } from "../context.js";
+import { ingestWithProgress, resolveIndexLocation, type GlobalOptions } from "../context.js";
+import { PACKAGE } from "../../settings.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { parseFormat, parsePositiveInt } from "../options.js";
@@ -33,7 +34,7 @@ export function registerIngest(program: Command): void {
         const global = command.optsWithGlobals() as GlobalOptions;
         const indexDir = resolveIndexLocation(global);
         const inputs = paths.length ? paths : await defaultInputs(indexDir, options.json);
-        const report = await runIngest(inputs, indexDir, {
+        const report = await ingestWithProgress(inputs, indexDir, {
           embedder: options.embedder,
           format: options.format,
           rebuild: options.rebuild,
@@ -66,7 +67,7 @@ export function registerIngest(program: Command): void {
       reportErrors(async () => {
         const indexDir = resolveIndexLocation(command.optsWithGlobals() as GlobalOptions);
         if (!(await indexExists(indexDir))) throw new UserError(`no index in ${indexDir} to repair`);
-        const report = await runIngest([], indexDir, {
+        const report = await ingestWithProgress([], indexDir, {
           parsed: { records: [], skipped: [], files: [], folders: [] },
           repair: true,
           timeoutSeconds: options.timeout,
@@ -119,7 +120,7 @@ export async function storedEmbedder(indexDir: string): Promise<{ embedder?: str
 
 /** A bare `citewise ingest`: the index's own source files again, or for a new index the bundled sample corpus. */
 async function defaultInputs(indexDir: string, quiet: boolean): Promise<string[]> {
-  if (!(await hasIndex(indexDir))) return [BUNDLED_DATA_DIR];
+  if (!(await hasIndex(indexDir))) return [PACKAGE.dataDir];
   const { files, papers } = await storedSourceFiles(indexDir);
   if (files.length === 0)
     throw new UserError(

@@ -3,7 +3,7 @@ import pc from "picocolors";
 import type { Paper } from "../../corpus/paper.js";
 import { hasIndex, readPapers } from "../../index/snapshot.js";
 import { keyForFile, sourceKey } from "../../ingest/merge-sources.js";
-import { openIndex, resolveIndexLocation, runIngest, type GlobalOptions } from "../context.js";
+import { ingestWithProgress, openIndexFor, resolveIndexLocation, type GlobalOptions } from "../context.js";
 import { storedEmbedder } from "./ingest.js";
 import { reportErrors, UserError } from "../errors.js";
 import { paperFacts, paperLabel, paperToJson, printJson } from "../format.js";
@@ -68,7 +68,7 @@ export function registerPapers(program: Command): void {
           const key = keyForFile(source);
           if (!all.some((paper) => paper.sources.some((ref) => sourceKey(ref) === key))) throw new UserError(`no indexed paper came from ${source}`);
         }
-        const report = await runIngest([], indexDir, {
+        const report = await ingestWithProgress([], indexDir, {
           parsed: { records: [], skipped: [], files: [], folders: [] },
           remove: { paperIds, sources },
           progress: false,
@@ -83,7 +83,7 @@ export function registerPapers(program: Command): void {
 
 async function loadPapers(global: GlobalOptions): Promise<Paper[]> {
   const indexDir = resolveIndexLocation(global);
-  if (!(await hasIndex(indexDir))) await (await openIndex(global)).index.close();
+  if (!(await hasIndex(indexDir))) await (await openIndexFor(global)).index.close();
   return readPapers(indexDir);
 }
 

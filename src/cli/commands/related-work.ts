@@ -1,16 +1,19 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import { BibliographyError, CITATION_STYLES, parseUserBib, type CitationStyle, type UserBibEntry } from "../../tasks/bibliography.js";
-import { OUTPUT_FORMATS, type OutputFormat } from "../../tasks/related-work-render.js";
-import { relatedWork, type RelatedWorkResult } from "../../tasks/related-work.js";
+import { BibliographyError, CITATION_STYLES, parseUserBib, type CitationStyle, type UserBibEntry } from "../../tasks/related-work/bibliography.js";
+import { OUTPUT_FORMATS, type OutputFormat } from "../../tasks/related-work/render.js";
+import { relatedWork, type RelatedWorkResult } from "../../tasks/related-work/related-work.js";
 import { openForTask, outputPolicy, readUserFile, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt, queryProblem } from "../options.js";
 import { checkOutputTarget, writeOutputFile } from "../output-file.js";
+import { TASK_DEFAULTS } from "../../settings.js";
+import { resultJson } from "../../tasks/core/json.js";
+import { referenceLine } from "../../tasks/core/render.js";
 
-const DEFAULT_BIB_OUT = "related-work.bib";
+const DEFAULT_BIB_OUT = TASK_DEFAULTS.relatedWork.bibOut;
 
 function choice<T extends string>(name: string, allowed: readonly T[]) {
   return (value: string): T => {
@@ -23,11 +26,11 @@ export function registerRelatedWork(program: Command): void {
   addFilterOptions(addModelOptions(program.command("related-work"), 120))
     .description("draft thematic related-work paragraphs citing the indexed papers, with references and a BibTeX file of the cited papers")
     .argument("<topic>", "your topic, or the draft abstract of your paper")
-    .option("-k, --papers <n>", "papers retrieved and grouped into themes", parsePositiveInt("-k", 40), 12)
+    .option("-k, --papers <n>", "papers retrieved and grouped into themes", parsePositiveInt("-k", 40), TASK_DEFAULTS.relatedWork.papers)
     .option("--bib <file>", "your BibTeX file: papers it contains are cited with your keys")
     .option("--bib-out <file>", `where to write the BibTeX of the cited papers (default: ./${DEFAULT_BIB_OUT}; with --json only when given)`)
-    .option("--format <format>", "md (markdown, [n] citations) or latex (\\cite{key})", choice("--format", OUTPUT_FORMATS), "md")
-    .option("--style <style>", `reference style: ${CITATION_STYLES.join(" or ")}`, choice("--style", CITATION_STYLES), "apa")
+    .option("--format <format>", "md (markdown, [n] citations) or latex (\\cite{key})", choice("--format", OUTPUT_FORMATS), TASK_DEFAULTS.relatedWork.format)
+    .option("--style <style>", `reference style: ${CITATION_STYLES.join(" or ")}`, choice("--style", CITATION_STYLES), TASK_DEFAULTS.relatedWork.style)
     .option("--out <file>", "write the text to this file instead of printing it")
     .option("--force", `replace ./${DEFAULT_BIB_OUT} if it exists (files named with --out/--bib-out are replaced anyway)`)
     .option("--json", "print themes, text, references, BibTeX and the groundedness check as JSON")
@@ -61,30 +64,23 @@ export function registerRelatedWork(program: Command): void {
             throw new UserError(`--out and --bib-out name the same file (${options.out}); give each its own`);
         }
         const userBib = options.bib ? readUserBib(options.bib) : [];
-        const { selection, index, embedder } = await openForTask(global, options);
-        const result = await relatedWork(topic, {
-          index,
-          embedder,
-          generator: selection.generator,
-          chat: selection.chat,
-          k: options.papers,
-          filters: filtersFrom(options),
-          userBib,
-          format: options.format as OutputFormat,
-          style: options.style as CitationStyle,
-          bibFile: bibOut,
-        });
-        await embedder.close?.();
+        const context = await openForTask(global, options);
+        const result = await relatedWork(
+          topic,
+          { ...context, filters: filtersFrom(options) },
+          { k: options.papers, userBib, format: options.format as OutputFormat, style: options.style as CitationStyle, bibFile: bibOut },
+        );
+        await context.embedder.close?.();
 
         const writeBib = result.answered && result.references.length > 0 && mayWriteBib;
         const bibPath = writeBib ? writeOutputFile(bibOut, result.bibtex, bibPolicy) : null;
         if (bibPath) process.stderr.write(`citewise: wrote BibTeX of ${result.references.length} cited papers to ${bibPath}\n`);
-        const text = result.answered ? result.text : `${result.text}${nearestList(result)}`;
+        const text = result.answered ? result.document : `${result.document}${nearestList(result)}`;
         if (options.out)
           process.stderr.write(
             `citewise: wrote the ${result.format === "latex" ? "LaTeX" : "markdown"} text to ${writeOutputFile(options.out, text, outPolicy)}\n`,
           );
-        if (options.json) return printJson(relatedWorkToJson(result, bibPath));
+        if (options.json) return printJson({ ...resultJson(result), bibFile: bibPath });
         if (!options.out) process.stdout.write(text);
       }),
     );
@@ -104,35 +100,5 @@ function readUserBib(file: string): UserBibEntry[] {
 
 function nearestList(result: RelatedWorkResult): string {
   if (result.nearest.length === 0) return "";
-  const lines = result.nearest.map((paper) => `  [${paper.n}] ${paper.title ?? `${paper.displayTitle} (untitled)`} (${paper.paperId})`);
-  return `\nNearest papers (they do not cover the topic):\n${lines.join("\n")}\n`;
-}
-
-export function relatedWorkToJson(result: RelatedWorkResult, bibFile: string | null) {
-  return {
-    query: result.query,
-    answered: result.answered,
-    generator: result.generator,
-    format: result.format,
-    style: result.style,
-    themes: result.themes,
-    text: result.text,
-    body: result.body,
-    references: result.references.map((reference) => ({
-      n: reference.n,
-      key: reference.key,
-      paperId: reference.paperId,
-      title: reference.title,
-      displayTitle: reference.displayTitle,
-      formatted: reference.formatted,
-    })),
-    bibtex: result.bibtex,
-    bibFile,
-    removedCitations: result.removedCitations,
-    grounded: result.grounded,
-    sentences: result.grounding.sentences,
-    sources: result.sources,
-    nearest: result.nearest,
-    relevance: result.relevance,
-  };
+  return `\nNearest papers (they do not cover the topic):\n${result.nearest.map((paper) => `  ${referenceLine(paper)}`).join("\n")}\n`;
 }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import pc from "picocolors";
 import { searchPapers, type RetrievalMode } from "../../retrieve/search.js";
-import { openIndex, type GlobalOptions } from "../context.js";
+import { openIndexFor, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { excerpt, paperFacts, paperLabel, printJson, searchResultToJson } from "../format.js";
 import { addFilterOptions, filtersFrom, parsePositiveInt, queryProblem } from "../options.js";
@@ -24,7 +24,7 @@ export function registerSearch(program: Command): void {
       reportErrors(async () => {
         const problem = queryProblem(query, "query");
         if (problem) throw new UserError(problem === "the query is empty" ? "the query is empty; say what you are looking for" : problem);
-        const { index, embedder } = await openIndex(command.optsWithGlobals() as GlobalOptions, { quiet: options.json });
+        const { index, embedder } = await openIndexFor(command.optsWithGlobals() as GlobalOptions, { quiet: options.json });
         const results = await searchPapers(index, embedder, query, { k: options.top, mode: options.mode, filters: filtersFrom(options) });
         if (options.json) {
           printJson({ query, mode: options.mode, k: options.top, results: results.map((result, i) => searchResultToJson(result, i + 1)) });

@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
-import { normalizeForHash, parseArxivId } from "../corpus/ids.js";
-import type { Paper } from "../corpus/paper.js";
-import { CitewiseError } from "../errors.js";
-import { cleanDoi, stripBom } from "../corpus/fields.js";
+import { normalizeForHash, parseArxivId } from "../../corpus/ids.js";
+import type { Paper } from "../../corpus/paper.js";
+import { CitewiseError } from "../../errors.js";
+import { cleanDoi, stripBom } from "../../corpus/fields.js";
 
 /** Reference styles citation-js ships templates for (IEEE would need its CSL file registered). */
 export const CITATION_STYLES = ["apa", "vancouver"] as const;

@@ -1,9 +1,9 @@
-import { thirdPerson } from "../generate/extractive.js";
-import type { AnswerSource } from "../generate/generator.js";
-import { scoreSentence } from "../ground/support.js";
-import { keyPhrases } from "../text/phrases.js";
-import { keywordTerms, stemWord } from "../text/tokenize.js";
-import type { Theme } from "./themes.js";
+import { thirdPerson } from "../../generate/extractive.js";
+import type { AnswerSource } from "../../generate/generator.js";
+import { scoreSentence } from "../../ground/support.js";
+import { keyPhrases } from "../../text/phrases.js";
+import { keywordTerms, stemWord } from "../../text/tokenize.js";
+import type { Theme } from "../themes.js";
 
 /** A theme with its papers as numbered sources (numbered consecutively, theme by theme). */
 export interface ThemeSources {

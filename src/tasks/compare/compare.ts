@@ -1,17 +1,20 @@
-import type { Paper } from "../corpus/paper.js";
-import type { ChatModel } from "../llm/chat-model.js";
-import type { AnswerSource } from "../generate/generator.js";
-import { formatSource } from "../generate/llm-answerer.js";
-import { renderPrompt } from "../llm/prompts.js";
-import { validateCitations } from "../ground/citations.js";
-import { checkGrounding, scoreSentence, type SentenceSupport } from "../ground/support.js";
-import type { Embedder } from "../index/embedder.js";
-import type { IndexSnapshot } from "../index/snapshot.js";
-import { hasFilters, type PaperFilters } from "../retrieve/filters.js";
-import { searchPapers } from "../retrieve/search.js";
-import { reference, relevanceOf, type Reference } from "./ask.js";
-import { checkCitedText, numberSources, sourcesFromPapers } from "./cited-document.js";
-import { parseComparison, TABLE_HEADER } from "./compare-markdown.js";
+import type { Paper } from "../../corpus/paper.js";
+import { CitewiseError } from "../../errors.js";
+import type { AnswerSource } from "../../generate/generator.js";
+import { completeWithSources, write } from "../../generate/writer.js";
+import { validateCitations } from "../../ground/citations.js";
+import { stripMarkers } from "../../ground/markers.js";
+import { checkGrounding, scoreSentence, type SentenceSupport } from "../../ground/support.js";
+import type { ChatModel } from "../../llm/chat-model.js";
+import { hasFilters } from "../../retrieve/filters.js";
+import { TASK_DEFAULTS } from "../../settings.js";
+import { checkCitedText, checkWarnings } from "../core/check.js";
+import type { TaskContext } from "../core/context.js";
+import { reference } from "../core/result.js";
+import { retrieve } from "../core/retrieve.js";
+import { sourcesFromPapers } from "../core/sources.js";
+import { comparisonBody } from "./render.js";
+import { parseComparison, TABLE_HEADER } from "./model-reply.js";
 import {
   commonGroundSentences,
   differenceSentences,
@@ -22,68 +25,25 @@ import {
   type Facet,
   type OfflineCell,
   type TermWeight,
-} from "./compare-offline.js";
-import { CitewiseError } from "../errors.js";
-import { stripMarkers } from "../ground/markers.js";
+} from "./offline.js";
+import type { CompareCell, CompareResult } from "./types.js";
 
-export { FACET_LABELS, FACETS, NOT_STATED, type Facet } from "./compare-offline.js";
+export { FACET_LABELS, FACETS, NOT_STATED, type Facet } from "./offline.js";
+export type { CompareCell, CompareResult, ComparedPaper } from "./types.js";
 
 export const MIN_PAPERS = 2;
 export const MAX_PAPERS = 6;
 
-/** The request cannot be met (too few papers, nothing relevant); the CLI reports it as a user error. */
+/** The request cannot be met (too few papers, nothing relevant): a one-line user error. */
 export class CompareError extends CitewiseError {}
 
 export interface CompareOptions {
-  index: IndexSnapshot;
-  embedder: Embedder | null;
   /** Papers to compare, in this order; or leave empty and give `query`. */
   papers?: Paper[];
   /** Without `papers`: retrieve the papers for this query. Either way it focuses the comparison. */
   query?: string;
   /** Papers retrieved for `query`. */
   k?: number;
-  filters?: PaperFilters;
-  /** Writes the comparison when given; otherwise the offline composer does. */
-  chat?: ChatModel | null;
-}
-
-export interface CompareCell {
-  /** The quoted text (a claim), or null when the abstract does not state this facet. */
-  quote: string | null;
-  /** The row's paper number when the cell cites it, else its first citation. */
-  citation: number | null;
-  citations: number[];
-  /** Grounding check of the quote against what it cites; null when there is no claim. */
-  supported: boolean | null;
-  /** Whether the quote (ellipses aside) appears word for word in the row's abstract. */
-  verbatim: boolean | null;
-  reason?: string;
-}
-
-export interface ComparedPaper extends Reference {
-  /** Short row label: the name before the title's colon, or the display title. */
-  label: string;
-}
-
-export interface CompareResult {
-  query: string | null;
-  generator: string;
-  papers: ComparedPaper[];
-  /** paperId -> facet -> cell. */
-  facets: Record<string, Record<Facet, CompareCell>>;
-  commonGround: string;
-  differences: string;
-  commonGroundSentences: SentenceSupport[];
-  differenceSentences: SentenceSupport[];
-  /** Only the papers cited somewhere in the comparison. */
-  references: Reference[];
-  removedCitations: string[];
-  /** Every checked claim: quoted cells (row by row), then the prose sentences. */
-  sentences: SentenceSupport[];
-  /** Claim cells plus prose sentences. */
-  grounded: { supported: number; total: number };
-  warnings: string[];
 }
 
 /** What a composer writes before any check: cell texts and prose with [n] markers. */
@@ -93,35 +53,39 @@ interface Draft {
   differences: string;
   /** Citations already dropped while reading the draft (a table row for a source that does not exist). */
   removed: string[];
-  warnings: string[];
+  notes: string[];
 }
 
-export async function compare(options: CompareOptions): Promise<CompareResult> {
-  const sources = await chooseSources(options);
-  const weight: TermWeight = (term) => options.index.keyword.idf(term);
-  const draft = options.chat ? await modelDraft(options.chat, sources, options.query) : offlineDraft(sources, options.query, weight);
-  return checkDraft(draft, sources, { query: options.query ?? null, generator: options.chat?.name ?? "extractive" });
+export async function compare(context: TaskContext, options: CompareOptions): Promise<CompareResult> {
+  const { sources, relevance } = await chooseSources(context, options);
+  const weight: TermWeight = (term) => context.index.keyword.idf(term);
+  const draft = await write(context.writer, {
+    offline: () => offlineDraft(sources, options.query, weight),
+    model: (chat) => modelDraft(chat, sources, options.query),
+  });
+  return checkDraft(draft, sources, { query: options.query ?? null, generator: context.writer.name, relevance });
 }
 
-async function chooseSources(options: CompareOptions): Promise<AnswerSource[]> {
+async function chooseSources(context: TaskContext, options: CompareOptions): Promise<{ sources: AnswerSource[]; relevance: CompareResult["relevance"] }> {
   if (options.papers?.length) {
     const unique = [...new Map(options.papers.map((paper) => [paper.id, paper])).values()];
     if (unique.length < MIN_PAPERS) throw new CompareError(`compare needs at least ${MIN_PAPERS} different papers (got ${unique.length})`);
     if (unique.length > MAX_PAPERS) throw new CompareError(`compare takes at most ${MAX_PAPERS} papers (got ${unique.length})`);
-    return sourcesFromPapers(unique);
+    return { sources: sourcesFromPapers(unique), relevance: null };
   }
   const query = options.query?.trim();
   if (!query) throw new CompareError(`name ${MIN_PAPERS}–${MAX_PAPERS} paper ids or give a query`);
-  const k = Math.min(MAX_PAPERS, Math.max(MIN_PAPERS, options.k ?? 4));
-  const results = await searchPapers(options.index, options.embedder, query, { k, filters: options.filters });
+  const k = Math.min(MAX_PAPERS, Math.max(MIN_PAPERS, options.k ?? TASK_DEFAULTS.compare.papers));
+  const retrieval = await retrieve(context, query, k);
+  const { results, relevance } = retrieval;
   if (results.length < MIN_PAPERS) {
     const found = results.length ? `only 1 paper` : "no paper";
     throw new CompareError(
-      `${found} matched "${query}"${options.filters && hasFilters(options.filters) ? " with these filters" : ""}; compare needs ${MIN_PAPERS}`,
+      `${found} matched "${query}"${context.filters && hasFilters(context.filters) ? " with these filters" : ""}; compare needs ${MIN_PAPERS}`,
     );
   }
-  const relevance = relevanceOf(options.index, query, results);
-  if (relevance.score < relevance.threshold) {
+  // A comparison of papers that do not address the query would be a table of noise: refused, with the nearest ones.
+  if (retrieval.abstain) {
     const nearest = results
       .slice(0, 3)
       .map((result) => result.paper.id)
@@ -130,7 +94,7 @@ async function chooseSources(options: CompareOptions): Promise<AnswerSource[]> {
       `the indexed papers do not address "${query}" (relevance ${relevance.score.toFixed(2)} < ${relevance.threshold}); nearest: ${nearest}`,
     );
   }
-  return numberSources(results);
+  return { sources: retrieval.sources, relevance };
 }
 
 function offlineDraft(sources: AnswerSource[], query: string | undefined, weight: TermWeight): Draft {
@@ -145,7 +109,7 @@ function offlineDraft(sources: AnswerSource[], query: string | undefined, weight
     commonGround: choose(common.options).join(" "),
     differences: choose(differenceSentences(sources, picked, weight)).join(" "),
     removed: [],
-    warnings: common.sharedByAll ? [] : ["no key phrase appears in every compared abstract"],
+    notes: common.sharedByAll ? [] : ["no key phrase appears in every compared abstract"],
   };
 }
 
@@ -155,20 +119,20 @@ function fullySupported(text: string, sources: AnswerSource[]): boolean {
 }
 
 async function modelDraft(chat: ChatModel, sources: AnswerSource[], query: string | undefined): Promise<Draft> {
-  const messages = await renderPrompt("compare", {
-    sources: sources.map(formatSource).join("\n\n"),
-    source_count: sources.length,
-    table_header: TABLE_HEADER,
-    focus: query ? `Focus the comparison on: ${query}` : "Compare the papers as a whole.",
-  });
-  const parsed = parseComparison(await chat.complete(messages), sources.length);
-  return { cells: parsed.rows, commonGround: parsed.commonGround, differences: parsed.differences, removed: parsed.removed, warnings: parsed.warnings };
+  const focus = query ? `Focus the comparison on: ${query}` : "Compare the papers as a whole.";
+  const reply = await completeWithSources(chat, "compare", { table_header: TABLE_HEADER, focus }, sources);
+  const parsed = parseComparison(reply.text, sources.length);
+  return { cells: parsed.rows, commonGround: parsed.commonGround, differences: parsed.differences, removed: parsed.removed, notes: parsed.warnings };
 }
 
 const NOT_STATED_CELL = /^(not (stated|mentioned|reported|specified|given|discussed)\b.*|n\/?a|none|unknown|[-–—]*)$/i;
 
 /** The same checks for both composers: citations validated, every cell and prose sentence scored. */
-function checkDraft(draft: Draft, sources: AnswerSource[], meta: { query: string | null; generator: string }): CompareResult {
+function checkDraft(
+  draft: Draft,
+  sources: AnswerSource[],
+  meta: { query: string | null; generator: string; relevance: CompareResult["relevance"] },
+): CompareResult {
   const removed = [...draft.removed];
   const cited = new Set<number>();
   const claims: SentenceSupport[] = [];
@@ -220,20 +184,32 @@ function checkDraft(draft: Draft, sources: AnswerSource[], meta: { query: string
   }
   const sentences = prose.flatMap((checked) => checked?.grounding.sentences ?? []);
   const all = [...claims, ...sentences];
-  return {
-    ...meta,
-    papers: sources.map((source) => ({ ...reference(source.n, source.paper), label: shortName(source.paper) ?? source.paper.displayTitle })),
+  const grounding = { sentences: all, supported: all.filter((claim) => claim.supported).length, total: all.length };
+  const papers = sources.map((source) => ({ ...reference(source.n, source.paper), label: shortName(source.paper) ?? source.paper.displayTitle }));
+  const result: CompareResult = {
+    task: "compare",
+    input: meta.query ?? papers.map((paper) => paper.paperId).join(" "),
+    answered: true,
+    generator: meta.generator,
+    text: "",
+    grounding,
+    references: [...cited].sort((a, b) => a - b).map((n) => reference(n, sources[n - 1]!.paper)),
+    removedCitations: removed,
+    warnings: checkWarnings(sources, grounding),
+    sources: papers.map(({ label: _label, ...ref }) => ref),
+    nearest: [],
+    relevance: meta.relevance,
+    query: meta.query,
+    papers,
     facets,
     commonGround: prose[0]?.text ?? "",
     differences: prose[1]?.text ?? "",
     commonGroundSentences: prose[0]?.grounding.sentences ?? [],
     differenceSentences: prose[1]?.grounding.sentences ?? [],
-    references: [...cited].sort((a, b) => a - b).map((n) => reference(n, sources[n - 1]!.paper)),
-    removedCitations: removed,
-    sentences: all,
-    grounded: { supported: all.filter((claim) => claim.supported).length, total: all.length },
-    warnings: draft.warnings,
+    notes: draft.notes,
   };
+  // The checked text is the table and the prose as printed (flags included), so every task has one.
+  return { ...result, text: comparisonBody(result) };
 }
 
 function unquote(text: string): string {

@@ -1,7 +1,6 @@
-import { referenceLine } from "./ask.js";
-import { FACET_LABELS, FACETS, NOT_STATED, type Facet } from "./compare-offline.js";
-import type { CompareResult } from "./compare.js";
-import { citationsIn } from "../ground/markers.js";
+/** The comparison a model writes: the table the prompt asks for, and how its reply is read back. */
+import { citationsIn } from "../../ground/markers.js";
+import { FACET_LABELS, FACETS, type Facet } from "./offline.js";
 
 /** The table header the prompt asks for and the parser expects. */
 export const TABLE_HEADER = `| Paper | ${FACETS.map((facet) => FACET_LABELS[facet]).join(" | ")} |`;
@@ -92,45 +91,4 @@ function sectionHeading(line: string): { section: "common ground" | "differences
   if (!isHeading) return null;
   const rest = match[1] ? "" : tail.replace(/^:\s*(\*\*|__)?\s*/, "").trim();
   return { section: match[3]!.toLowerCase() as "common ground" | "differences", rest };
-}
-
-/** Plain Markdown (no colours), so the same text goes to the terminal and to --out files. */
-export function renderComparison(result: CompareResult): string {
-  const lines = [`## Comparison${result.query ? `: ${result.query}` : ""}`, "", TABLE_HEADER, `|${" --- |".repeat(FACETS.length + 1)}`];
-  for (const paper of result.papers) {
-    const cells = FACETS.map((facet) => {
-      const cell = result.facets[paper.paperId]![facet];
-      if (cell.quote === null) return `_${NOT_STATED}_`;
-      const citation = cell.citations.map((n) => `[${n}]`).join("");
-      return escapeCell([`“${cell.quote}”`, citation, cell.supported ? "" : "[unsupported]"].filter(Boolean).join(" "));
-    });
-    lines.push(`| ${escapeCell(`[${paper.n}] ${paper.label}`)} | ${cells.join(" | ")} |`);
-  }
-  for (const [title, text, sentences] of [
-    ["Common ground", result.commonGround, result.commonGroundSentences],
-    ["Differences", result.differences, result.differenceSentences],
-  ] as const) {
-    lines.push("", `## ${title}`, "");
-    lines.push(text ? marked(text, sentences) : "_No key phrase found to compare on._");
-  }
-  if (result.references.length) lines.push("", "## References", "", ...result.references.map((reference) => `- ${referenceLine(reference)}`));
-  if (result.removedCitations.length) {
-    lines.push(
-      "",
-      `Removed citations to sources that were not provided: ${[...new Set(result.removedCitations)].join(", ")} (only [1]–[${result.papers.length}] existed)`,
-    );
-  }
-  for (const warning of result.warnings) lines.push("", `Note: ${warning}`);
-  lines.push("", `Grounded: ${result.grounded.supported}/${result.grounded.total} sentences supported`);
-  return `${lines.join("\n")}\n`;
-}
-
-function marked(text: string, sentences: Array<{ text: string; supported: boolean }>): string {
-  let out = text;
-  for (const sentence of sentences) if (!sentence.supported) out = out.replace(sentence.text, `${sentence.text} [unsupported]`);
-  return out;
-}
-
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\n+/g, " ");
 }

@@ -1,21 +1,25 @@
 import path from "node:path";
-import type { Paper } from "../corpus/paper.js";
-import type { ChatModel } from "../llm/chat-model.js";
-import { ABSTAIN_TEXT, type AnswerSource } from "../generate/generator.js";
-import { formatSource } from "../generate/llm-answerer.js";
-import { citationsIn } from "../ground/citations.js";
-import { renderPrompt } from "../llm/prompts.js";
-import type { GroundingReport } from "../ground/support.js";
-import { searchPapers, type PaperResult } from "../retrieve/search.js";
-import { isAbstention, reference, relevanceOf, type Reference } from "./ask.js";
-import { assignCitationKeys, bibtexFor, formatReferences, type CitationStyle, type UserBibEntry } from "./bibliography.js";
-import { checkCitedText, numberSources, type LiteratureTaskOptions } from "./cited-document.js";
-import { composeParagraphs, type ComposedParagraph, type ThemeSources } from "./related-work-compose.js";
-import { renderDocument, renderParagraph, type OutputFormat } from "./related-work-render.js";
-import { buildThemes, type Theme } from "./themes.js";
-import { markersBeforeStop } from "../ground/markers.js";
+import type { Paper } from "../../corpus/paper.js";
+import { ABSTAIN_TEXT, type AnswerSource } from "../../generate/generator.js";
+import { formatSource } from "../../generate/llm-answerer.js";
+import { completeWithSources, write } from "../../generate/writer.js";
+import { citationsIn, markersBeforeStop } from "../../ground/markers.js";
+import type { ChatModel } from "../../llm/chat-model.js";
+import type { PaperResult } from "../../retrieve/search.js";
+import { TASK_DEFAULTS } from "../../settings.js";
+import { checkCitedText, checkWarnings } from "../core/check.js";
+import type { TaskContext } from "../core/context.js";
+import { reference, type Reference, type TaskResult } from "../core/result.js";
+import { abstention, isAbstention, type Retrieval, retrieve } from "../core/retrieve.js";
+import { numberSources } from "../core/sources.js";
+import { buildThemes, type Theme } from "../themes.js";
+import { assignCitationKeys, bibtexFor, type CitationStyle, formatReferences, type UserBibEntry } from "./bibliography.js";
+import { type ComposedParagraph, composeParagraphs, type ThemeSources } from "./compose.js";
+import { type OutputFormat, renderDocument, renderParagraph } from "./render.js";
 
-export interface RelatedWorkOptions extends LiteratureTaskOptions {
+export interface RelatedWorkOptions {
+  /** Papers retrieved and grouped into themes. */
+  k?: number;
   /** Entries of the user's .bib: their keys are reused for the papers they describe. */
   userBib?: UserBibEntry[];
   format?: OutputFormat;
@@ -38,55 +42,40 @@ export interface RelatedWorkReference extends Reference {
   formatted: string;
 }
 
-export interface RelatedWorkResult {
-  query: string;
-  answered: boolean;
-  generator: string;
+/** `text` holds the checked paragraphs with [n] markers; `document` the whole draft in `format`. */
+export type RelatedWorkResult = Omit<TaskResult, "references"> & {
+  task: "related-work";
   format: OutputFormat;
   style: CitationStyle;
   themes: RelatedWorkTheme[];
-  /** The checked paragraphs with [n] markers: what the grounding check scored. */
-  body: string;
-  /** The document as printed, in `format`: heading, paragraphs, references, notes, footer. */
-  text: string;
-  /** Cited papers only. */
+  /** The draft as printed and written: heading, paragraphs, references (or \bibliography), notes, footer. */
+  document: string;
   references: RelatedWorkReference[];
   /** BibTeX of the cited papers, under the keys used in the text. */
   bibtex: string;
-  removedCitations: string[];
-  grounding: GroundingReport;
-  grounded: { supported: number; total: number };
-  /** Every numbered source, cited or not. */
-  sources: Reference[];
-  /** Papers closest to the topic (filled when abstaining). */
-  nearest: Reference[];
-  relevance: { score: number; threshold: number };
-}
-
-/** What every result starts with, answered or not. */
-type Header = Pick<RelatedWorkResult, "query" | "generator" | "format" | "style" | "relevance">;
+};
 
 /** Most paragraphs a draft gets (buildThemes decides how many, from 2 up). */
 const PARAGRAPHS = { max: 5 };
 
 /** Retrieve → group into themes → write one paragraph per theme → check citations and grounding → references and BibTeX. */
-export async function relatedWork(query: string, options: RelatedWorkOptions): Promise<RelatedWorkResult> {
-  const { index, chat } = options;
-  const results = await searchPapers(index, options.embedder, query, { k: options.k ?? 12, filters: options.filters });
-  const relevance = relevanceOf(index, query, results);
-  const base: Header = { query, generator: options.generator.name, format: options.format ?? "md", style: options.style ?? "apa", relevance };
-  if (results.length === 0 || relevance.score < relevance.threshold) return abstention(base, results);
+export async function relatedWork(query: string, context: TaskContext, options: RelatedWorkOptions = {}): Promise<RelatedWorkResult> {
+  const { index } = context;
+  const format = options.format ?? TASK_DEFAULTS.relatedWork.format;
+  const style = options.style ?? TASK_DEFAULTS.relatedWork.style;
+  const retrieval = await retrieve(context, query, options.k ?? TASK_DEFAULTS.relatedWork.papers);
+  if (retrieval.abstain) return abstained(query, context, retrieval, format, style);
 
   const themes = paragraphThemes(
     await buildThemes(
       index,
-      results.map((result) => result.paper),
+      retrieval.results.map((result) => result.paper),
       { maxThemes: PARAGRAPHS.max },
     ),
-    results,
+    retrieval.results,
   );
   // Sources are numbered theme by theme, so citations read in order and the prompt groups them.
-  const order = themes.flatMap((theme) => theme.papers.map((paper) => results.find((result) => result.paper.id === paper.id)!));
+  const order = themes.flatMap((theme) => theme.papers.map((paper) => retrieval.results.find((result) => result.paper.id === paper.id)!));
   const sources = numberSources(order);
   const groups: ThemeSources[] = [];
   for (const theme of themes) {
@@ -94,14 +83,30 @@ export async function relatedWork(query: string, options: RelatedWorkOptions): P
     groups.push({ theme, sources: sources.slice(start, start + theme.papers.length) });
   }
 
-  const written = chat ? await writeWithModel(chat, query, groups) : composeParagraphs(groups, query, (term) => index.keyword.idf(term));
-  if (!written) return abstention(base, results);
-  return citedDocument(base, groups, sources, written, options);
+  const written = await write(context.writer, {
+    offline: () => composeParagraphs(groups, query, (term) => index.keyword.idf(term)),
+    model: (chat) => writeWithModel(chat, query, groups),
+  });
+  if (!written) return abstained(query, context, retrieval, format, style);
+  return citedDocument({ query, generator: context.writer.name, format, style, relevance: retrieval.relevance }, groups, sources, written, options);
+}
+
+function abstained(query: string, context: TaskContext, retrieval: Retrieval, format: OutputFormat, style: CitationStyle): RelatedWorkResult {
+  return {
+    ...abstention("related-work", query, context.writer.name, retrieval),
+    task: "related-work",
+    format,
+    style,
+    themes: [],
+    document: `${ABSTAIN_TEXT}\n`,
+    references: [],
+    bibtex: "",
+  };
 }
 
 /** The checks and the apparatus: citations validated, sentences scored, keys chosen, references, BibTeX, rendering. */
 function citedDocument(
-  base: Header,
+  base: { query: string; generator: string; format: OutputFormat; style: CitationStyle; relevance: RelatedWorkResult["relevance"] },
   groups: ThemeSources[],
   sources: AnswerSource[],
   written: ComposedParagraph[],
@@ -118,19 +123,21 @@ function citedDocument(
   const keyOf = (n: number) => keys.get(sources[n - 1]!.paper.id)!;
   const unsupported = checked.grounding.sentences.filter((sentence) => !sentence.supported);
   const byTheme = assignToThemes(paragraphs, groups);
-  const document = {
-    paragraphs,
+  const result: RelatedWorkResult = {
+    task: "related-work",
+    input: base.query,
+    answered: true,
+    generator: base.generator,
+    text: checked.text,
     grounding: checked.grounding,
     references,
     removedCitations: checked.removedCitations,
-    sourceCount: sources.length,
+    warnings: checkWarnings(sources, checked.grounding),
+    sources: sources.map((source) => reference(source.n, source.paper)),
+    nearest: [],
+    relevance: base.relevance,
     format,
     style,
-    bibFile: path.basename(options.bibFile ?? "related-work.bib"),
-  };
-  return {
-    ...base,
-    answered: true,
     themes: groups.map((group, g) => ({
       name: group.theme.name,
       // Model-written paragraphs do not follow the themes one to one, so only composed ones name a phrase.
@@ -138,16 +145,10 @@ function citedDocument(
       paragraph: byTheme[g]!.map((paragraph) => renderParagraph(paragraph, unsupported, format, keyOf)).join("\n\n"),
       paperIds: group.theme.papers.map((paper) => paper.id),
     })),
-    body: checked.text,
-    text: renderDocument(document, keyOf),
-    references,
+    document: "",
     bibtex: bibtexFor(citedPapers),
-    removedCitations: checked.removedCitations,
-    grounding: checked.grounding,
-    grounded: { supported: checked.grounding.supported, total: checked.grounding.total },
-    sources: sources.map((source) => reference(source.n, source.paper)),
-    nearest: [],
   };
+  return { ...result, document: renderDocument(result, paragraphs, keyOf, path.basename(options.bibFile ?? TASK_DEFAULTS.relatedWork.bibOut)) };
 }
 
 /**
@@ -169,15 +170,20 @@ function paragraphThemes(themes: Theme[], results: PaperResult[]): Theme[] {
 /** The model's paragraphs, or null when it says the sources do not cover the topic. */
 async function writeWithModel(chat: ChatModel, query: string, groups: ThemeSources[]): Promise<ComposedParagraph[] | null> {
   const numbers = (group: ThemeSources) => group.sources.map((source) => `[${source.n}]`).join(", ");
-  const messages = await renderPrompt("related-work", {
-    topic: query,
-    paragraph_count: groups.length,
-    source_count: groups.reduce((sum, group) => sum + group.sources.length, 0),
-    themes: groups.map((group, g) => `${g + 1}. ${group.theme.name} (sources ${numbers(group)})`).join("\n"),
-    sources: groups.map((group, g) => [`Theme ${g + 1}: ${group.theme.name}`, ...group.sources.map(formatSource)].join("\n\n")).join("\n\n"),
-  });
-  const text = await chat.complete(messages);
-  return isAbstention(text) ? null : splitParagraphs(text).map((paragraph) => ({ phrase: null, text: paragraph }));
+  // Each theme's sources follow its name, so the prompt groups them as the paragraphs should.
+  const sources = groups.flatMap((group) => group.sources);
+  const reply = await completeWithSources(
+    chat,
+    "related-work",
+    {
+      topic: query,
+      paragraph_count: groups.length,
+      themes: groups.map((group, g) => `${g + 1}. ${group.theme.name} (sources ${numbers(group)})`).join("\n"),
+      sources: groups.map((group, g) => [`Theme ${g + 1}: ${group.theme.name}`, ...group.sources.map(formatSource)].join("\n\n")).join("\n\n"),
+    },
+    sources,
+  );
+  return isAbstention(reply.text) ? null : splitParagraphs(reply.text).map((paragraph) => ({ phrase: null, text: paragraph }));
 }
 
 /**
@@ -213,21 +219,4 @@ function assignToThemes(paragraphs: string[], groups: ThemeSources[]): string[][
     last = best;
   }
   return assigned;
-}
-
-function abstention(base: Header, results: PaperResult[]): RelatedWorkResult {
-  return {
-    ...base,
-    answered: false,
-    themes: [],
-    body: "",
-    text: `${ABSTAIN_TEXT}\n`,
-    references: [],
-    bibtex: "",
-    removedCitations: [],
-    grounding: { sentences: [], supported: 0, total: 0 },
-    grounded: { supported: 0, total: 0 },
-    sources: [],
-    nearest: results.slice(0, 3).map((result, i) => reference(i + 1, result.paper)),
-  };
 }

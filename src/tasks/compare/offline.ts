@@ -1,6 +1,6 @@
-import type { AnswerSource } from "../generate/generator.js";
-import { keywordTerms } from "../text/tokenize.js";
-import { hasMarker } from "../ground/markers.js";
+import type { AnswerSource } from "../../generate/generator.js";
+import { keywordTerms } from "../../text/tokenize.js";
+import { hasMarker } from "../../ground/markers.js";
 
 export const FACETS = ["problem", "approach", "data", "results", "limitations"] as const;
 export type Facet = (typeof FACETS)[number];

@@ -1,0 +1,30 @@
+import path from "node:path";
+import { UserError } from "../errors.js";
+import { isPostgresUrl } from "../index/storage.js";
+import { registerSecret, urlSecrets } from "../llm/redact.js";
+import { settings } from "../settings.js";
+
+/** Where the user said the index is: the --store and --index options (undefined when not given). */
+export interface IndexChoice {
+  index?: string;
+  store?: string;
+}
+
+/**
+ * Where the index lives: --store (folder or postgres:// URL), --index folder, $CITEWISE_STORE, $CITEWISE_INDEX,
+ * ./.citewise. An empty --index/--store is a mistake (it would mean the current folder), not a default; an
+ * empty variable counts as unset. A database URL's credentials are registered as secrets at once.
+ */
+export function resolveIndexLocation(choice: IndexChoice): string {
+  for (const [flag, value] of [
+    ["--store", choice.store],
+    ["--index", choice.index],
+  ] as const) {
+    if (value !== undefined && !value.trim()) throw new UserError(`${flag} is empty; give a folder (or a postgres:// URL), or leave it out to use ./.citewise`);
+  }
+  const configured = settings().index;
+  const location = choice.store ?? choice.index ?? configured.store ?? configured.folder ?? configured.fallback;
+  if (!isPostgresUrl(location)) return path.resolve(location);
+  for (const secret of urlSecrets(location)) registerSecret(secret);
+  return location;
+}

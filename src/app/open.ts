@@ -1,0 +1,56 @@
+import { selectWriter } from "../generate/select.js";
+import type { Writer } from "../generate/writer.js";
+import type { Embedder } from "../index/embedder.js";
+import { createEmbedder } from "../index/embedders/create.js";
+import { hasIndex, type IndexSnapshot, loadIndex } from "../index/snapshot.js";
+import { hidePassword } from "../index/storage.js";
+import { PACKAGE } from "../settings.js";
+import type { TaskContext } from "../tasks/core/context.js";
+import { runIngest } from "./ingest.js";
+
+/** What opening says to the user (notices, first-use building); the CLI prints it on stderr, others may drop it. */
+export type Notify = (message: string) => void;
+
+/**
+ * Opens the index and the embedder its queries need, building the index from the bundled sample corpus the
+ * first time (so `ask` works out of the box) — only into a folder that does not exist yet or is empty: a
+ * folder with other files, or with damaged index versions, is reported, never built over.
+ */
+export async function openIndex(location: string, notify: Notify = () => {}): Promise<{ index: IndexSnapshot; embedder: Embedder }> {
+  if (!(await hasIndex(location))) {
+    notify(`no index at ${hidePassword(location)}; building one from the bundled sample corpus (${PACKAGE.dataDir})…`);
+    const report = await runIngest([PACKAGE.dataDir], location);
+    notify(`indexed ${report.papers} papers (${report.chunks} chunks) in ${report.seconds.toFixed(1)} s`);
+  }
+  const index = await loadIndex(location);
+  for (const notice of index.notices) notify(`note: ${notice}`);
+  // Queries must be embedded by the embedder that built the index (its dimension is known: no probe request).
+  const embedder = await createEmbedder(index.manifest.embedder.name, { dimension: index.manifest.embedder.dimension });
+  return { index, embedder };
+}
+
+export interface WriterOptions {
+  /** --model: a model on the configured server. */
+  model?: string;
+  /** --offline: the offline composer even when a server is configured. */
+  offline?: boolean;
+  /** Deadline of each request to the model server. */
+  timeoutSeconds: number;
+}
+
+/**
+ * What every answering command does first: choose who writes (saying which, so the user always knows where
+ * text comes from), then open the index. The writer is chosen before the index opens, so a wrong --model
+ * fails before any index is built.
+ */
+export async function openTaskContext(location: string, options: WriterOptions, notify: Notify = () => {}): Promise<TaskContext & { embedder: Embedder }> {
+  const writer = await chooseWriter(options, notify);
+  const { index, embedder } = await openIndex(location, notify);
+  return { index, embedder, writer };
+}
+
+export async function chooseWriter(options: WriterOptions, notify: Notify = () => {}): Promise<Writer> {
+  const choice = await selectWriter({ model: options.model, offline: options.offline, timeoutMs: options.timeoutSeconds * 1000 });
+  if (choice.notice) notify(choice.notice);
+  return choice.writer;
+}

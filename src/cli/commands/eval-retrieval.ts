@@ -1,0 +1,58 @@
+import os from "node:os";
+import path from "node:path";
+import { mean } from "../../eval/metrics.js";
+import { evaluateRetrieval, retrievalRuns, type RetrievalScores } from "../../eval/retrieval-eval.js";
+import { loadRetrievalFixtures, resolveFixtures } from "../../eval/retrieval-fixtures.js";
+import { createEmbedder } from "../../index/embedders/create.js";
+import { loadIndex } from "../../index/snapshot.js";
+import { DEFAULT_RETRIEVAL } from "../../retrieve/settings.js";
+import { PACKAGE } from "../../settings.js";
+import { ingestWithProgress, readUserFile, resolveIndexLocation, type GlobalOptions } from "../context.js";
+import { printJson } from "../format.js";
+
+/**
+ * `citewise eval --retrieval`: BM25-only, dense-only and hybrid side by side on fixtures over the bundled
+ * corpus (and with --grid the sweep the fusion defaults come from). The index is data/ itself, built or
+ * refreshed incrementally in a cache folder unless --index/--store names one.
+ */
+export async function runRetrievalReport(options: { fixtures: string; grid?: boolean; json?: boolean }, global: GlobalOptions): Promise<void> {
+  readUserFile(options.fixtures, "fixtures");
+  const location = global.store || global.index ? resolveIndexLocation(global) : path.join(os.tmpdir(), "citewise-eval-retrieval");
+  await ingestWithProgress([PACKAGE.dataDir], location, { progress: options.json ? false : undefined });
+  const index = await loadIndex(location);
+  const embedder = await createEmbedder(index.manifest.embedder.name, { dimension: index.manifest.embedder.dimension });
+  const fixtures = resolveFixtures(loadRetrievalFixtures(options.fixtures), index.papers.values());
+  const scores: RetrievalScores[] = [];
+  try {
+    for (const [label, searchOptions] of retrievalRuns(options.grid === true))
+      scores.push(await evaluateRetrieval(index, embedder, fixtures, label, searchOptions));
+  } finally {
+    await embedder.close?.();
+  }
+  if (options.json) return printJson({ fixtures: fixtures.length, index: location, defaults: DEFAULT_RETRIEVAL, scores });
+  printTable(scores, fixtures.length);
+  printByKind(
+    scores.slice(0, 3),
+    fixtures.map((fixture) => fixture.kind ?? "other"),
+  );
+}
+
+function printTable(scores: RetrievalScores[], count: number): void {
+  process.stdout.write(`Retrieval on ${count} fixtures (papers, k=10)\n`);
+  process.stdout.write(`${"run".padEnd(24)} ${"nDCG@10".padStart(8)} ${"R@10".padStart(8)} ${"MRR".padStart(8)}\n`);
+  for (const s of scores)
+    process.stdout.write(`${s.label.padEnd(24)} ${s.ndcg10.toFixed(4).padStart(8)} ${s.recall10.toFixed(4).padStart(8)} ${s.mrr.toFixed(4).padStart(8)}\n`);
+}
+
+function printByKind(scores: RetrievalScores[], kinds: string[]): void {
+  process.stdout.write(`\nnDCG@10 by query kind\n${"kind".padEnd(12)} ${"n".padStart(3)} ${scores.map((s) => s.label.padStart(8)).join(" ")}\n`);
+  for (const kind of [...new Set(kinds)].sort()) {
+    const picks = kinds.map((k, i) => (k === kind ? i : -1)).filter((i) => i >= 0);
+    const cells = scores.map((s) =>
+      mean(picks.map((i) => s.perQuery[i]!.ndcg10))
+        .toFixed(4)
+        .padStart(8),
+    );
+    process.stdout.write(`${kind.padEnd(12)} ${String(picks.length).padStart(3)} ${cells.join(" ")}\n`);
+  }
+}

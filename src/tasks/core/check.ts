@@ -1,0 +1,76 @@
+import type { AnswerSource } from "../../generate/generator.js";
+import { validateCitations } from "../../ground/citations.js";
+import { endsSentence } from "../../ground/markers.js";
+import { checkGrounding, type GroundingReport } from "../../ground/support.js";
+import { reference, type Reference } from "./result.js";
+
+export interface CheckedText {
+  text: string;
+  grounding: GroundingReport;
+  /** Only the sources cited somewhere in the text. */
+  references: Reference[];
+  removedCitations: string[];
+}
+
+/**
+ * The checks every task's text goes through: citations to unknown sources are removed and reported,
+ * each sentence is scored against what it cites, and the reference list keeps cited sources only.
+ * With `markdown`, structure (headings, table rows, italic notes) is layout and each list item a claim.
+ */
+export function checkCitedText(text: string, sources: AnswerSource[], options: { markdown?: boolean } = {}): CheckedText {
+  const checked = validateCitations(text.trim(), sources.length);
+  const claims = options.markdown === false ? checked.text : stripMarkdown(checked.text);
+  const grounding = checkGrounding(claims, (n) => sources[n - 1]?.sentences.join(" "));
+  return {
+    text: checked.text,
+    grounding,
+    references: [...checked.cited].sort((a, b) => a - b).map((n) => reference(n, sources[n - 1]!.paper)),
+    removedCitations: checked.removed,
+  };
+}
+
+/** Headings, table rules and italic notes ("_Papers in this theme: …_") are layout, not claims. */
+function stripMarkdown(text: string): string {
+  return (
+    text
+      .split("\n")
+      .filter((line) => !/^\s*#/.test(line) && !/^\s*\|?\s*:?-{3,}/.test(line) && !/^\s*_[^_].*_\s*$/.test(line))
+      .map((line) =>
+        line
+          .replace(/^\s*[-*]\s+/, "")
+          .replace(/\|/g, " ")
+          .trim(),
+      )
+      .filter(Boolean)
+      // A bullet or line without a full stop is still one claim: close it so lines are not merged.
+      .map((line) => (endsSentence(line) ? line : `${line}.`))
+      .join("\n")
+  );
+}
+
+/**
+ * The warnings every task gives the same way; the most serious last, right above the groundedness footer.
+ * `withheld` lists each source whose instruction-like sentences were withheld: ask does (it has a handful of
+ * sources); the literature tasks, with 12–20, say so only in the model's prompt.
+ */
+export function checkWarnings(
+  sources: AnswerSource[],
+  grounding: GroundingReport,
+  options: { droppedReferenceList?: boolean; noun?: "answer" | "text"; withheld?: boolean } = {},
+): string[] {
+  return [
+    ...(options.withheld ? sources.filter((source) => source.withheld) : []).map(
+      (source) => `source [${source.n}] has ${source.withheld} sentence(s) that read as instructions to the assistant; they were not used`,
+    ),
+    ...(options.droppedReferenceList
+      ? ["the model wrote its own reference list; it was dropped (the references below are the retrieved papers it cited)"]
+      : []),
+    ...(grounding.total > 0 && grounding.supported === 0 ? [ungrounded(options.noun ?? "text")] : []),
+  ];
+}
+
+function ungrounded(noun: "answer" | "text"): string {
+  return noun === "answer"
+    ? "no sentence of this answer is supported by the sources it cites: treat it as ungrounded"
+    : "no sentence is supported by the sources it cites; treat this text as ungrounded";
+}

@@ -1,0 +1,76 @@
+import type { SentenceSupport } from "../../ground/support.js";
+import { replaceMarkerRuns } from "../../ground/markers.js";
+import { closingNotes, flagUnsupported, UNSUPPORTED_FLAG } from "../core/render.js";
+import type { RelatedWorkResult } from "./related-work.js";
+
+export type OutputFormat = "md" | "latex";
+export const OUTPUT_FORMATS: OutputFormat[] = ["md", "latex"];
+
+/** A paragraph for the chosen format: unsupported sentences flagged, [n] turned into \cite{key} in LaTeX. */
+export function renderParagraph(paragraph: string, unsupported: SentenceSupport[], format: OutputFormat, keyOf: (n: number) => string): string {
+  const text = flagUnsupported(paragraph, unsupported, UNSUPPORTED_FLAG);
+  if (format === "md") return text;
+  return citeKeys(escapeLatex(text), keyOf).replaceAll(UNSUPPORTED_FLAG, `\\textbf{${UNSUPPORTED_FLAG}}`);
+}
+
+/**
+ * The whole draft: heading, paragraphs, references (Markdown) or the \bibliography lines (LaTeX, where the
+ * notes become comments), then the closing notes every task ends with.
+ */
+export function renderDocument(result: RelatedWorkResult, paragraphs: string[], keyOf: (n: number) => string, bibFile: string): string {
+  const unsupported = result.grounding.sentences.filter((sentence) => !sentence.supported);
+  const rendered = paragraphs.map((paragraph) => renderParagraph(paragraph, unsupported, result.format, keyOf));
+  const notes = closingNotes(result);
+  if (result.format === "md") {
+    const references = result.references.map((reference) => `[${reference.n}] ${reference.formatted}`);
+    return `${["## Related Work", ...rendered, "## References", references.join("\n"), ...notes].join("\n\n")}\n`;
+  }
+  const bibName = bibFile.replace(/\.bib$/i, "");
+  const bibliography = [
+    `% BibTeX entries of the cited papers: ${bibFile}`,
+    `\\bibliographystyle{${result.style === "apa" ? "apalike" : "unsrt"}}`,
+    `\\bibliography{${bibName}}`,
+  ].join("\n");
+  return `${["\\section*{Related Work}", ...rendered, bibliography, notes.map((note) => `% ${note}`).join("\n")].join("\n\n")}\n`;
+}
+
+/** "[1, 2][4]" -> "~\cite{a,b,d}"; only called on validated text, so every number has a key. */
+export function citeKeys(text: string, keyOf: (n: number) => string): string {
+  return replaceMarkerRuns(text, (numbers, run, offset) => `${offset > 0 && /^\s/.test(run) ? "~" : ""}\\cite{${numbers.map(keyOf).join(",")}}`);
+}
+
+const LATEX_SPECIAL: Record<string, string> = {
+  "\\": "\\textbackslash{}",
+  "{": "\\{",
+  "}": "\\}",
+  $: "\\$",
+  "&": "\\&",
+  "#": "\\#",
+  "%": "\\%",
+  _: "\\_",
+  "~": "\\textasciitilde{}",
+  "^": "\\textasciicircum{}",
+  "<": "\\textless{}",
+  ">": "\\textgreater{}",
+};
+
+/**
+ * Escapes LaTeX's special characters in prose. What an abstract already wrote in LaTeX is kept:
+ * inline math ("$6\times$") when its braces balance, and escapes such as "\%"; a lone "$5" is escaped.
+ */
+export function escapeLatex(text: string): string {
+  return text
+    .split(/((?<!\\)\$[^$\n]{1,120}(?<!\\)\$)/)
+    .map((part, i) => (i % 2 === 1 && isLatexMath(part) ? part : part.replace(/\\[%&_#${}]|[\\{}$&#%_~^<>]/g, (c) => LATEX_SPECIAL[c] ?? c)))
+    .join("");
+}
+
+function isLatexMath(span: string): boolean {
+  if (!/[\\^_{}]/.test(span)) return false;
+  let depth = 0;
+  for (const c of span) {
+    if (c === "{") depth++;
+    else if (c === "}" && --depth < 0) return false;
+  }
+  return depth === 0;
+}
