@@ -73,11 +73,14 @@ export interface Settings {
     maxRetries: number;
   };
   ingest: {
-    /** $CITEWISE_MAX_FILE_BYTES: larger input files are skipped (default 512 MB). */
+    /** $CITEWISE_MAX_FILE_BYTES: larger input files are skipped (default 512 MB: larger files are not abstract dumps, and refusing them keeps memory bounded). */
     maxFileBytes: number;
   };
   postgres: {
-    /** $CITEWISE_PG_HNSW_MIN_CHUNKS: from this many chunks on, an HNSW index makes dense search approximate. */
+    /**
+     * $CITEWISE_PG_HNSW_MIN_CHUNKS: from this many chunks on (default 100,000), an HNSW index makes dense search
+     * approximate; below it the search stays exact (sequential scan), so results equal the local backend.
+     */
     hnswMinChunks: number;
     /** Where an ingest into PostgreSQL keeps its journal ($XDG_CACHE_HOME/citewise, else ~/.cache/citewise). */
     journalDir: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { citationsIn, validateCitations } from "../src/ground/citations.js";
+import { validateCitations } from "../src/ground/citations.js";
+import { citationsIn } from "../src/ground/markers.js";
 import { checkGrounding, scoreSentence } from "../src/ground/support.js";
 
 const SOURCE_1 =

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "v
 import type { Paper } from "../src/corpus/paper.js";
 import { ExtractiveComposer } from "../src/generate/extractive.js";
 import { answerSentences, defuseCitationMarkers, instructionLike } from "../src/generate/injection.js";
-import { citationsIn } from "../src/ground/citations.js";
+import { citationsIn } from "../src/ground/markers.js";
 import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
 import { splitSentences } from "../src/text/sentences.js";
 import { runCliAsync, tempDir } from "./helpers.js";

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Paper } from "../src/corpus/paper.js";
 import { OFFLINE_WRITER } from "../src/generate/writer.js";
-import { citationsIn } from "../src/ground/citations.js";
+import { citationsIn } from "../src/ground/markers.js";
 import { stripMarkers } from "../src/ground/markers.js";
 import { UseLiteEmbedder } from "../src/index/embedders/use-lite.js";
 import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";

@@ -73,10 +73,6 @@ function readLines<T>(file: string): T[] {
   return readJsonLineValues<T>(readFileSync(file), file);
 }
 
-export function loadDatasetMeta(dir: string): DatasetMeta {
-  return JSON.parse(readFileSync(path.join(dir, "meta.json"), "utf8")) as DatasetMeta;
-}
-
 export function loadRecords(dir: string): RawRecord[] {
   return readLines<RawRecord>(path.join(dir, "records.jsonl"));
 }

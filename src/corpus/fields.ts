@@ -1,6 +1,4 @@
-/** Field parsing shared by every parser (and by reading a user's .bib): DOIs, years, byte-order marks. */
-
-export { parseArxivId } from "./ids.js";
+/** Field parsing shared by every parser (and by reading a user's .bib): DOIs, years, byte-order marks (arXiv ids: ids.ts). */
 
 const DOI_PREFIX = /^(https?:\/\/(dx\.)?doi\.org\/|doi:)/i;
 

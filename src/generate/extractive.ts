@@ -1,3 +1,4 @@
+import { OPENS_WITH_CONTRIBUTION } from "../text/contribution.js";
 import { keywordTerms } from "../text/tokenize.js";
 import type { AnswerRequest, AnswerSource, Generator } from "./generator.js";
 import { ABSTAIN_TEXT } from "./generator.js";
@@ -21,6 +22,12 @@ export interface ComposerSettings {
   quantityBonus: number;
   /** Extra score for a paper's own contribution statement ("we propose …"). */
   contributionBonus: number;
+  /** Share of a sentence's score that does not depend on how strongly retrieval ranked its paper. */
+  strengthFloor: number;
+  /** Factor for a sentence that leans on the one before it ("This phenomenon…"). */
+  leansOnContextFactor: number;
+  /** Shorter sentences are fragments (headings, "Code is available."), never answers. */
+  minSentenceChars: number;
 }
 
 /** Chosen with the answer suite (evals/answers.jsonl); see evals/README.md. */
@@ -31,12 +38,14 @@ export const DEFAULT_COMPOSER: ComposerSettings = {
   redundancyPenalty: 0.6,
   quantityBonus: 0.3,
   contributionBonus: 0.2,
+  strengthFloor: 0.5,
+  leansOnContextFactor: 0.6,
+  minSentenceChars: 30,
 };
 
 const QUANTITY_QUESTION =
   /\b(how (much|many|fast|far|large|big|small|well|long)|what (accuracy|speed-?up|percentage|share|size|latency|error)|by what factor)\b/i;
 const HAS_FIGURE = /\d/;
-const CONTRIBUTION = /^(in this (paper|work|study),?\s+)?(we|this (paper|work))\s+(propose|introduce|present|develop|design)/i;
 
 /**
  * The offline answerer: picks the source sentences most relevant to the question, skips
@@ -73,10 +82,11 @@ export function selectSentences(request: AnswerRequest, settings: ComposerSettin
       const overlap = queryTerms.filter((term) => terms.has(term)).reduce((sum, term) => sum + weight(term), 0) / total;
       // Retrieval already judged the whole abstract: sentences of weaker papers count for less, and a
       // sentence that leans on the one before it ("This phenomenon…") reads badly on its own.
-      let score = overlap * (0.5 + 0.5 * source.strength) * (leansOnContext(text) ? 0.6 : 1);
+      let score =
+        overlap * (settings.strengthFloor + (1 - settings.strengthFloor) * source.strength) * (leansOnContext(text) ? settings.leansOnContextFactor : 1);
       if (quantity && HAS_FIGURE.test(text)) score += settings.quantityBonus * source.strength;
-      if (CONTRIBUTION.test(text)) score += settings.contributionBonus * source.strength;
-      if (overlap >= settings.minRelevance && text.length > 30) candidates.push({ source, position, text, terms, score });
+      if (OPENS_WITH_CONTRIBUTION.test(text)) score += settings.contributionBonus * source.strength;
+      if (overlap >= settings.minRelevance && text.length > settings.minSentenceChars) candidates.push({ source, position, text, terms, score });
     });
   }
 

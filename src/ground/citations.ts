@@ -1,7 +1,5 @@
 import { mapMarkers } from "./markers.js";
 
-export { citationsIn } from "./markers.js";
-
 export interface CitationCheck {
   /** Answer text with invalid markers removed; valid ones keep the source numbers of the prompt. */
   text: string;

@@ -1,13 +1,8 @@
 import { keywordTerms } from "../text/tokenize.js";
 import { TopK } from "./top-k.js";
 
-export interface Bm25Params {
-  k1: number;
-  b: number;
-}
-
 /** Chosen on the SciFact train split: 1.2/0.75 scored 0.695 nDCG@10 vs 0.694 for 0.9/0.4 (see evals/README.md). */
-export const DEFAULT_BM25: Bm25Params = { k1: 1.2, b: 0.75 };
+const BM25 = { k1: 1.2, b: 0.75 } as const;
 
 export interface KeywordHit {
   docIndex: number;
@@ -36,17 +31,16 @@ export class Bm25Index {
   private constructor(
     private readonly postings: Map<string, { docs: Int32Array; tfs: Float32Array }>,
     private readonly docLengths: Float32Array,
-    private readonly params: Bm25Params = DEFAULT_BM25,
   ) {
     const total = docLengths.reduce((sum, length) => sum + length, 0);
     this.averageLength = docLengths.length ? total / docLengths.length : 1;
   }
 
-  static fromTexts(texts: string[], params: Bm25Params = DEFAULT_BM25): Bm25Index {
-    return Bm25Index.fromTermCounts(texts.map(termCountsOf), params);
+  static fromTexts(texts: string[]): Bm25Index {
+    return Bm25Index.fromTermCounts(texts.map(termCountsOf));
   }
 
-  static fromTermCounts(documents: TermCounts[], params: Bm25Params = DEFAULT_BM25): Bm25Index {
+  static fromTermCounts(documents: TermCounts[]): Bm25Index {
     const docLengths = new Float32Array(documents.length);
     const building = new Map<string, { docs: number[]; tfs: number[] }>();
     documents.forEach((counts, docIndex) => {
@@ -65,7 +59,7 @@ export class Bm25Index {
     });
     const postings = new Map<string, { docs: Int32Array; tfs: Float32Array }>();
     for (const [term, posting] of building) postings.set(term, { docs: Int32Array.from(posting.docs), tfs: Float32Array.from(posting.tfs) });
-    return new Bm25Index(postings, docLengths, params);
+    return new Bm25Index(postings, docLengths);
   }
 
   /** Term counts per document, recovered from the postings (no re-tokenising). */
@@ -106,7 +100,7 @@ export class Bm25Index {
     return bytes;
   }
 
-  static fromBinary(input: Uint8Array, params: Bm25Params = DEFAULT_BM25): Bm25Index {
+  static fromBinary(input: Uint8Array): Bm25Index {
     // Typed-array views need 4-byte alignment; a Buffer from the pool may not have it.
     const bytes = input.byteOffset % 4 === 0 ? input : new Uint8Array(input);
     const header = new DataView(bytes.buffer, bytes.byteOffset, Math.min(20, bytes.byteLength));
@@ -125,7 +119,7 @@ export class Bm25Index {
     const postings = new Map<string, { docs: Int32Array; tfs: Float32Array }>();
     for (const [i, term] of terms.entries())
       postings.set(term, { docs: docs.subarray(starts[i]!, starts[i + 1]!), tfs: tfs.subarray(starts[i]!, starts[i + 1]!) });
-    return new Bm25Index(postings, docLengths, params);
+    return new Bm25Index(postings, docLengths);
   }
 
   /** Inverse document frequency; a term the corpus never uses gets the highest weight. */
@@ -155,7 +149,7 @@ export class Bm25Index {
 
   /** Top-k documents for the query; `allowed` restricts the candidates (filters). */
   search(query: string, k: number, allowed?: (docIndex: number) => boolean): KeywordHit[] {
-    const { k1, b } = this.params;
+    const { k1, b } = BM25;
     const n = this.docLengths.length;
     // A dense score array instead of a Map: ~5x faster when common terms touch most of 100k chunks.
     const scores = new Float64Array(n);

@@ -7,8 +7,6 @@ import { CitewiseError } from "../errors.js";
 import { settings } from "../settings.js";
 
 const SUPPORTED_EXTENSIONS = new Set([".txt", ".md", ".jsonl", ".ndjson", ".json", ".bib", ".bibtex", ".csv", ".tsv", ""]);
-/** Larger files are not abstract dumps; refusing them keeps memory bounded. */
-export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 /** Folders nested deeper than this are not read (a runaway or hostile tree would exhaust path length first). */
 export const MAX_FOLDER_DEPTH = 64;
 

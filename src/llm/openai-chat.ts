@@ -1,5 +1,6 @@
 import type OpenAI from "openai";
-import { createOpenAIClient, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, explainOpenAIError, malformedReply, ProviderError, redactKey } from "./openai-client.js";
+import { createOpenAIClient, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, explainOpenAIError, malformedReply, ProviderError } from "./openai-client.js";
+import { redactKey } from "./redact.js";
 import { stripTerminalControls } from "../corpus/controls.js";
 import type { ChatMessage, ChatModel, CompleteOptions } from "./chat-model.js";
 

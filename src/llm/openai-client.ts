@@ -5,9 +5,6 @@ import { displayUrl, redactSecrets, registerSecret, urlSecrets } from "./redact.
 import { CitewiseError } from "../errors.js";
 import { settings } from "../settings.js";
 
-export { redactSecrets, redactKey } from "./redact.js";
-export { MAX_RETRY_WAIT_S } from "./guarded-fetch.js";
-
 /** A failure talking to the model server, explained for the user (never includes the API key). */
 export class ProviderError extends CitewiseError {}
 

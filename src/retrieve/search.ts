@@ -102,8 +102,11 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
   return results.slice(0, k);
 }
 
+/** MMR reorders only the head of the ranking: three times k, at least 30 papers (deeper ones never surface). */
+const MMR_POOL = { perResult: 3, min: 30 };
+
 async function diversify(index: IndexSnapshot, results: PaperResult[], lambda: number, k: number): Promise<PaperResult[]> {
-  const pool = results.slice(0, Math.max(k * 3, 30));
+  const pool = results.slice(0, Math.max(k * MMR_POOL.perResult, MMR_POOL.min));
   const vectors = await index.vectors.vectorsFor(pool.map((result) => result.chunks[0]!.chunk.id));
   const top = pool[0]!.score;
   const picked = mmrOrder(

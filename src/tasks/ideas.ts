@@ -1,3 +1,4 @@
+import { OPENS_WITH_CONTRIBUTION } from "../text/contribution.js";
 import type { AnswerSource } from "../generate/generator.js";
 import { thirdPerson } from "../generate/extractive.js";
 import { completeWithSources, write } from "../generate/writer.js";
@@ -36,7 +37,6 @@ export const NOVELTY_LEVELS = { explored: 0.85, partly: 0.6 };
 
 const LIMITATION =
   /\b(however|limitation|limited|remains? (unclear|challenging|open|difficult)|challenging|bottleneck|fail(s|ed)? to|cannot|struggle|costly|expensive|prohibitive|lack)\b/i;
-const CONTRIBUTION = /^(in this (paper|work|study),?\s+)?(we|this (paper|work))\s+(propose|introduce|present|develop|design)/i;
 
 /** Research ideas grounded in the corpus: cross-theme transfers and stated limitations, each novelty-checked. */
 export async function suggestIdeas(background: string, context: TaskContext, options: { k?: number; count?: number } = {}): Promise<IdeasResult> {
@@ -117,7 +117,7 @@ function composeOffline(index: IndexSnapshot, themes: Theme[], sources: AnswerSo
       if (from === to || drafts.length >= Math.ceil(count / 2) + 1) continue;
       const method = pickSentence(
         from.papers.map((p) => source(p.id)),
-        (s) => CONTRIBUTION.test(s),
+        (s) => OPENS_WITH_CONTRIBUTION.test(s),
       );
       const problem = pickSentence(
         to.papers.map((p) => source(p.id)),

@@ -14,8 +14,26 @@ export interface Theme {
   subthemes: Theme[];
 }
 
-/** Papers per theme at which the outline gets a second level. */
-const SPLIT_THEMES_FROM = 6;
+/** How outlines are built; the summarize and related-work fixtures of the eval gate (evals/tasks.jsonl) check them. */
+const THEMES = {
+  /** Most top-level themes when the caller does not say. */
+  maxThemes: 6,
+  /** Papers per theme at which the outline gets a second level, and most subthemes per theme. */
+  splitFrom: 6,
+  maxSubthemes: 3,
+  /** Fewer papers than this are one theme: clustering 3 abstracts says nothing. */
+  minPapersToCluster: 4,
+  /** Similarity = this share of dense cosine + the rest TF-IDF cosine (either alone is noisy on 30 abstracts). */
+  denseShare: 0.5,
+  /** Most k-medoids rounds (it stops earlier once no medoid moves). */
+  medoidRounds: 20,
+  /** A theme's name phrase must occur in this share of its papers (at least 2) once it has 3 or more. */
+  nameCoverage: 0.3,
+  /** Phrases kept per theme, of which the first two make its name; two-word phrases weigh this much more. */
+  phrases: 4,
+  namePhrases: 2,
+  bigramWeight: 2,
+} as const;
 
 /**
  * Groups papers into named themes: average-linkage clustering on a similarity that mixes the dense
@@ -26,7 +44,7 @@ export async function buildThemes(index: IndexSnapshot, papers: Paper[], options
   if (papers.length === 0) return [];
   const similarity = await similarityMatrix(index, papers);
   const idf = (key: string) => mean(key.split(" ").map((stem) => index.keyword.idf(stem)));
-  return themesFrom(papers, similarity, options.maxThemes ?? 6, true, idf);
+  return themesFrom(papers, similarity, options.maxThemes ?? THEMES.maxThemes, true, idf);
 }
 
 function mean(values: number[]): number {
@@ -35,7 +53,8 @@ function mean(values: number[]): number {
 
 function themesFrom(papers: Paper[], similarity: number[][], maxThemes: number, allowSubthemes: boolean, idf: (key: string) => number): Theme[] {
   const indices = papers.map((_, i) => i);
-  const groups = papers.length < 4 ? [indices] : bestClustering(indices, similarity, Math.min(maxThemes, Math.floor(papers.length / 2)));
+  const groups =
+    papers.length < THEMES.minPapersToCluster ? [indices] : bestClustering(indices, similarity, Math.min(maxThemes, Math.floor(papers.length / 2)));
   const named = nameGroups(
     groups.map((group) => group.map((i) => papers[i]!)),
     idf,
@@ -44,11 +63,11 @@ function themesFrom(papers: Paper[], similarity: number[][], maxThemes: number, 
     .map((group, g) => {
       const members = group.map((i) => papers[i]!);
       const subthemes =
-        allowSubthemes && members.length >= SPLIT_THEMES_FROM
+        allowSubthemes && members.length >= THEMES.splitFrom
           ? themesFrom(
               members,
               group.map((i) => group.map((j) => similarity[i]![j]!)),
-              3,
+              THEMES.maxSubthemes,
               false,
               idf,
             )
@@ -65,7 +84,7 @@ async function similarityMatrix(index: IndexSnapshot, papers: Paper[]): Promise<
     papers.map((_, j) => {
       if (i === j) return 1;
       const d = dense[i] && dense[j] ? dot(dense[i]!, dense[j]!) : 0;
-      return 0.5 * d + 0.5 * sparseCosine(lexical[i]!, lexical[j]!);
+      return THEMES.denseShare * d + (1 - THEMES.denseShare) * sparseCosine(lexical[i]!, lexical[j]!);
     }),
   );
 }
@@ -126,7 +145,7 @@ function kMedoids(items: number[], similarity: number[][], k: number): number[][
     medoids.push(next);
   }
   let clusters: number[][] = [];
-  for (let round = 0; round < 20; round++) {
+  for (let round = 0; round < THEMES.medoidRounds; round++) {
     clusters = medoids.map(() => []);
     for (const i of items) clusters[nearestIndex(i, medoids, similarity)]!.push(i);
     let changed = false;
@@ -218,9 +237,12 @@ function nameGroups(groups: Paper[][], idf: (key: string) => number): Array<{ na
     const size = groups[g]!.length;
     const ranked = [...counts.entries()]
       // A name should describe several members, unless the group is a single paper.
-      .filter(([key, entry]) => entry.count >= (size >= 3 ? Math.max(2, Math.ceil(size * 0.3)) : 1) && !key.split(" ").some((word) => NOT_A_TOPIC.has(word)))
+      .filter(
+        ([key, entry]) =>
+          entry.count >= (size >= 3 ? Math.max(2, Math.ceil(size * THEMES.nameCoverage)) : 1) && !key.split(" ").some((word) => NOT_A_TOPIC.has(word)),
+      )
       .map(([key, entry]) => {
-        const bigram = key.includes(" ") ? 2 : 1;
+        const bigram = key.includes(" ") ? THEMES.bigramWeight : 1;
         // Frequent in the group, rarer in the other groups, and rare in the whole corpus (not "models").
         const score = (entry.count / size) ** 2 * Math.log(1 + totalPapers / everywhere.get(key)!) * idf(key) * bigram;
         const surface = [...entry.surfaces.entries()].sort((a, b) => b[1] - a[1])[0]![0];
@@ -232,9 +254,9 @@ function nameGroups(groups: Paper[][], idf: (key: string) => number): Array<{ na
       // Skip a word already inside a chosen phrase ("collapse" after "neural collapse").
       if (phrases.some((p) => p.toLowerCase().includes(candidate.surface.toLowerCase()) || candidate.surface.toLowerCase().includes(p.toLowerCase()))) continue;
       phrases.push(candidate.surface);
-      if (phrases.length === 4) break;
+      if (phrases.length === THEMES.phrases) break;
     }
-    const name = phrases.slice(0, 2).join(" & ") || groups[g]![0]!.displayTitle;
+    const name = phrases.slice(0, THEMES.namePhrases).join(" & ") || groups[g]![0]!.displayTitle;
     return { name: name.charAt(0).toUpperCase() + name.slice(1), phrases };
   });
 }

@@ -62,10 +62,11 @@ export function recordFault(entry: FaultCase): void {
  */
 export async function withFault(
   entry: Omit<FaultCase, "held" | "dataLost">,
-  run: () => Promise<{ dataLost?: number } | undefined | void> | { dataLost?: number } | undefined | void,
+  /** May return what it measured: { dataLost }. */
+  run: () => unknown,
 ): Promise<void> {
   try {
-    const measured = (await run()) || {};
+    const measured = ((await run()) ?? {}) as { dataLost?: number };
     recordFault({ ...entry, held: entry.count, dataLost: measured.dataLost });
   } catch (error) {
     recordFault({ ...entry, held: 0, outcome: `FAILED: ${(error as Error).message.split("\n")[0]}` });

@@ -16,8 +16,6 @@ export const HNSW_INDEX = "citewise_chunks_embedding_hnsw";
 /** pgvector limits: a vector column holds up to 16000 dimensions, an HNSW index up to 2000. */
 const MAX_DIMENSION = 16000;
 const MAX_HNSW_DIMENSION = 2000;
-/** Below this many chunks the search stays exact (sequential scan), so results equal the local backend. */
-export const DEFAULT_HNSW_MIN_CHUNKS = 100_000;
 
 export interface VersionState {
   /** 0 when no index has been published in this database yet. */

@@ -28,8 +28,7 @@ import {
 } from "./offline.js";
 import type { CompareCell, CompareResult } from "./types.js";
 
-export { FACET_LABELS, FACETS, NOT_STATED, type Facet } from "./offline.js";
-export type { CompareCell, CompareResult, ComparedPaper } from "./types.js";
+export type { CompareResult } from "./types.js";
 
 export const MIN_PAPERS = 2;
 export const MAX_PAPERS = 6;

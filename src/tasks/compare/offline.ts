@@ -1,3 +1,4 @@
+import { STATES_CONTRIBUTION } from "../../text/contribution.js";
 import type { AnswerSource } from "../../generate/generator.js";
 import { keywordTerms } from "../../text/tokenize.js";
 import { hasMarker } from "../../ground/markers.js";
@@ -30,9 +31,8 @@ interface FacetCues {
   aboutOthers?: { pattern: RegExp; factor: number };
 }
 
-/** The paper saying what it does ("we propose", "this paper introduces"). */
-const CONTRIBUTION =
-  /\bwe (propose|introduce|present|develop|design|devise|generali[sz]e|extend|formulate)\b|\b(this|the present) (paper|work|study) (proposes|introduces|presents)\b/i;
+/** A strong cue counts 1 and a weak one this much; the sum is capped so a cue-stuffed sentence does not win every facet. */
+const EVIDENCE = { weakCue: 0.5, cap: 2.5 };
 const PRIOR_WORK = /\b(existing|prior|previous|current|conventional|traditional|standard|popular|widely used)\b/i;
 
 const CUES: Record<Facet, FacetCues> = {
@@ -55,7 +55,7 @@ const CUES: Record<Facet, FacetCues> = {
     position: (at) => 0.4 * (1 - at),
   },
   approach: {
-    strong: [CONTRIBUTION, /\bour (method|approach|framework|model|algorithm|technique|system)\b/i, /\b(dubbed|called|termed)\b/i, /\bframework\b/i],
+    strong: [STATES_CONTRIBUTION, /\bour (method|approach|framework|model|algorithm|technique|system)\b/i, /\b(dubbed|called|termed)\b/i, /\bframework\b/i],
     weak: [/\bbased on\b/i, /\b(leverag|exploit|employ|utiliz|combin)\w*/i, /\b(method|approach|architecture|algorithm|technique|mechanism|module)\b/i],
     threshold: 0.5,
     position: (at) => 0.2 * (1 - at),
@@ -123,7 +123,7 @@ export function pickFacetQuotes(source: AnswerSource, query: string | undefined,
   const queryTotal = queryTerms.reduce((sum, term) => sum + weight(term), 0);
 
   // A paper's own limitations come after it says what it does; "However, X fails …" before that is the problem.
-  const contribution = sentences.findIndex((sentence) => CONTRIBUTION.test(sentence));
+  const contribution = sentences.findIndex((sentence) => STATES_CONTRIBUTION.test(sentence));
   const ownStart = contribution >= 0 ? contribution + 1 : Math.ceil(sentences.length / 2);
   const candidates: Candidate[] = [];
   sentences.forEach((sentence, i) => {
@@ -136,7 +136,7 @@ export function pickFacetQuotes(source: AnswerSource, query: string | undefined,
       if (facet === "limitations" && i < ownStart) continue;
       const cues = CUES[facet];
       const strong = count(cues.strong, sentence);
-      const evidence = Math.min(2.5, strong + 0.5 * count(cues.weak, sentence));
+      const evidence = Math.min(EVIDENCE.cap, strong + EVIDENCE.weakCue * count(cues.weak, sentence));
       if (evidence < cues.threshold || (cues.needsStrong && !strong)) continue;
       const aboutOthers = cues.aboutOthers?.pattern.test(sentence) ? cues.aboutOthers.factor : 1;
       // The query only ranks sentences that already look like this facet; it never creates a cell.
@@ -153,6 +153,9 @@ export function pickFacetQuotes(source: AnswerSource, query: string | undefined,
 
 type Candidate = { facet: Facet; sentence: number; score: number };
 
+/** The best few sentences per facet enter the exhaustive assignment (5 facets × 4: at most 4^5 tries). */
+const CANDIDATES_PER_FACET = 4;
+
 /**
  * Sentence per facet maximising the total score, each sentence used once. Greedy would give a
  * sentence naming both a benchmark and a gain to Results and leave Data empty when another
@@ -163,7 +166,7 @@ function bestAssignment(candidates: Candidate[]): Map<Facet, number> {
     candidates
       .filter((c) => c.facet === facet)
       .sort((a, b) => b.score - a.score)
-      .slice(0, 4),
+      .slice(0, CANDIDATES_PER_FACET),
   );
   let best: { total: number; picks: Candidate[] } = { total: 0, picks: [] };
   const search = (f: number, picks: Candidate[], total: number) => {

@@ -1,3 +1,4 @@
+import { CONTRIBUTION_SUBJECT, CONTRIBUTION_VERB } from "../../text/contribution.js";
 import { thirdPerson } from "../../generate/extractive.js";
 import type { AnswerSource } from "../../generate/generator.js";
 import { scoreSentence } from "../../ground/support.js";
@@ -63,9 +64,21 @@ function leadSentence(group: ThemeSources, position: number, weight: TermWeight,
  * made as specific as those abstracts allow ("context" -> "in-context learning"). A lead sentence
  * cites only the abstracts that contain it. Falls back to a rare phrase two abstracts share.
  */
+/** How lead-sentence phrases are picked; the related-work fixtures of the eval gate (evals/tasks.jsonl) check them. */
+const LEAD = {
+  /** A theme phrase must occur in a third of the group's abstracts (and in 2, when the group has 2). */
+  themeCoverage: 1 / 3,
+  /** A two-word phrase wins over the widest one when it covers at least this share as many papers. */
+  wideEnough: 0.7,
+  /** A fallback phrase of two words weighs this much more than one word. */
+  multiWordBonus: 1.5,
+  /** A phrase is made more specific only when half the abstracts that contain it agree on the longer form. */
+  specificCoverage: 0.5,
+} as const;
+
 function sharedPhrase(group: ThemeSources, weight: TermWeight, used: Set<string>): Phrase | null {
   const keysOf = group.sources.map((source) => new Set(keyPhrases(source.paper.abstract).map((phrase) => phrase.key)));
-  const enough = Math.max(Math.min(2, group.sources.length), Math.ceil(group.sources.length / 3));
+  const enough = Math.max(Math.min(2, group.sources.length), Math.ceil(group.sources.length * LEAD.themeCoverage));
   const candidates = group.theme.phrases
     .filter(isWordy)
     .map((surface) => {
@@ -80,7 +93,7 @@ function sharedPhrase(group: ThemeSources, weight: TermWeight, used: Set<string>
     );
   // Two words say more than one ("sequence modeling" over "string") unless they cover far fewer papers.
   const widest = Math.max(0, ...candidates.map((candidate) => candidate.sources.length));
-  const wide = candidates.filter((candidate) => candidate.sources.length >= 0.7 * widest);
+  const wide = candidates.filter((candidate) => candidate.sources.length >= LEAD.wideEnough * widest);
   const chosen = wide.find((candidate) => /[\s-]/.test(candidate.surface)) ?? wide[0] ?? commonPhrase(group, keysOf, weight);
   if (chosen) used.add(chosen.surface.toLowerCase());
   return chosen;
@@ -107,7 +120,7 @@ function commonPhrase(group: ThemeSources, keysOf: Array<Set<string>>, weight: T
     if (sources.length < 2 || !isWordy(surface) || !readsAsNoun(surface)) continue;
     const words = key.split(" ");
     const rarity = words.reduce((sum, word) => sum + weight(word), 0) / words.length;
-    const score = sources.length * rarity * (words.length > 1 ? 1.5 : 1);
+    const score = sources.length * rarity * (words.length > 1 ? LEAD.multiWordBonus : 1);
     if (!best || score > best.score) best = { score, surface, sources };
   }
   return best && moreSpecific({ surface: best.surface, sources: best.sources });
@@ -153,7 +166,7 @@ function moreSpecific(phrase: Phrase): Phrase {
       }
     }
   }
-  const needed = Math.max(Math.min(2, phrase.sources.length), Math.ceil(phrase.sources.length * 0.5));
+  const needed = Math.max(Math.min(2, phrase.sources.length), Math.ceil(phrase.sources.length * LEAD.specificCoverage));
   const length = (surface: string) => surface.split(/[\s-]+/).length;
   const [best] = [...found.values()]
     .filter((entry) => entry.sources.size >= needed)
@@ -178,8 +191,7 @@ function asInProse(written: string[], sources: AnswerSource[]): string {
   return form!.replace(/\b[A-Z][a-z]+\b/g, (word) => (new RegExp(String.raw`\b${word.toLowerCase()}\b`).test(text) ? word.toLowerCase() : word));
 }
 
-const SUBJECT = String.raw`(?:we|this (?:paper|work|study|article))\s+(?:[\w-]+\s+)?`;
-const CONTRIBUTION_VERB = String.raw`(?:propose|introduce|present|develop|design|describe|formulate|build)s?\b`;
+const SUBJECT = CONTRIBUTION_SUBJECT;
 const FINDING_VERB = String.raw`(?:show|study|studie|investigate|analy[sz]e|explore|examine|demonstrate|provide|derive|prove|establish|find|identify|consider|extend|revisit|characteri[sz]e|evaluate|focus|argue|report)s?\b`;
 /** Leading clauses before the subject: "To address this, we propose …", "Second, building on X, we …". */
 const CLAUSES = String.raw`(?:[^.;:]{0,150}?,\s+)?`;
@@ -195,18 +207,29 @@ const LEANS_ON_CONTEXT =
   /^(this|these|that|those|it|its|such|they|their|however|furthermore|moreover|additionally|in addition|in contrast|then|thus|hence|therefore|finally|as a result|second|third|next)\b/i;
 
 /** The paper's own contribution ("we propose …"), else its main finding, else its sentence most on the topic. */
+/**
+ * Scoring of a paper's sentence: the kind (3/2/1) decides; a vague back-reference or a sentence leaning on
+ * the one before loses a kind; overlap with the topic (capped) only breaks ties within a kind.
+ */
+const SENTENCE = { minChars: 30, vaguePenalty: 2.5, vagueBelowWords: 14, leansOnContextPenalty: 1, topicCap: 50, topicScale: 100 } as const;
+
 function paperSentence(source: AnswerSource, query: string, weight: TermWeight): string {
-  const sentences = source.sentences.filter((sentence) => sentence.length > 30);
+  const sentences = source.sentences.filter((sentence) => sentence.length > SENTENCE.minChars);
   const pool = sentences.length ? sentences : source.sentences;
   const queryTerms = new Set(keywordTerms(query));
   const score = (sentence: string) => {
     const kind = KINDS.find(({ pattern }) => pattern.test(sentence))?.score ?? 0;
     const shown = unframe(sentence);
-    const vague = BACK_REFERENCE.test(shown) && shown.split(/\s+/).length < 14;
+    const vague = BACK_REFERENCE.test(shown) && shown.split(/\s+/).length < SENTENCE.vagueBelowWords;
     const terms = new Set(keywordTerms(sentence));
     const topic = [...queryTerms].filter((term) => terms.has(term)).reduce((sum, term) => sum + weight(term), 0);
     // The kind decides; overlap with the topic only breaks ties within a kind.
-    return kind - (vague ? 2.5 : 0) - (LEANS_ON_CONTEXT.test(shown) ? 1 : 0) + Math.min(topic, 50) / 100;
+    return (
+      kind -
+      (vague ? SENTENCE.vaguePenalty : 0) -
+      (LEANS_ON_CONTEXT.test(shown) ? SENTENCE.leansOnContextPenalty : 0) +
+      Math.min(topic, SENTENCE.topicCap) / SENTENCE.topicScale
+    );
   };
   const scored = pool.map((sentence) => ({ sentence, score: score(sentence) }));
   // Earliest of the best: ties go to the sentence the abstract states first.

@@ -9,13 +9,16 @@ import type { PaperResult } from "../../retrieve/search.js";
 import { TASK_DEFAULTS } from "../../settings.js";
 import { checkCitedText, checkWarnings } from "../core/check.js";
 import type { TaskContext } from "../core/context.js";
-import { reference, type Reference, type TaskResult } from "../core/result.js";
+import { reference } from "../core/result.js";
 import { abstention, isAbstention, type Retrieval, retrieve } from "../core/retrieve.js";
 import { numberSources } from "../core/sources.js";
 import { buildThemes, type Theme } from "../themes.js";
 import { assignCitationKeys, bibtexFor, type CitationStyle, formatReferences, type UserBibEntry } from "./bibliography.js";
 import { type ComposedParagraph, composeParagraphs, type ThemeSources } from "./compose.js";
 import { type OutputFormat, renderDocument, renderParagraph } from "./render.js";
+import type { RelatedWorkResult } from "./types.js";
+
+export type { RelatedWorkResult } from "./types.js";
 
 export interface RelatedWorkOptions {
   /** Papers retrieved and grouped into themes. */
@@ -27,33 +30,6 @@ export interface RelatedWorkOptions {
   /** Named by the LaTeX \bibliography line. */
   bibFile?: string;
 }
-
-export interface RelatedWorkTheme {
-  name: string;
-  /** Phrase the offline lead sentence names the theme by (null for model-written text). */
-  phrase: string | null;
-  /** The theme's paragraph in the output format. */
-  paragraph: string;
-  paperIds: string[];
-}
-
-export interface RelatedWorkReference extends Reference {
-  key: string;
-  formatted: string;
-}
-
-/** `text` holds the checked paragraphs with [n] markers; `document` the whole draft in `format`. */
-export type RelatedWorkResult = Omit<TaskResult, "references"> & {
-  task: "related-work";
-  format: OutputFormat;
-  style: CitationStyle;
-  themes: RelatedWorkTheme[];
-  /** The draft as printed and written: heading, paragraphs, references (or \bibliography), notes, footer. */
-  document: string;
-  references: RelatedWorkReference[];
-  /** BibTeX of the cited papers, under the keys used in the text. */
-  bibtex: string;
-};
 
 /** Most paragraphs a draft gets (buildThemes decides how many, from 2 up). */
 const PARAGRAPHS = { max: 5 };

@@ -1,9 +1,10 @@
 import type { SentenceSupport } from "../../ground/support.js";
 import { replaceMarkerRuns } from "../../ground/markers.js";
 import { closingNotes, flagUnsupported, UNSUPPORTED_FLAG } from "../core/render.js";
-import type { RelatedWorkResult } from "./related-work.js";
+import type { OutputFormat, RelatedWorkResult } from "./types.js";
 
-export type OutputFormat = "md" | "latex";
+export type { OutputFormat };
+
 export const OUTPUT_FORMATS: OutputFormat[] = ["md", "latex"];
 
 /** A paragraph for the chosen format: unsupported sentences flagged, [n] turned into \cite{key} in LaTeX. */
