@@ -13,6 +13,7 @@ export const UNIT_TESTS = [
   "tests/ground.test.ts",
   "tests/eval-metrics.test.ts",
   "tests/bench-synthetic.test.ts",
+  "tests/commands-doc.test.ts",
 ];
 
 export default defineConfig({

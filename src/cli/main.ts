@@ -25,6 +25,10 @@ export function buildProgram(): Command {
       "--store <location>",
       "where the index lives: a folder, or postgres://user:password@host:port/db for PostgreSQL + pgvector (default: $CITEWISE_STORE, else --index)",
     )
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 done; 1 a bug in citewise (please report it); 2 a problem with the input, arguments or\nenvironment, explained in one line; 3 the command ran and its check found problems (eval --check).",
+    )
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerIngest(program);

@@ -76,3 +76,8 @@ export interface SkippedRecord {
   line: number;
   reason: string;
 }
+
+/** The title shown to readers: the real one, or the one derived from the abstract marked "(untitled)", never passed off as real. */
+export function shownTitle(paper: Pick<Paper, "title" | "displayTitle">): string {
+  return paper.title ?? `${paper.displayTitle} (untitled)`;
+}

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import pc from "picocolors";
 import { chooseWriter } from "../../app/open.js";
 import { runSuite, loadSuite } from "../../eval/answer-suite.js";
@@ -30,11 +30,15 @@ function parseJudge(value: string): "offline" | "llm" {
 export function registerEval(program: Command): void {
   program
     .command("eval")
-    .description("measure retrieval, citation quality (ALCE recall/precision), key facts and abstention on an eval suite; or nDCG@10 on a BEIR dataset")
-    .option("--suite <files...>", "JSONL suites: answerable, unanswerable and task items", [
-      path.join(PACKAGE.evalsDir, "answers.jsonl"),
-      path.join(PACKAGE.evalsDir, "tasks.jsonl"),
-    ])
+    .description(
+      "measure retrieval, citation quality (ALCE recall/precision), key facts and abstention on an eval suite; or retrieval alone on the bundled fixtures (--retrieval) or a BEIR dataset (--beir)",
+    )
+    .addOption(
+      new Option("--suite <files...>", "JSONL suites: answerable, unanswerable and task items").default(
+        [path.join(PACKAGE.evalsDir, "answers.jsonl"), path.join(PACKAGE.evalsDir, "tasks.jsonl")],
+        "the bundled evals/answers.jsonl and evals/tasks.jsonl",
+      ),
+    )
     .option("--limit <n>", "only the first N items", parsePositiveInt("--limit", 100_000))
     .option("--judge <kind>", "entailment judge for citation metrics: offline (default) or llm (needs a model server)", parseJudge, "offline")
     .option("--model <name>", "model for answers (and the LLM judge)")
@@ -45,7 +49,12 @@ export function registerEval(program: Command): void {
     .option("--split <name>", "BEIR qrels split", "test")
     .option("--modes <list>", "BEIR retrieval modes, comma-separated", "bm25,dense,hybrid")
     .option("--retrieval", "instead: BM25, dense and hybrid side by side on retrieval fixtures over data/ (evals/retrieval.jsonl)")
-    .option("--fixtures <file>", "with --retrieval: the fixtures (JSONL)", path.join(PACKAGE.evalsDir, "retrieval.jsonl"))
+    .addOption(
+      new Option("--fixtures <file>", "with --retrieval: the fixtures (JSONL)").default(
+        path.join(PACKAGE.evalsDir, "retrieval.jsonl"),
+        "the bundled evals/retrieval.jsonl",
+      ),
+    )
     .option("--grid", "with --retrieval: also sweep fusion weight and RRF k (how the defaults were chosen)")
     .option("--json", "print results as JSON")
     .addHelpText(

@@ -1,3 +1,4 @@
+import { shownTitle } from "../../corpus/paper.js";
 import type { GroundingReport, SentenceSupport } from "../../ground/support.js";
 import type { Reference, TaskResult } from "./result.js";
 
@@ -16,11 +17,6 @@ export const PLAIN: Style = { bold: (text) => text, dim: (text) => text, warn: (
 
 export const UNSUPPORTED_FLAG = "[unsupported]";
 
-/** The title a reference shows: the real one, or the derived one marked "(untitled)". */
-export function titleOf(reference: Pick<Reference, "title" | "displayTitle">): string {
-  return reference.title ?? `${reference.displayTitle} (untitled)`;
-}
-
 /** "[n] Title — date; authors (paper-id)": one reference line (the id dimmed by the style). */
 export function referenceLine(reference: Reference, style: Style = PLAIN): string {
   const facts = [
@@ -28,7 +24,7 @@ export function referenceLine(reference: Reference, style: Style = PLAIN): strin
     reference.authors.length > 3 ? `${reference.authors[0]} et al.` : reference.authors.join(", ") || null,
   ];
   const known = facts.filter(Boolean);
-  return `[${reference.n}] ${titleOf(reference)}${known.length ? ` — ${known.join("; ")}` : ""} ${style.dim(`(${reference.paperId})`)}`;
+  return `[${reference.n}] ${shownTitle(reference)}${known.length ? ` — ${known.join("; ")}` : ""} ${style.dim(`(${reference.paperId})`)}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { normalizeForHash, parseArxivId } from "../../corpus/ids.js";
-import type { Paper } from "../../corpus/paper.js";
+import { type Paper, shownTitle } from "../../corpus/paper.js";
 import { CitewiseError } from "../../errors.js";
 import { cleanDoi, stripBom } from "../../corpus/fields.js";
 
@@ -202,11 +202,6 @@ function firstTitleWord(title: string): string {
 /** Characters BibTeX and natbib accept in a key. */
 function safeKey(text: string): string {
   return text.replace(/[^A-Za-z0-9_:.-]/g, "");
-}
-
-/** Title as shown to readers: a derived title is marked, never passed off as the real one. */
-export function shownTitle(paper: Paper): string {
-  return paper.titleIsDerived || !paper.title ? `${paper.displayTitle} (untitled)` : paper.title;
 }
 
 function toCsl(paper: Paper, key?: string): CslItem {
