@@ -8,8 +8,11 @@ import { PACKAGE } from "../settings.js";
 import type { TaskContext } from "../tasks/core/context.js";
 import { runIngest } from "./ingest.js";
 
-/** What opening says to the user (notices, first-use building); the CLI prints it on stderr, others may drop it. */
-export type Notify = (message: string) => void;
+/**
+ * What opening says to the user: "info" (first-use building, which model writes) may be kept quiet, e.g.
+ * under --json; a "warning" (a damaged index read from an older copy) is always worth saying.
+ */
+export type Notify = (message: string, kind: "info" | "warning") => void;
 
 /**
  * Opens the index and the embedder its queries need, building the index from the bundled sample corpus the
@@ -18,12 +21,12 @@ export type Notify = (message: string) => void;
  */
 export async function openIndex(location: string, notify: Notify = () => {}): Promise<{ index: IndexSnapshot; embedder: Embedder }> {
   if (!(await hasIndex(location))) {
-    notify(`no index at ${hidePassword(location)}; building one from the bundled sample corpus (${PACKAGE.dataDir})…`);
+    notify(`no index at ${hidePassword(location)}; building one from the bundled sample corpus (${PACKAGE.dataDir})…`, "info");
     const report = await runIngest([PACKAGE.dataDir], location);
-    notify(`indexed ${report.papers} papers (${report.chunks} chunks) in ${report.seconds.toFixed(1)} s`);
+    notify(`indexed ${report.papers} papers (${report.chunks} chunks) in ${report.seconds.toFixed(1)} s`, "info");
   }
   const index = await loadIndex(location);
-  for (const notice of index.notices) notify(`note: ${notice}`);
+  for (const notice of index.notices) notify(`note: ${notice}`, "warning");
   // Queries must be embedded by the embedder that built the index (its dimension is known: no probe request).
   const embedder = await createEmbedder(index.manifest.embedder.name, { dimension: index.manifest.embedder.dimension });
   return { index, embedder };
@@ -51,6 +54,6 @@ export async function openTaskContext(location: string, options: WriterOptions, 
 
 export async function chooseWriter(options: WriterOptions, notify: Notify = () => {}): Promise<Writer> {
   const choice = await selectWriter({ model: options.model, offline: options.offline, timeoutMs: options.timeoutSeconds * 1000 });
-  if (choice.notice) notify(choice.notice);
+  if (choice.notice) notify(choice.notice, "info");
   return choice.writer;
 }

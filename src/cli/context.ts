@@ -14,9 +14,11 @@ export type GlobalOptions = IndexChoice;
 
 export { resolveIndexLocation };
 
-/** Notices go to stderr, prefixed "citewise:"; with --json they are kept quiet so stdout stays one document. */
+/** Notices go to stderr, prefixed "citewise:"; `quiet` (--json) keeps the informational ones back, never a warning. */
 export function stderrNotify(quiet = false): Notify {
-  return quiet ? () => {} : (message) => process.stderr.write(`citewise: ${message}\n`);
+  return (message, kind) => {
+    if (!quiet || kind === "warning") process.stderr.write(`citewise: ${message}\n`);
+  };
 }
 
 /** The index the global options name, opened (and built from the sample on first use), notices on stderr. */
