@@ -35,6 +35,8 @@ export const PACKAGE = {
   dataDir: path.join(PACKAGE_ROOT, "data"),
   promptsDir: path.join(PACKAGE_ROOT, "prompts"),
   evalsDir: path.join(PACKAGE_ROOT, "evals"),
+  /** Data the offline judge reads: word vectors (written by npm run train:judge). */
+  modelsDir: path.join(PACKAGE_ROOT, "models"),
 } as const;
 
 /** What each command does by default; the CLI's option defaults and the tasks read the same numbers. */

@@ -34,7 +34,9 @@ describe("LLM answers through the real openai client against a local OpenAI-comp
     // Streamed as written, then checked.
     expect(stdout).toContain("It was invented on the Moon in 1802 [9].");
     expect(stdout).toMatch(/Removed citations to sources that were not provided: \[9\] \(only \[1\]–\[5\] existed\)/);
-    expect(stdout).toMatch(/Unsupported sentences:\n {2}- "It was invented on the Moon in 1802\." — /);
+    // Its only citation removed, the invented sentence is listed as an uncited claim.
+    expect(stdout).toMatch(/Flagged sentences:\n {2}- "It was invented on the Moon in 1802\." — uncited/);
+    expect(stdout).not.toContain("Unsupported sentences:");
     expect(stdout).toMatch(/^References\n {2}\[1\] /m);
     expect(stdout).not.toMatch(/^ {2}\[[2-5]\] /m);
     expect(stdout).toMatch(/Grounded: 1\/2 sentences supported/);
@@ -62,6 +64,7 @@ describe("LLM answers through the real openai client against a local OpenAI-comp
     expect(body.removedCitations).toEqual(["[9]"]);
     expect(body.references.map((r: { n: number }) => r.n)).toEqual([1]);
     expect(body.sentences.map((s: { supported: boolean }) => s.supported)).toEqual([true, false]);
+    expect(body.sentences.map((s: { verdict: string }) => s.verdict)).toEqual(["supported", "uncited"]);
     expect(body.grounded).toEqual({ supported: 1, total: 2 });
   });
 

@@ -4,10 +4,12 @@ import { UseLiteEmbedder } from "../src/index/embedders/use-lite.js";
 import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
 import { ask } from "../src/tasks/ask.js";
 import { runCli } from "./helpers.js";
+import { OFFLINE_JUDGE } from "./support/judge.js";
 
 let index: IndexSnapshot;
 const embedder = new UseLiteEmbedder(1);
 const writer = OFFLINE_WRITER;
+const judge = OFFLINE_JUDGE;
 beforeAll(async () => {
   index = await loadIndex(inject("corpusIndex"));
 });
@@ -15,7 +17,7 @@ afterAll(() => embedder.close());
 
 describe("offline extractive answers on the bundled corpus", () => {
   it("answers the DeltaZip question from the DeltaZip abstract, with its 6x-8x figure, fully grounded", async () => {
-    const result = await ask("How does DeltaZip compress fine-tuned models, and by how much?", { index, embedder, writer });
+    const result = await ask("How does DeltaZip compress fine-tuned models, and by how much?", { index, embedder, writer, judge });
     expect(result.answered).toBe(true);
     expect(result.text).toMatch(/6\\times\$ to \$8\\times/);
     const deltaZip = result.references.find((r) => r.paperId === result.sources[0]!.paperId);
@@ -33,6 +35,7 @@ describe("offline extractive answers on the bundled corpus", () => {
       index,
       embedder,
       writer,
+      judge,
     });
     expect(result.answered).toBe(true);
     expect(result.references.map((r) => r.title)).toContain("LoTR: Low Tensor Rank Weight Adaptation");
@@ -44,7 +47,7 @@ describe("offline extractive answers on the bundled corpus", () => {
       "Who won the 1998 FIFA World Cup final?",
       "How do bees communicate the location of flowers?",
     ]) {
-      const result = await ask(question, { index, embedder, writer });
+      const result = await ask(question, { index, embedder, writer, judge });
       expect(result.answered, question).toBe(false);
       expect(result.text).toBe("The indexed papers do not address this.");
       expect(result.references).toEqual([]);
@@ -53,7 +56,7 @@ describe("offline extractive answers on the bundled corpus", () => {
   });
 
   it("keeps answers non-redundant: no sentence appears twice and at most 2 per source", async () => {
-    const result = await ask("What is known about neural collapse in classifiers?", { index, embedder, writer }, { maxSentences: 6 });
+    const result = await ask("What is known about neural collapse in classifiers?", { index, embedder, writer, judge }, { maxSentences: 6 });
     expect(new Set(result.grounding.sentences.map((s) => s.text)).size).toBe(result.grounding.sentences.length);
     const perSource = new Map<number, number>();
     for (const s of result.grounding.sentences) for (const n of s.citations) perSource.set(n, (perSource.get(n) ?? 0) + 1);

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadSuite, runSuite } from "../src/eval/answer-suite.js";
 import { checkThresholds, type Thresholds } from "../src/eval/report.js";
 import { OFFLINE_WRITER } from "../src/generate/writer.js";
-import { OverlapJudge } from "../src/ground/judge.js";
 import { UseLiteEmbedder } from "../src/index/embedders/use-lite.js";
 import { loadIndex } from "../src/index/snapshot.js";
 import { ROOT, runCli, runCliAsync, tempDir } from "./helpers.js";
+import { OFFLINE_JUDGE } from "./support/judge.js";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
 
 const SUITE = path.join(ROOT, "evals", "answers.jsonl");
@@ -35,7 +35,7 @@ describe("eval gate (the CI check): offline answers and tasks on the full suites
     const index = await loadIndex(inject("corpusIndex"));
     const embedder = new UseLiteEmbedder(1);
     const items = [...loadSuite(SUITE), ...loadSuite(TASKS)];
-    const { summary } = await runSuite(items, { index, embedder, writer: OFFLINE_WRITER, judge: new OverlapJudge() });
+    const { summary } = await runSuite(items, { index, embedder, writer: OFFLINE_WRITER, judge: OFFLINE_JUDGE });
     await embedder.close();
     const thresholds = JSON.parse(readFileSync(path.join(ROOT, "evals", "thresholds.json"), "utf8")) as Thresholds;
     expect(summary.invalidCitations).toBe(0);
@@ -62,16 +62,24 @@ describe("citewise eval CLI", () => {
     let server: FakeOpenAI;
     beforeAll(async () => {
       server = await startFakeOpenAI();
-      server.defaultChat = (request) =>
-        request.messages[0]!.content.startsWith("You check whether a claim")
-          ? { text: request.messages[1]!.content.includes("1802") ? "no" : "yes" }
-          : { text: "The first source answers this directly [1]. It happened in 1802 [2]." };
+      // The judge model: "supported" with a quote copied from the cited abstract, except for the 1802 claim.
+      server.defaultChat = (request) => {
+        if (!request.messages[0]!.content.startsWith("You check one claim"))
+          return { text: "The first source answers this directly [1]. It happened in 1802 [2]." };
+        const human = request.messages[1]!.content;
+        const abstract = human.split("\n")[1]!;
+        return {
+          text: human.includes("1802")
+            ? JSON.stringify({ verdict: "not-enough-info", evidence: [], reason: "no date" })
+            : JSON.stringify({ verdict: "supported", evidence: [abstract], reason: "" }),
+        };
+      };
     });
     afterAll(() => server.close());
 
-    it("answers with the LLM and judges citations with the LLM judge when asked", async () => {
+    it("answers with the LLM and judges citations with the model judge when asked", async () => {
       const { code, stdout, stderr } = await runCliAsync(
-        ["--index", inject("corpusIndex"), "eval", "--limit", "3", "--model", "test-chat", "--judge", "llm", "--json"],
+        ["--index", inject("corpusIndex"), "eval", "--limit", "3", "--model", "test-chat", "--judge", "model", "--json"],
         {
           env: { OPENAI_BASE_URL: server.baseURL },
         },
@@ -80,17 +88,19 @@ describe("citewise eval CLI", () => {
       expect(code).toBe(0);
       const body = JSON.parse(stdout);
       expect(body.generator).toBe("openai:test-chat");
-      expect(body.judge).toBe("llm:openai:test-chat");
+      expect(body.judge).toBe("model:openai:test-chat");
       const answered = body.results.filter((r: { answered: boolean }) => r.answered);
       expect(answered.length).toBeGreaterThan(0);
       for (const r of answered) expect(r.citationRecall).toBe(0.5);
-      expect(server.requests.some((r) => r.body?.messages?.[0]?.content.startsWith("You check whether a claim"))).toBe(true);
+      expect(server.requests.some((r) => r.body?.messages?.[0]?.content.startsWith("You check one claim"))).toBe(true);
     });
 
-    it("refuses the LLM judge when no model server is configured", () => {
-      const result = runCli(["--index", inject("corpusIndex"), "eval", "--judge", "llm", "--limit", "1"]);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/--judge llm needs a model server/);
+    it("refuses the model judge when no model server is configured (--judge llm is the old name)", () => {
+      for (const kind of ["model", "llm"]) {
+        const result = runCli(["--index", inject("corpusIndex"), "eval", "--judge", kind, "--limit", "1"]);
+        expect(result.code, kind).toBe(2);
+        expect(result.stderr, kind).toMatch(/--judge model needs a model server/);
+      }
     });
   });
 });

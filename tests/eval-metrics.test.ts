@@ -6,17 +6,22 @@ import { loadBeir, beirAsParsedInputs } from "../src/eval/beir.js";
 import { checkThresholds } from "../src/eval/report.js";
 import { summarize, type ItemResult } from "../src/eval/answer-suite.js";
 import { ndcgAt, recallAt, reciprocalRank } from "../src/eval/metrics.js";
-import { OverlapJudge } from "../src/ground/judge.js";
+import type { EvidencePaper } from "../src/ground/verdict.js";
 import { tempDir } from "./helpers.js";
+import { OFFLINE_JUDGE } from "./support/judge.js";
 import { mkdirSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
 const DELTAZIP = "DeltaZip serves many fine-tuned models by compressing model deltas by a factor of 6x to 8x while keeping model quality.";
 const LORA = "Low-rank adaptation trains small adapter matrices instead of the full weights.";
-const passages = [DELTAZIP, LORA, DELTAZIP];
+const passages: EvidencePaper[] = [
+  { id: "deltazip", title: "DeltaZip", sentences: [DELTAZIP] },
+  { id: "lora", title: "LoRA", sentences: [LORA] },
+  { id: "deltazip-copy", title: "DeltaZip", sentences: [DELTAZIP] },
+];
 
 describe("ALCE citation metrics with the offline judge", () => {
-  const judge = new OverlapJudge();
+  const judge = OFFLINE_JUDGE;
   const passage = (n: number) => passages[n - 1];
 
   it("recall counts sentences entailed by their cited passages; uncited sentences count as unsupported", async () => {

@@ -320,8 +320,11 @@ describe("with a model: the prompt keeps sources as data, and a compromised repl
       expect(body.warnings).toContain("no sentence of this answer is supported by the sources it cites: treat it as ungrounded");
       const text = await withModel(["ask", QUESTION]);
       expect(text.code).toBe(0);
+      // Every sentence is listed as flagged, and the warning sits right above the verdicts and the footer.
+      expect(text.stdout).toMatch(/^Flagged sentences:\n {2}- "/m);
+      for (const sentence of body.sentences) expect(text.stdout).toContain(`  - "${sentence.text}" — `);
       expect(text.stdout).toMatch(
-        /\nWarning: no sentence of this answer is supported by the sources it cites: treat it as ungrounded\n\nGrounded: 0\/\d sentences supported\n$/,
+        /\nWarning: no sentence of this answer is supported by the sources it cites: treat it as ungrounded\n\nVerdicts: [^\n]+\n(?:Addresses the question: \d\/\d sentences\n)?Grounded: 0\/\d sentences supported\n$/,
       );
       recordFault({
         category: "injection",
@@ -370,7 +373,7 @@ describe("with a model: the prompt keeps sources as data, and a compromised repl
     const themes = /\nThemes:\n([\s\S]*?)\n\nSources, grouped by theme/.exec(user.content)![1]!;
     expect(themes).not.toMatch(/instruction|PWNED|assistant|source tag/i);
     expect(result.stdout).toMatch(
-      /^## Related Work\n\nPWNED \[unsupported\]\n\n## References\n\n\n\nWarning: no sentence is supported by the sources it cites; treat this text as ungrounded\n\nGrounded: 0\/1 sentences supported\n$/,
+      /^## Related Work\n\nPWNED \[uncited\]\n\n## References\n\n\n\nFlagged sentences:\n {2}- "PWNED\." — uncited: a claim without a citation\n\nWarning: no sentence is supported by the sources it cites; treat this text as ungrounded\n\nVerdicts: 1 uncited\nAddresses the question: 0\/1 sentences\nGrounded: 0\/1 sentences supported\n$/,
     );
     expect(readdirSync(dir)).toEqual([]);
     recordFault({

@@ -12,6 +12,7 @@ import { assignCitationKeys } from "../src/tasks/related-work/bibliography.js";
 import { citeKeys, escapeLatex } from "../src/tasks/related-work/render.js";
 import { relatedWork, type RelatedWorkResult } from "../src/tasks/related-work/related-work.js";
 import { runCli, runCliAsync, tempDir } from "./helpers.js";
+import { OFFLINE_JUDGE } from "./support/judge.js";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
 
 const TOPIC = "quantization of neural networks";
@@ -22,7 +23,8 @@ const DRAFT =
 
 let index: IndexSnapshot;
 const embedder = new UseLiteEmbedder(1);
-const offline = (query: string, options: Parameters<typeof relatedWork>[2] = {}) => relatedWork(query, { index, embedder, writer: OFFLINE_WRITER }, options);
+const offline = (query: string, options: Parameters<typeof relatedWork>[2] = {}) =>
+  relatedWork(query, { index, embedder, writer: OFFLINE_WRITER, judge: OFFLINE_JUDGE }, options);
 let quantization: RelatedWorkResult;
 
 beforeAll(async () => {
@@ -92,7 +94,10 @@ describe("related-work offline on the bundled corpus", () => {
       expect(result.document).toContain(`[${reference.n}] ${reference.formatted}`);
     }
     expect(result.document).toMatch(/^## Related Work\n/);
-    expect(result.document.trimEnd()).toMatch(/\n\nGrounded: \d+\/\d+ sentences supported$/);
+    // The footer closes the last block, after the verdict and relevance lines when there are any.
+    expect(result.document.trimEnd()).toMatch(
+      /\n\n(?:Verdicts: [^\n]+\n)?(?:Addresses the question: \d+\/\d+ sentences\n)?Grounded: \d+\/\d+ sentences supported$/,
+    );
 
     const parsed = parseBibtex(result.bibtex, "related-work.bib");
     expect(parsed.skipped).toEqual([]);
@@ -257,7 +262,9 @@ describe("citewise related-work with a model (local OpenAI-compatible server)", 
     const prose = stdout.slice(0, stdout.indexOf("## References"));
     expect(prose).not.toContain("[15]");
     expect(stdout).toContain("Removed citations to sources that were not provided: [15] (only [1]–[12] existed)");
-    expect(prose).toMatch(/on the Moon in 1850\. \[unsupported\]/);
+    // Its only citation removed, the invented sentence is an uncited claim: flagged inline and listed.
+    expect(prose).toMatch(/on the Moon in 1850\. \[uncited\]/);
+    expect(stdout).toMatch(/^Flagged sentences:\n(?: {2}- .*\n(?: {4}source: .*\n)?)*? {2}- "It was first demonstrated on the Moon in 1850\." — uncited/m);
     expect(stdout.trimEnd()).toMatch(/Grounded: \d\/4 sentences supported$/);
     expect(stdout).toMatch(/^\[1\] .*\n\[2\] .*\n\[8\] /m);
 
@@ -286,7 +293,8 @@ describe("citewise related-work with a model (local OpenAI-compatible server)", 
     const prose = body.document.slice(0, body.document.indexOf("% BibTeX"));
     expect(prose).toMatch(/\\cite\{[^}]+\}/);
     expect(prose).not.toMatch(/\[\d+\]/);
-    expect(prose).toMatch(/on the Moon in 1850\. \\textbf\{\[unsupported\]\}/);
+    expect(prose).toMatch(/on the Moon in 1850\. \\textbf\{\[uncited\]\}/);
+    expect(body.document).toMatch(/^% {3}- "It was first demonstrated on the Moon in 1850\." — uncited/m);
     expect(body.document).toContain("% Removed citations to sources that were not provided: [15]");
     expect(body.themes.map((t: { paragraph: string }) => t.paragraph).join("\n")).toContain("\\cite{");
     expect(existsSync(path.join(dir, "related-work.bib"))).toBe(false);

@@ -5,11 +5,13 @@ import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
 import { checkNovelty, splitIdeas, suggestIdeas } from "../src/tasks/ideas.js";
 import { summarize } from "../src/tasks/summarize.js";
 import { runCli, runCliAsync } from "./helpers.js";
+import { OFFLINE_JUDGE } from "./support/judge.js";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
 
 let index: IndexSnapshot;
 const embedder = new UseLiteEmbedder(1);
 const writer = OFFLINE_WRITER;
+const judge = OFFLINE_JUDGE;
 beforeAll(async () => {
   index = await loadIndex(inject("corpusIndex"));
 });
@@ -17,7 +19,7 @@ afterAll(() => embedder.close());
 
 describe("summarize (offline)", () => {
   it("organises retrieved papers into named themes, summarised with grounded citations to their own papers", async () => {
-    const result = await summarize("quantization of neural networks", { index, embedder, writer }, { k: 16 });
+    const result = await summarize("quantization of neural networks", { index, embedder, writer, judge }, { k: 16 });
     expect(result.answered).toBe(true);
     expect(result.outline.length).toBeGreaterThanOrEqual(2);
     const all = result.outline.flatMap((node) => [node, ...node.subthemes]);
@@ -37,7 +39,7 @@ describe("summarize (offline)", () => {
   });
 
   it("abstains on a topic the corpus does not cover", async () => {
-    const result = await summarize("sourdough bread fermentation", { index, embedder, writer });
+    const result = await summarize("sourdough bread fermentation", { index, embedder, writer, judge });
     expect(result.answered).toBe(false);
     expect(result.outline).toEqual([]);
   });
@@ -55,7 +57,7 @@ describe("summarize (offline)", () => {
 
 describe("ideas (offline)", () => {
   it("suggests ideas whose evidence sentences are grounded and cite their sources, each novelty-checked", async () => {
-    const result = await suggestIdeas("efficient inference for large language models", { index, embedder, writer }, { count: 4 });
+    const result = await suggestIdeas("efficient inference for large language models", { index, embedder, writer, judge }, { count: 4 });
     expect(result.answered).toBe(true);
     expect(result.ideas).toHaveLength(4);
     expect(result.ideas.some((idea) => idea.kind === "transfer")).toBe(true);

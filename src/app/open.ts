@@ -5,6 +5,7 @@ import { createEmbedder } from "../index/embedders/create.js";
 import { hasIndex, type IndexSnapshot, loadIndex } from "../index/snapshot.js";
 import { hidePassword } from "../index/storage.js";
 import { PACKAGE } from "../settings.js";
+import { createClaimJudge, type JudgeKind } from "../ground/claim-judge.js";
 import type { TaskContext } from "../tasks/core/context.js";
 import { runIngest } from "./ingest.js";
 
@@ -39,6 +40,8 @@ export interface WriterOptions {
   offline?: boolean;
   /** Deadline of each request to the model server. */
   timeoutSeconds: number;
+  /** --judge: who checks each sentence (default offline). */
+  judge?: JudgeKind;
 }
 
 /**
@@ -48,8 +51,10 @@ export interface WriterOptions {
  */
 export async function openTaskContext(location: string, options: WriterOptions, notify: Notify = () => {}): Promise<TaskContext & { embedder: Embedder }> {
   const writer = await chooseWriter(options, notify);
+  // Chosen before the index opens too: --judge model without a model server fails first.
+  const judge = await createClaimJudge({ kind: options.judge, model: writer.chat });
   const { index, embedder } = await openIndex(location, notify);
-  return { index, embedder, writer };
+  return { index, embedder, writer, judge };
 }
 
 export async function chooseWriter(options: WriterOptions, notify: Notify = () => {}): Promise<Writer> {

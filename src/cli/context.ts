@@ -1,5 +1,6 @@
 import path from "node:path";
 import { type IndexChoice, resolveIndexLocation } from "../app/location.js";
+import type { JudgeKind } from "../ground/claim-judge.js";
 import { type Notify, openIndex, openTaskContext, type WriterOptions } from "../app/open.js";
 import { stripBom } from "../corpus/fields.js";
 import { readRegularFile } from "../ingest/read-source.js";
@@ -38,8 +39,9 @@ export async function ingestWithProgress(inputs: string[], location: string, opt
 }
 
 /** What every answering command does first: choose the writer, then open the index (see app/open.ts). */
-export function openForTask(global: GlobalOptions, options: { model?: string; offline?: boolean; timeout: number; json?: boolean }) {
-  const writer: WriterOptions = { model: options.model, offline: options.offline, timeoutSeconds: options.timeout };
+export function openForTask(global: GlobalOptions, options: { model?: string; offline?: boolean; judge?: JudgeKind; timeout: number; json?: boolean }) {
+  if (options.judge === "model" && options.offline) throw new UserError("--judge model needs the model server that --offline turns off; drop one of them");
+  const writer: WriterOptions = { model: options.model, offline: options.offline, timeoutSeconds: options.timeout, judge: options.judge };
   return openTaskContext(resolveIndexLocation(global), writer, stderrNotify(options.json));
 }
 

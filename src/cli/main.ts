@@ -9,6 +9,7 @@ import { registerIdeas } from "./commands/ideas.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerPapers } from "./commands/papers.js";
 import { registerSearch } from "./commands/search.js";
+import { registerVerify } from "./commands/verify.js";
 import { installOutputGuards } from "./terminal.js";
 import { PACKAGE } from "../settings.js";
 
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerRelatedWork(program);
   registerEval(program);
   registerPapers(program);
+  registerVerify(program);
   return program;
 }
 

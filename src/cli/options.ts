@@ -58,11 +58,22 @@ export function filtersFrom(flags: FilterFlags): PaperFilters {
   return { yearFrom: flags.year?.from, yearTo: flags.year?.to, source: flags.source, language: flags.lang };
 }
 
-/** --model, --offline, --timeout: how a command reaches (or avoids) a model server. */
+/** A value from a fixed list, or a one-line error naming the option and the choices. */
+export function choice<T extends string>(name: string, allowed: readonly T[]) {
+  return (value: string): T => {
+    if (!allowed.includes(value as T)) throw new InvalidArgumentError(`${name} must be one of ${allowed.join(", ")} (got "${value}")`);
+    return value as T;
+  };
+}
+
+export const JUDGE_KINDS = ["offline", "model"] as const;
+
+/** --model, --offline, --judge, --timeout: how a command reaches (or avoids) a model server. */
 export function addModelOptions(command: Command, timeoutSeconds = 60): Command {
   return command
     .option("--model <name>", "model on the OpenAI-compatible server (default: $CITEWISE_MODEL or $OPENAI_MODEL)")
     .option("--offline", "use the offline composer even when a model server is configured")
+    .option("--judge <kind>", "who checks each sentence against its sources: offline (default) or model", choice("--judge", JUDGE_KINDS), "offline")
     .option("--timeout <seconds>", "per-request timeout for the model server", parsePositiveInt("--timeout", 3600), timeoutSeconds);
 }
 

@@ -1,6 +1,6 @@
 import pc from "picocolors";
 import type { AskResult } from "../tasks/ask.js";
-import { referenceLine, renderWithTail, type Style, tailBlocks } from "../tasks/core/render.js";
+import { checkLines, referenceLine, renderWithTail, type Style, tailBlocks } from "../tasks/core/render.js";
 import type { Reference, TaskResult } from "../tasks/core/result.js";
 
 /** The terminal's style for the shared rendering (tasks/core/render.ts): bold headings, dim ids, yellow warnings. */
@@ -29,11 +29,8 @@ export function renderAnswer(result: AskResult): string {
  * unsupported sentences are listed first, then the usual references, notes and footer.
  */
 export function streamedTail(result: AskResult): string {
-  const unsupported = result.grounding.sentences.filter((sentence) => !sentence.supported);
-  const list = unsupported.length
-    ? [[pc.yellow("Unsupported sentences:"), ...unsupported.map((sentence) => `  - "${sentence.text}" — ${sentence.reason ?? "not supported"}`)].join("\n")]
-    : [];
-  return `\n\n${[...list, ...tailBlocks(result, TERMINAL_TAIL)].join("\n\n")}\n`;
+  const checks = checkLines(result.grounding.sentences, TERMINAL);
+  return `\n\n${[...(checks ? [checks] : []), ...tailBlocks(result, TERMINAL_TAIL)].join("\n\n")}\n`;
 }
 
 function nearestList(result: TaskResult): string {

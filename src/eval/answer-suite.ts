@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { Writer } from "../generate/writer.js";
 import type { TaskResult } from "../tasks/core/result.js";
-import type { EntailmentJudge } from "../ground/judge.js";
+import type { ClaimJudge } from "../ground/verdict.js";
+import { splitSentences } from "../text/sentences.js";
 import type { Embedder } from "../index/embedder.js";
 import type { IndexSnapshot } from "../index/snapshot.js";
 import { searchPapers } from "../retrieve/search.js";
@@ -92,7 +93,8 @@ export interface SuiteRun {
   index: IndexSnapshot;
   embedder: Embedder | null;
   writer: Writer;
-  judge: EntailmentJudge;
+  /** Checks the tasks' sentences and decides ALCE entailment. */
+  judge: ClaimJudge;
   onItem?: (done: number, total: number) => void;
 }
 
@@ -126,7 +128,7 @@ export async function runSuite(items: SuiteItem[], run: SuiteRun): Promise<{ res
       const gains = new Map(relevant.map((id) => [id, 1]));
       retrieval = { ndcg10: ndcgAt(ranked, gains, 10), recall10: recallAt(ranked, gains, 10), rr: reciprocalRank(ranked, gains) };
     }
-    const result = await runTask({ task: "ask", input: item.question }, { index: run.index, embedder: run.embedder, writer: run.writer });
+    const result = await runTask({ task: "ask", input: item.question }, { index: run.index, embedder: run.embedder, writer: run.writer, judge: run.judge });
     const citations = await citationsOf(result, run);
     const facts = item.type === "answerable" && item.keyFacts?.length ? keyFactsCovered(result.answered ? result.text : "", item.keyFacts) : null;
     results.push({
@@ -169,7 +171,7 @@ async function runTaskItem(
   // Offline runs: the eval scores the composers; LLM task runs are exercised by the task tests.
   const output = await runTask(
     { task: item.task!, input: item.question, paperIds, k: item.k },
-    { index: run.index, embedder: run.embedder, writer: OFFLINE_WRITER },
+    { index: run.index, embedder: run.embedder, writer: OFFLINE_WRITER, judge: run.judge },
   );
   const citations = await citationsOf(output, run);
   const cited = new Set(output.references.map((reference) => reference.paperId));
@@ -196,7 +198,12 @@ async function runTaskItem(
 /** ALCE citation recall/precision of a result, judged against the abstracts of its numbered sources. */
 async function citationsOf(result: TaskResult, run: SuiteRun) {
   if (!result.answered) return null;
-  const passages = new Map(result.sources.map((source) => [source.n, run.index.papers.get(source.paperId)!.abstract]));
+  const passages = new Map(
+    result.sources.map((source) => {
+      const paper = run.index.papers.get(source.paperId)!;
+      return [source.n, { id: paper.id, title: paper.title, sentences: splitSentences(paper.abstract, paper.language) }];
+    }),
+  );
   return citationScores(result.grounding.sentences, (n) => passages.get(n), run.judge);
 }
 

@@ -1,5 +1,5 @@
-import type { EntailmentJudge } from "../ground/judge.js";
 import { stripMarkers } from "../ground/markers.js";
+import type { ClaimJudge, EvidencePaper } from "../ground/verdict.js";
 
 export interface CitationScores {
   /** ALCE citation recall: share of sentences whose cited passages jointly entail them. */
@@ -17,18 +17,25 @@ export interface CitationScores {
  */
 export async function citationScores(
   sentences: Array<{ text: string; citations: number[] }>,
-  passage: (n: number) => string | undefined,
-  judge: EntailmentJudge,
+  passage: (n: number) => EvidencePaper | undefined,
+  judge: ClaimJudge,
 ): Promise<CitationScores> {
+  // ALCE's NLI step is the groundedness judge's "supported" (the same judge every task uses). With no uncited
+  // papers passed, "misattributed" means the cited papers together support it but one of them adds nothing:
+  // the concatenation still entails it (precision, below, is what marks the idle citation).
+  const entails = async (papers: EvidencePaper[], claim: string) => {
+    const { verdict } = await judge.judge(claim, papers);
+    return verdict === "supported" || verdict === "misattributed";
+  };
   let supported = 0;
   let precise = 0;
   let citations = 0;
   for (const sentence of sentences) {
     const claim = stripMarkers(sentence.text);
-    const cited = sentence.citations.map((n) => passage(n)).filter((p): p is string => Boolean(p));
+    const cited = sentence.citations.map((n) => passage(n)).filter((p): p is EvidencePaper => p !== undefined);
     citations += sentence.citations.length;
     if (cited.length === 0) continue;
-    const joint = await judge.entails(cited, claim);
+    const joint = await entails(cited, claim);
     if (!joint) continue;
     supported++;
     if (cited.length === 1) {
@@ -36,9 +43,9 @@ export async function citationScores(
       continue;
     }
     for (let i = 0; i < cited.length; i++) {
-      const alone = await judge.entails([cited[i]!], claim);
+      const alone = await entails([cited[i]!], claim);
       const others = cited.filter((_, j) => j !== i);
-      if (alone || !(await judge.entails(others, claim))) precise++;
+      if (alone || !(await entails(others, claim))) precise++;
     }
   }
   return {

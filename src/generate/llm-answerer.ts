@@ -2,6 +2,12 @@ import type { ChatModel } from "../llm/chat-model.js";
 import type { AnswerRequest, AnswerSource, Generator } from "./generator.js";
 import { usableField } from "./injection.js";
 import { renderPrompt } from "../llm/prompts.js";
+import { holdBackReferenceList, stripReferenceList } from "../ground/citations.js";
+import { ProviderError } from "../llm/openai-client.js";
+import { type ModelText, readModelText } from "./model-text.js";
+
+/** max_tokens of an answer: the prompt's sentence limit at a generous sentence length, plus room for a preamble. */
+const ANSWER_TOKENS = { perSentence: 60, extra: 100 };
 
 /** Answers with a chat model from prompts/answer.*.txt; citations are checked afterwards, not trusted. */
 export class LlmAnswerer implements Generator {
@@ -13,15 +19,52 @@ export class LlmAnswerer implements Generator {
     return this.model.name;
   }
 
+  /**
+   * The answer as read (see reply), followed by the model's own reference list if it wrote one: a caller of
+   * this plain-text form (ask.ts) drops and reports that list itself. reply() gives the notes as well.
+   */
   async answer(request: AnswerRequest): Promise<string> {
+    const { read, raw } = await this.read(request);
+    if (!read.droppedReferenceList) return read.text;
+    const body = stripReferenceList(raw.trim()).text;
+    return `${read.text}${raw.trim().slice(body.length)}`;
+  }
+
+  /**
+   * The answer as read (citation styles normalised, sentence limit enforced, reference list dropped) with
+   * notes on what was changed. A streamed answer never shows the model's own reference list.
+   */
+  async reply(request: AnswerRequest): Promise<ModelText> {
+    return (await this.read(request)).read;
+  }
+
+  private async read(request: AnswerRequest): Promise<{ read: ModelText; raw: string }> {
     const messages = await renderPrompt("answer", {
       question: request.question,
       sources: request.sources.map(formatSource).join("\n\n"),
       source_count: request.sources.length,
       max_sentences: request.maxSentences,
     });
-    return this.model.complete(messages, { onToken: request.onToken });
+    const maxTokens = request.maxSentences * ANSWER_TOKENS.perSentence + ANSWER_TOKENS.extra;
+    const screen = request.onToken ? holdBackReferenceList(request.onToken) : null;
+    let cut = false;
+    const raw = await this.model.complete(messages, {
+      maxTokens,
+      onToken: screen ? (token) => screen.write(token) : undefined,
+      onLimit: () => {
+        cut = true;
+      },
+    });
+    screen?.end();
+    const read = readModelText(raw, request.sources.length, { maxSentences: request.maxSentences, prose: true, cut });
+    if (read.incomplete) throw cutOff(this.model.name, maxTokens);
+    return { read, raw };
   }
+}
+
+/** A reply cut before it said what was asked is an error, never a shorter answer. */
+export function cutOff(model: string, maxTokens: number): ProviderError {
+  return new ProviderError(`the model "${model}" stopped at the output token limit (${maxTokens} tokens, finish_reason "length"); the answer is incomplete`);
 }
 
 /**

@@ -14,8 +14,11 @@ export const MARKER = new RegExp(String.raw`\[(${NUMBER_LIST})\]`, "g");
 const SPACED_MARKER = new RegExp(String.raw`\s*\[${NUMBER_LIST}\]`, "g");
 /** Adjacent markers with the space before them: "[1, 2][4]" is one run. */
 export const MARKER_RUN = new RegExp(String.raw`\s*\[${NUMBER_LIST}\](?:\s*\[${NUMBER_LIST}\])*`, "g");
-/** A full stop followed by markers: "claim. [2]" (the marker belongs to the sentence before the stop). */
-const MARKERS_AFTER_STOP = new RegExp(String.raw`([.!?])((?:\s*\[${NUMBER_LIST}\])+)\s*`, "g");
+/**
+ * A full stop followed by markers: "claim. [2]" (the marker belongs to the sentence before the stop),
+ * unless a lower-case word follows: in "claim. [2] proposes …" the marker is the next sentence's subject.
+ */
+const MARKERS_AFTER_STOP = new RegExp(String.raw`([.!?])((?:\s*\[${NUMBER_LIST}\])+)(?!\s*(?:\p{Ll}|\[))\s*`, "gu");
 
 /** The source numbers a marker's inside names: "1, 3-5" → [1, 3, 4, 5] (a reversed or huge range stays two numbers). */
 export function markerNumbers(inner: string): number[] {

@@ -2,25 +2,10 @@ import { keywordTerms } from "../text/tokenize.js";
 import { splitSentences } from "../text/sentences.js";
 import { citationsIn, markersBeforeStop, stripMarkers } from "./markers.js";
 
-export interface SentenceSupport {
-  text: string;
-  /** Citation numbers in this sentence (as in the final answer). */
-  citations: number[];
-  supported: boolean;
-  /** Share of the sentence's content words found in the cited sources (0..1). */
-  coverage: number;
-  /** Numbers in the sentence that none of its cited sources contains. */
-  missingNumbers: string[];
-  reason?: string;
-}
-
-export interface GroundingReport {
-  sentences: SentenceSupport[];
-  supported: number;
-  total: number;
-}
-
-/** Thresholds for the offline support check; see evals/README.md for how they were set. */
+/**
+ * The word-overlap support score the offline composers use to pick sentences they can stand behind (the
+ * judge in judge/ is what checks the result). Thresholds: see evals/README.md for how they were set.
+ */
 export const SUPPORT_THRESHOLDS = { coverage: 0.6, bestSentenceCoverage: 0.35 };
 
 const NUMBER = /\d+(?:[.,]\d+)?(?:\s?%|x|×)?/g;
@@ -34,7 +19,7 @@ function numbersIn(text: string): string[] {
  * most of its content words (stemmed) and all of its numbers appear in those sources, and one source
  * sentence alone covers a fair part of it (so words scattered across an abstract do not count).
  */
-export function scoreSentence(sentence: string, citedTexts: string[]): Omit<SentenceSupport, "text" | "citations"> {
+export function scoreSentence(sentence: string, citedTexts: string[]): { supported: boolean; coverage: number; missingNumbers: string[]; reason?: string } {
   const plain = stripMarkers(sentence);
   const terms = new Set(keywordTerms(plain));
   if (citedTexts.length === 0) return { supported: false, coverage: 0, missingNumbers: [], reason: "no citation" };
@@ -60,17 +45,18 @@ export function scoreSentence(sentence: string, citedTexts: string[]): Omit<Sent
   return { supported, coverage, missingNumbers, reason };
 }
 
-/** Checks every sentence of an answer; `sourceText(n)` gives the text of final citation number n. */
-export function checkGrounding(answer: string, sourceText: (n: number) => string | undefined): GroundingReport {
-  // "claim. [2] Next" -> "claim [2]. Next": a marker after the full stop belongs to the sentence before it.
-  const normalized = markersBeforeStop(answer.replace(/\n+/g, " "));
-  const sentences = splitSentences(normalized)
-    .filter((sentence) => stripMarkers(sentence).length > 0)
-    .map((text) => {
-      const citations = [...new Set(citationsIn(text))];
-      const texts = citations.map(sourceText).filter((t): t is string => Boolean(t));
-      return { text, citations, ...scoreSentence(text, texts) };
-    });
-  const supported = sentences.filter((s) => s.supported).length;
-  return { sentences, supported, total: sentences.length };
+/**
+ * A quick, synchronous version for composers choosing between candidate sentences (compare's offline
+ * fallbacks): every sentence of `text` passes scoreSentence against what it cites. Not the check: every task's
+ * final text goes through the judge (grounding.ts).
+ */
+export function allSentencesPass(text: string, sourceText: (n: number) => string | undefined): boolean {
+  const sentences = splitSentences(markersBeforeStop(text.replace(/\n+/g, " "))).filter((sentence) => stripMarkers(sentence).length > 0);
+  return (
+    sentences.length > 0 &&
+    sentences.every((sentence) => {
+      const texts = [...new Set(citationsIn(sentence))].map(sourceText).filter((t): t is string => Boolean(t));
+      return scoreSentence(sentence, texts).supported;
+    })
+  );
 }

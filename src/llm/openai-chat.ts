@@ -4,6 +4,12 @@ import { redactKey } from "./redact.js";
 import { stripTerminalControls } from "../corpus/controls.js";
 import type { ChatMessage, ChatModel, CompleteOptions } from "./chat-model.js";
 
+/**
+ * max_tokens when a caller names none: every request sets one, so a model that never stops (or a server
+ * whose own default is huge) cannot run on. Callers size their own (llm-answerer.ts, writer.ts).
+ */
+export const DEFAULT_MAX_TOKENS = 4096;
+
 export interface OpenAIChatOptions {
   model: string;
   timeoutMs?: number;
@@ -28,15 +34,16 @@ export class OpenAIChat implements ChatModel {
   }
 
   async complete(messages: ChatMessage[], options: CompleteOptions = {}): Promise<string> {
-    const request = { model: this.options.model, messages, temperature: options.temperature ?? 0.1, max_tokens: options.maxTokens };
+    const request = { model: this.options.model, messages, temperature: options.temperature ?? 0.1, max_tokens: options.maxTokens ?? DEFAULT_MAX_TOKENS };
     try {
       const { text, finishReason } = options.onToken ? await this.stream(request, options.onToken) : await this.once(request);
-      // "length" means the server's own token limit cut the answer; callers that set maxTokens accept that.
+      // "length": the token limit cut the answer. Callers that set maxTokens accept that (and may be told).
       if (finishReason === "length" && options.maxTokens === undefined) {
         throw new ProviderError(
-          `the model "${this.options.model}" stopped at the server's output token limit (finish_reason "length"); the answer is incomplete`,
+          `the model "${this.options.model}" stopped at the output token limit (finish_reason "length", max_tokens ${DEFAULT_MAX_TOKENS}); the answer is incomplete`,
         );
       }
+      if (finishReason === "length") options.onLimit?.();
       if (finishReason === "content_filter") {
         throw new ProviderError(
           `the server's content filter stopped the answer of model "${this.options.model}" (finish_reason "content_filter"); nothing of it is used`,

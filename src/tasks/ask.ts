@@ -2,7 +2,6 @@ import { ExtractiveComposer } from "../generate/extractive.js";
 import type { AnswerRequest } from "../generate/generator.js";
 import { LlmAnswerer } from "../generate/llm-answerer.js";
 import { write } from "../generate/writer.js";
-import { stripReferenceList } from "../ground/citations.js";
 import { TASK_DEFAULTS } from "../settings.js";
 import { checkCitedText, checkWarnings } from "./core/check.js";
 import type { TaskContext } from "./core/context.js";
@@ -30,12 +29,15 @@ export async function ask(question: string, context: TaskContext, options: AskOp
     termWeight: (term) => index.keyword.idf(term),
     onToken: context.onToken,
   };
-  const raw = await write(writer, { offline: () => new ExtractiveComposer().answer(request), model: (chat) => new LlmAnswerer(chat).answer(request) });
-  if (isAbstention(raw)) return abstention("ask", question, writer.name, retrieval) as AskResult;
-
-  const cleaned = writer.chat ? stripReferenceList(raw.trim()) : { text: raw.trim(), dropped: false };
+  // A model's reply is read as written (citation styles, its own reference list, the sentence limit; see model-text.ts).
+  const written = await write(writer, {
+    offline: async () => ({ text: (await new ExtractiveComposer().answer(request)).trim(), notes: [] as string[], droppedReferenceList: false }),
+    model: (chat) => new LlmAnswerer(chat).reply(request),
+  });
+  if (isAbstention(written.text)) return abstention("ask", question, writer.name, retrieval) as AskResult;
+  const cleaned = { text: written.text, dropped: written.droppedReferenceList };
   // Checked against the usable sentences: copying a withheld instruction does not count as support.
-  const checked = checkCitedText(cleaned.text, retrieval.sources, { markdown: false });
+  const checked = await checkCitedText(cleaned.text, retrieval.sources, context.judge, { question, termWeight: (term) => index.keyword.idf(term) });
   return {
     task: "ask",
     input: question,
@@ -45,7 +47,12 @@ export async function ask(question: string, context: TaskContext, options: AskOp
     grounding: checked.grounding,
     references: checked.references,
     removedCitations: checked.removedCitations,
-    warnings: checkWarnings(retrieval.sources, checked.grounding, { droppedReferenceList: cleaned.dropped, noun: "answer", withheld: true }),
+    warnings: checkWarnings(retrieval.sources, checked.grounding, {
+      droppedReferenceList: cleaned.dropped,
+      noun: "answer",
+      withheld: true,
+      notes: written.notes,
+    }),
     sources: retrieval.sources.map((source) => reference(source.n, source.paper)),
     nearest: [],
     relevance: retrieval.relevance,

@@ -52,12 +52,12 @@ export async function suggestIdeas(background: string, context: TaskContext, opt
   const numberOf = new Map(sources.map((source) => [source.paper.id, source.n]));
 
   const written = await write(context.writer, {
-    offline: () => ({ drafts: composeOffline(index, themes, sources, numberOf, count), droppedReferenceList: false }),
+    offline: () => ({ drafts: composeOffline(index, themes, sources, numberOf, count), droppedReferenceList: false, notes: [] as string[] }),
     model: async (chat) => {
       const outline = themes.map((theme) => `- ${theme.name} [${theme.papers.map((p) => numberOf.get(p.id)).join(", ")}]`).join("\n");
       const reply = await completeWithSources(chat, "ideas", { background, outline, count }, sources);
       const drafts = splitIdeas(reply.text).map((draft): Draft => ({ ...draft, kind: "model", probe: draft.title, exclude: [] }));
-      return { drafts, droppedReferenceList: reply.droppedReferenceList };
+      return { drafts, droppedReferenceList: reply.droppedReferenceList, notes: reply.notes };
     },
   });
   const ideas: Idea[] = [];
@@ -70,14 +70,17 @@ export async function suggestIdeas(background: string, context: TaskContext, opt
       : "no similar indexed paper";
     blocks.push(`## Idea ${i + 1}: ${draft.title}`, "", draft.body, "", `_Novelty check: ${novelty.verdict}; ${nearest}._`, "");
   }
-  const checked = checkCitedText(blocks.join("\n"), sources);
+  const checked = await checkCitedText(blocks.join("\n"), sources, context.judge, {
+    question: background,
+    termWeight: (term) => context.index.keyword.idf(term),
+  });
   return {
     task: "ideas",
     input: background,
     answered: ideas.length > 0,
     generator: context.writer.name,
     ...checked,
-    warnings: checkWarnings(sources, checked.grounding, { droppedReferenceList: written.droppedReferenceList }),
+    warnings: checkWarnings(sources, checked.grounding, { droppedReferenceList: written.droppedReferenceList, notes: written.notes }),
     sources: sources.map((source) => reference(source.n, source.paper)),
     nearest: [],
     relevance: retrieval.relevance,

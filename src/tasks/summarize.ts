@@ -37,17 +37,17 @@ export async function summarize(topic: string, context: TaskContext, options: { 
   ).map(toNode);
 
   const written = await write(context.writer, {
-    offline: () => ({ text: composeOffline(topic, outline, sources), droppedReferenceList: false }),
+    offline: () => ({ text: composeOffline(topic, outline, sources), droppedReferenceList: false, notes: [] as string[] }),
     model: (chat) => completeWithSources(chat, "summarize", { topic, outline: outlineText(outline) }, sources, { onToken: context.onToken }),
   });
-  const checked = checkCitedText(written.text, sources);
+  const checked = await checkCitedText(written.text, sources, context.judge, { question: topic, termWeight: (term) => context.index.keyword.idf(term) });
   return {
     task: "summarize",
     input: topic,
     answered: true,
     generator: context.writer.name,
     ...checked,
-    warnings: checkWarnings(sources, checked.grounding, { droppedReferenceList: written.droppedReferenceList }),
+    warnings: checkWarnings(sources, checked.grounding, { droppedReferenceList: written.droppedReferenceList, notes: written.notes }),
     sources: sources.map((source) => reference(source.n, source.paper)),
     nearest: [],
     relevance: retrieval.relevance,

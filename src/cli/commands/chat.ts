@@ -27,10 +27,10 @@ export function registerChat(program: Command): void {
         const interactive = process.stdin.isTTY === true;
         const global = command.optsWithGlobals() as GlobalOptions;
         const context = await openForTask(global, options);
-        const { index, embedder, writer } = context;
+        const { index, embedder, writer, judge } = context;
         const exportPolicy = (force: boolean) => outputPolicy(global, { explicit: false, force, hint: "use /export --force FILE to replace it" });
         const session = new ChatSession(
-          { index, embedder, writer, filters: filtersFrom(options) },
+          { index, embedder, writer, judge, filters: filtersFrom(options) },
           { sources: options.sources, maxSentences: options.maxSentences },
         );
         const stream = writer.chat !== null && process.stdout.isTTY === true;

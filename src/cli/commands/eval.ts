@@ -8,7 +8,7 @@ import { runSuite, loadSuite } from "../../eval/answer-suite.js";
 import { beirAsParsedInputs, loadBeir } from "../../eval/beir.js";
 import { evaluateBeir } from "../../eval/beir-eval.js";
 import { checkThresholds, markdownReport, summaryLines, thresholdProblems, type Thresholds } from "../../eval/report.js";
-import { LlmJudge, OverlapJudge, type EntailmentJudge } from "../../ground/judge.js";
+import { createClaimJudge } from "../../ground/claim-judge.js";
 import { createEmbedder } from "../../index/embedders/create.js";
 import { loadIndex } from "../../index/snapshot.js";
 import { EXIT } from "../../errors.js";
@@ -20,10 +20,13 @@ import { parsePositiveInt } from "../options.js";
 import { checkOutputTarget, writeOutputFile } from "../output-file.js";
 import { createProgress } from "../progress.js";
 import { parseMode } from "./search.js";
+import { runClaimsReport, runJudgeFixturesReport } from "./eval-claims.js";
 import { runRetrievalReport } from "./eval-retrieval.js";
 
 function parseJudge(value: string): "offline" | "llm" {
-  if (value !== "offline" && value !== "llm") throw new InvalidArgumentError('--judge must be "offline" or "llm"');
+  // "model" is the name the other commands use; "llm" is kept for scripts written before.
+  if (value === "model") return "llm";
+  if (value !== "offline" && value !== "llm") throw new InvalidArgumentError('--judge must be "offline" or "model"');
   return value;
 }
 
@@ -40,13 +43,19 @@ export function registerEval(program: Command): void {
       ),
     )
     .option("--limit <n>", "only the first N items", parsePositiveInt("--limit", 100_000))
-    .option("--judge <kind>", "entailment judge for citation metrics: offline (default) or llm (needs a model server)", parseJudge, "offline")
+    .option("--judge <kind>", "groundedness judge: offline (default) or model (needs a model server)", parseJudge, "offline")
     .option("--model <name>", "model for answers (and the LLM judge)")
     .option("--offline", "answer with the offline composer even when a model server is configured")
     .option("--out <file>", "write a Markdown report (per-item table and summary)")
     .option("--check <thresholds.json>", "exit 3 when a metric falls past the recorded thresholds")
     .option("--beir <dir>", "instead: evaluate retrieval on a BEIR dataset folder (corpus.jsonl[.gz], queries.jsonl, qrels/)")
-    .option("--split <name>", "BEIR qrels split", "test")
+    .option("--claims <dirs...>", "instead: the groundedness judge on SciFact-format claim-verification sets (corpus.jsonl, claims_<split>.jsonl)")
+    .option(
+      "--judge-fixtures [files...]",
+      "instead: the groundedness judge on model-written answers over data/ (default: evals/judge-fixtures/dev.jsonl and test.jsonl)",
+    )
+    .option("--verbose", "with --judge-fixtures: list every sentence the judge got wrong")
+    .option("--split <name>", "BEIR qrels split (default test) or claim-set split (default dev)")
     .option("--modes <list>", "BEIR retrieval modes, comma-separated", "bm25,dense,hybrid")
     .option("--retrieval", "instead: BM25, dense and hybrid side by side on retrieval fixtures over data/ (evals/retrieval.jsonl)")
     .addOption(
@@ -59,12 +68,33 @@ export function registerEval(program: Command): void {
     .option("--json", "print results as JSON")
     .addHelpText(
       "after",
-      "\nExamples:\n  citewise eval --out report.md\n  citewise eval --check evals/thresholds.json\n  citewise eval --retrieval --grid\n  citewise eval --beir ../shared/bench/scifact --index .cache/scifact-index",
+      "\nExamples:\n  citewise eval --out report.md\n  citewise eval --check evals/thresholds.json\n  citewise eval --retrieval --grid\n  citewise eval --beir ../shared/bench/scifact --index .cache/scifact-index\n  citewise eval --claims ../shared/bench/claims/check-covid ../shared/bench/scifact --split dev",
     )
     .action((options, command: Command) =>
       reportErrors(async () => {
         const global = command.optsWithGlobals() as GlobalOptions;
-        if (options.beir) return runBeir(options, global);
+        if (options.judgeFixtures) {
+          const files =
+            options.judgeFixtures === true
+              ? ["dev", "test"].map((split) => path.join(PACKAGE.evalsDir, "judge-fixtures", `${split}.jsonl`))
+              : options.judgeFixtures;
+          const model =
+            options.judge === "llm"
+              ? (await chooseWriter({ model: options.model, offline: false, timeoutSeconds: TASK_DEFAULTS.ask.timeoutSeconds }, stderrNotify(options.json)))
+                  .chat
+              : undefined;
+          return runJudgeFixturesReport(files, options, global, await createClaimJudge({ kind: options.judge === "llm" ? "model" : "offline", model }));
+        }
+        if (options.claims) {
+          const model =
+            options.judge === "llm"
+              ? (await chooseWriter({ model: options.model, offline: false, timeoutSeconds: TASK_DEFAULTS.ask.timeoutSeconds }, stderrNotify(options.json)))
+                  .chat
+              : undefined;
+          const judge = await createClaimJudge({ kind: options.judge === "llm" ? "model" : "offline", model });
+          return runClaimsReport(options.claims, { ...options, split: options.split ?? "dev" }, judge);
+        }
+        if (options.beir) return runBeir({ ...options, split: options.split ?? "test" }, global);
         if (options.retrieval) return runRetrievalReport(options, global);
         const suites: string[] = options.suite;
         for (const file of suites) {
@@ -80,11 +110,7 @@ export function registerEval(program: Command): void {
           { model: options.model, offline: options.offline, timeoutSeconds: TASK_DEFAULTS.ask.timeoutSeconds },
           stderrNotify(options.json),
         );
-        let judge: EntailmentJudge = new OverlapJudge();
-        if (options.judge === "llm") {
-          if (!writer.chat) throw new UserError("--judge llm needs a model server (OPENAI_BASE_URL or OPENAI_API_KEY); the offline judge is the default");
-          judge = new LlmJudge(writer.chat);
-        }
+        const judge = await createClaimJudge({ kind: options.judge === "llm" ? "model" : "offline", model: writer.chat });
         const { index, embedder } = await openIndexFor(global, { quiet: options.json });
         const progress = createProgress("evaluating", options.json ? false : undefined);
         const { results, summary } = await runSuite(items, {

@@ -1,26 +1,19 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
 import { BibliographyError, CITATION_STYLES, parseUserBib, type CitationStyle, type UserBibEntry } from "../../tasks/related-work/bibliography.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "../../tasks/related-work/render.js";
 import { relatedWork, type RelatedWorkResult } from "../../tasks/related-work/related-work.js";
 import { openForTask, outputPolicy, readUserFile, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
-import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt, queryProblem } from "../options.js";
+import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt, queryProblem, choice } from "../options.js";
 import { checkOutputTarget, writeOutputFile } from "../output-file.js";
 import { TASK_DEFAULTS } from "../../settings.js";
 import { resultJson } from "../../tasks/core/json.js";
 import { referenceLine } from "../../tasks/core/render.js";
 
 const DEFAULT_BIB_OUT = TASK_DEFAULTS.relatedWork.bibOut;
-
-function choice<T extends string>(name: string, allowed: readonly T[]) {
-  return (value: string): T => {
-    if (!allowed.includes(value as T)) throw new InvalidArgumentError(`${name} must be one of ${allowed.join(", ")} (got "${value}")`);
-    return value as T;
-  };
-}
 
 export function registerRelatedWork(program: Command): void {
   addFilterOptions(addModelOptions(program.command("related-work"), 120))

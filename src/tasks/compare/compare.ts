@@ -4,11 +4,13 @@ import type { AnswerSource } from "../../generate/generator.js";
 import { completeWithSources, write } from "../../generate/writer.js";
 import { validateCitations } from "../../ground/citations.js";
 import { stripMarkers } from "../../ground/markers.js";
-import { checkGrounding, scoreSentence, type SentenceSupport } from "../../ground/support.js";
+import { mergeGrounding, type SentenceSupport } from "../../ground/grounding.js";
+import { allSentencesPass } from "../../ground/support.js";
+import type { ClaimJudge } from "../../ground/verdict.js";
 import type { ChatModel } from "../../llm/chat-model.js";
 import { hasFilters } from "../../retrieve/filters.js";
 import { TASK_DEFAULTS } from "../../settings.js";
-import { checkCitedText, checkWarnings } from "../core/check.js";
+import { asEvidence, checkCitedText, checkWarnings } from "../core/check.js";
 import type { TaskContext } from "../core/context.js";
 import { reference } from "../core/result.js";
 import { retrieve } from "../core/retrieve.js";
@@ -62,7 +64,7 @@ export async function compare(context: TaskContext, options: CompareOptions): Pr
     offline: () => offlineDraft(sources, options.query, weight),
     model: (chat) => modelDraft(chat, sources, options.query),
   });
-  return checkDraft(draft, sources, { query: options.query ?? null, generator: context.writer.name, relevance });
+  return checkDraft(draft, sources, context.judge, { query: options.query ?? null, generator: context.writer.name, relevance });
 }
 
 async function chooseSources(context: TaskContext, options: CompareOptions): Promise<{ sources: AnswerSource[]; relevance: CompareResult["relevance"] }> {
@@ -113,25 +115,31 @@ function offlineDraft(sources: AnswerSource[], query: string | undefined, weight
 }
 
 function fullySupported(text: string, sources: AnswerSource[]): boolean {
-  const report = checkGrounding(text, (n) => sources[n - 1]?.sentences.join(" "));
-  return report.total > 0 && report.supported === report.total;
+  return allSentencesPass(text, (n) => sources[n - 1]?.sentences.join(" "));
 }
 
 async function modelDraft(chat: ChatModel, sources: AnswerSource[], query: string | undefined): Promise<Draft> {
   const focus = query ? `Focus the comparison on: ${query}` : "Compare the papers as a whole.";
   const reply = await completeWithSources(chat, "compare", { table_header: TABLE_HEADER, focus }, sources);
   const parsed = parseComparison(reply.text, sources.length);
-  return { cells: parsed.rows, commonGround: parsed.commonGround, differences: parsed.differences, removed: parsed.removed, notes: parsed.warnings };
+  return {
+    cells: parsed.rows,
+    commonGround: parsed.commonGround,
+    differences: parsed.differences,
+    removed: parsed.removed,
+    notes: [...parsed.warnings, ...reply.notes],
+  };
 }
 
 const NOT_STATED_CELL = /^(not (stated|mentioned|reported|specified|given|discussed)\b.*|n\/?a|none|unknown|[-–—]*)$/i;
 
 /** The same checks for both composers: citations validated, every cell and prose sentence scored. */
-function checkDraft(
+async function checkDraft(
   draft: Draft,
   sources: AnswerSource[],
+  judge: ClaimJudge,
   meta: { query: string | null; generator: string; relevance: CompareResult["relevance"] },
-): CompareResult {
+): Promise<CompareResult> {
   const removed = [...draft.removed];
   const cited = new Set<number>();
   const claims: SentenceSupport[] = [];
@@ -151,19 +159,34 @@ function checkDraft(
         continue;
       }
       const citations = checked.cited;
-      const score = citations.includes(source.n)
-        ? scoreSentence(
+      // A cell quotes its row's paper: citing another one is a misattribution whatever that paper says.
+      const judgement = citations.includes(source.n)
+        ? await judge.judge(
             quote,
-            citations.map((n) => sources[n - 1]!.sentences.join(" ")),
+            citations.map((n) => asEvidence(sources[n - 1]!)),
+            sources.filter((s) => !citations.includes(s.n)).map(asEvidence),
           )
-        : {
-            supported: false,
-            coverage: 0,
-            missingNumbers: [],
-            reason: citations.length ? `cites ${citations.map((n) => `[${n}]`).join("")}, not this row's paper [${source.n}]` : "no citation",
-          };
+        : citations.length
+          ? {
+              verdict: "misattributed" as const,
+              score: 0,
+              evidence: [],
+              better: [source.paper.id],
+              reason: `cites ${citations.map((n) => `[${n}]`).join("")}, not this row's paper [${source.n}]`,
+            }
+          : { verdict: "uncited" as const, score: 0, evidence: [], better: [], reason: "no citation" };
+      const score = { supported: judgement.verdict === "supported", ...(judgement.verdict === "supported" ? {} : { reason: judgement.reason }) };
       for (const n of citations) cited.add(n);
-      claims.push({ text: `${quote} ${citations.map((n) => `[${n}]`).join("")}`.trim(), citations, ...score });
+      claims.push({
+        text: `${quote} ${citations.map((n) => `[${n}]`).join("")}`.trim(),
+        citations,
+        verdict: judgement.verdict,
+        supported: score.supported,
+        score: judgement.score,
+        evidence: judgement.evidence,
+        better: judgement.better,
+        ...(score.reason ? { reason: score.reason } : {}),
+      });
       row[facet] = {
         quote,
         citation: citations.includes(source.n) ? source.n : (citations[0] ?? null),
@@ -176,14 +199,16 @@ function checkDraft(
     facets[source.paper.id] = row;
   }
 
-  const prose = [draft.commonGround, draft.differences].map((text) => (text.trim() ? checkCitedText(text, sources) : null));
+  const prose = await Promise.all(
+    [draft.commonGround, draft.differences].map((text) => (text.trim() ? checkCitedText(text, sources, judge, { question: meta.query ?? undefined }) : null)),
+  );
   for (const checked of prose) {
     removed.push(...(checked?.removedCitations ?? []));
     for (const ref of checked?.references ?? []) cited.add(ref.n);
   }
   const sentences = prose.flatMap((checked) => checked?.grounding.sentences ?? []);
   const all = [...claims, ...sentences];
-  const grounding = { sentences: all, supported: all.filter((claim) => claim.supported).length, total: all.length };
+  const grounding = mergeGrounding(all);
   const papers = sources.map((source) => ({ ...reference(source.n, source.paper), label: shortName(source.paper) ?? source.paper.displayTitle }));
   const result: CompareResult = {
     task: "compare",

@@ -20,7 +20,7 @@ export function comparisonBody(result: CompareResult): string {
     ["Differences", result.differences, result.differenceSentences],
   ] as const) {
     lines.push("", `## ${title}`, "");
-    lines.push(text ? flagUnsupported(text, sentences, UNSUPPORTED_FLAG) : "_No key phrase found to compare on._");
+    lines.push(text ? flagUnsupported(text, sentences) : "_No key phrase found to compare on._");
   }
   return lines.join("\n");
 }

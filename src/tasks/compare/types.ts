@@ -1,4 +1,4 @@
-import type { SentenceSupport } from "../../ground/support.js";
+import type { SentenceSupport } from "../../ground/grounding.js";
 import type { Reference, TaskResult } from "../core/result.js";
 import type { Facet } from "./offline.js";
 

@@ -1,7 +1,8 @@
 import type { AnswerSource } from "../../generate/generator.js";
 import { validateCitations } from "../../ground/citations.js";
 import { endsSentence } from "../../ground/markers.js";
-import { checkGrounding, type GroundingReport } from "../../ground/support.js";
+import { checkGrounding, type GroundingReport } from "../../ground/grounding.js";
+import type { ClaimJudge, EvidencePaper } from "../../ground/verdict.js";
 import { reference, type Reference } from "./result.js";
 
 export interface CheckedText {
@@ -17,16 +18,26 @@ export interface CheckedText {
  * each sentence is scored against what it cites, and the reference list keeps cited sources only.
  * With `markdown`, structure (headings, table rows, italic notes) is layout and each list item a claim.
  */
-export function checkCitedText(text: string, sources: AnswerSource[], options: { markdown?: boolean } = {}): CheckedText {
+export async function checkCitedText(
+  text: string,
+  sources: AnswerSource[],
+  judge: ClaimJudge,
+  options: { markdown?: boolean; question?: string; termWeight?: (term: string) => number } = {},
+): Promise<CheckedText> {
   const checked = validateCitations(text.trim(), sources.length);
   const claims = options.markdown === false ? checked.text : stripMarkdown(checked.text);
-  const grounding = checkGrounding(claims, (n) => sources[n - 1]?.sentences.join(" "));
+  const grounding = await checkGrounding(claims, sources.map(asEvidence), judge, { question: options.question, termWeight: options.termWeight });
   return {
     text: checked.text,
     grounding,
     references: [...checked.cited].sort((a, b) => a - b).map((n) => reference(n, sources[n - 1]!.paper)),
     removedCitations: checked.removed,
   };
+}
+
+/** A numbered source as the judge reads it: the sentences the writer was given (withheld ones left out). */
+export function asEvidence(source: AnswerSource): EvidencePaper {
+  return { id: source.paper.id, title: source.paper.title, sentences: source.sentences };
 }
 
 /** Headings, table rules and italic notes ("_Papers in this theme: …_") are layout, not claims. */
@@ -56,9 +67,11 @@ function stripMarkdown(text: string): string {
 export function checkWarnings(
   sources: AnswerSource[],
   grounding: GroundingReport,
-  options: { droppedReferenceList?: boolean; noun?: "answer" | "text"; withheld?: boolean } = {},
+  options: { droppedReferenceList?: boolean; noun?: "answer" | "text"; withheld?: boolean; notes?: string[] } = {},
 ): string[] {
   return [
+    // What reading the model's reply changed or could not read (citation styles, the sentence limit).
+    ...(options.notes ?? []),
     ...(options.withheld ? sources.filter((source) => source.withheld) : []).map(
       (source) => `source [${source.n}] has ${source.withheld} sentence(s) that read as instructions to the assistant; they were not used`,
     ),

@@ -1,4 +1,4 @@
-import type { GroundingReport, SentenceSupport } from "../../ground/support.js";
+import type { GroundingReport, SentenceSupport } from "../../ground/grounding.js";
 import type { TaskName, TaskResult } from "./result.js";
 
 /** Every result has these (related-work widens `references` with BibTeX keys). */

@@ -1,5 +1,5 @@
 import type { Paper } from "../../corpus/paper.js";
-import type { GroundingReport } from "../../ground/support.js";
+import type { GroundingReport } from "../../ground/grounding.js";
 
 /** A numbered source as printed in references: [n] title — date; authors (paper id). */
 export interface Reference {

@@ -1,3 +1,4 @@
+import { EMPTY_GROUNDING } from "../../ground/grounding.js";
 import { ABSTAIN_TEXT, type AnswerSource } from "../../generate/generator.js";
 import type { Embedder } from "../../index/embedder.js";
 import type { IndexSnapshot } from "../../index/snapshot.js";
@@ -56,7 +57,7 @@ export function abstention(task: TaskName, input: string, generator: string, ret
     answered: false,
     generator,
     text: ABSTAIN_TEXT,
-    grounding: { sentences: [], supported: 0, total: 0 },
+    grounding: EMPTY_GROUNDING,
     references: [],
     removedCitations: [],
     warnings: [],

@@ -8,6 +8,7 @@ import type { ChatModel } from "../../llm/chat-model.js";
 import type { PaperResult } from "../../retrieve/search.js";
 import { TASK_DEFAULTS } from "../../settings.js";
 import { checkCitedText, checkWarnings } from "../core/check.js";
+import type { ClaimJudge } from "../../ground/verdict.js";
 import type { TaskContext } from "../core/context.js";
 import { reference } from "../core/result.js";
 import { abstention, isAbstention, type Retrieval, retrieve } from "../core/retrieve.js";
@@ -60,11 +61,18 @@ export async function relatedWork(query: string, context: TaskContext, options: 
   }
 
   const written = await write(context.writer, {
-    offline: () => composeParagraphs(groups, query, (term) => index.keyword.idf(term)),
+    offline: () => ({ paragraphs: composeParagraphs(groups, query, (term) => index.keyword.idf(term)), notes: [] as string[] }),
     model: (chat) => writeWithModel(chat, query, groups),
   });
-  if (!written) return abstained(query, context, retrieval, format, style);
-  return citedDocument({ query, generator: context.writer.name, format, style, relevance: retrieval.relevance }, groups, sources, written, options);
+  if (!written.paragraphs) return abstained(query, context, retrieval, format, style);
+  return citedDocument(
+    { query, generator: context.writer.name, format, style, relevance: retrieval.relevance },
+    groups,
+    sources,
+    { paragraphs: written.paragraphs, notes: written.notes },
+    options,
+    context.judge,
+  );
 }
 
 function abstained(query: string, context: TaskContext, retrieval: Retrieval, format: OutputFormat, style: CitationStyle): RelatedWorkResult {
@@ -81,15 +89,16 @@ function abstained(query: string, context: TaskContext, retrieval: Retrieval, fo
 }
 
 /** The checks and the apparatus: citations validated, sentences scored, keys chosen, references, BibTeX, rendering. */
-function citedDocument(
+async function citedDocument(
   base: { query: string; generator: string; format: OutputFormat; style: CitationStyle; relevance: RelatedWorkResult["relevance"] },
   groups: ThemeSources[],
   sources: AnswerSource[],
-  written: ComposedParagraph[],
+  written: { paragraphs: ComposedParagraph[]; notes: string[] },
   options: RelatedWorkOptions,
-): RelatedWorkResult {
+  judge: ClaimJudge,
+): Promise<RelatedWorkResult> {
   const { format, style } = base;
-  const checked = checkCitedText(written.map((paragraph) => paragraph.text).join("\n\n"), sources);
+  const checked = await checkCitedText(written.paragraphs.map((paragraph) => paragraph.text).join("\n\n"), sources, judge, { question: base.query });
   const paragraphs = checked.text.split(/\n{2,}/);
   const cited = checked.references.map((ref) => sources[ref.n - 1]!.paper);
   const keys = assignCitationKeys(cited, options.userBib);
@@ -108,7 +117,7 @@ function citedDocument(
     grounding: checked.grounding,
     references,
     removedCitations: checked.removedCitations,
-    warnings: checkWarnings(sources, checked.grounding),
+    warnings: checkWarnings(sources, checked.grounding, { notes: written.notes }),
     sources: sources.map((source) => reference(source.n, source.paper)),
     nearest: [],
     relevance: base.relevance,
@@ -117,7 +126,7 @@ function citedDocument(
     themes: groups.map((group, g) => ({
       name: group.theme.name,
       // Model-written paragraphs do not follow the themes one to one, so only composed ones name a phrase.
-      phrase: written.length === groups.length ? written[g]!.phrase : null,
+      phrase: written.paragraphs.length === groups.length ? written.paragraphs[g]!.phrase : null,
       paragraph: byTheme[g]!.map((paragraph) => renderParagraph(paragraph, unsupported, format, keyOf)).join("\n\n"),
       paperIds: group.theme.papers.map((paper) => paper.id),
     })),
@@ -144,7 +153,7 @@ function paragraphThemes(themes: Theme[], results: PaperResult[]): Theme[] {
 }
 
 /** The model's paragraphs, or null when it says the sources do not cover the topic. */
-async function writeWithModel(chat: ChatModel, query: string, groups: ThemeSources[]): Promise<ComposedParagraph[] | null> {
+async function writeWithModel(chat: ChatModel, query: string, groups: ThemeSources[]): Promise<{ paragraphs: ComposedParagraph[] | null; notes: string[] }> {
   const numbers = (group: ThemeSources) => group.sources.map((source) => `[${source.n}]`).join(", ");
   // Each theme's sources follow its name, so the prompt groups them as the paragraphs should.
   const sources = groups.flatMap((group) => group.sources);
@@ -159,7 +168,8 @@ async function writeWithModel(chat: ChatModel, query: string, groups: ThemeSourc
     },
     sources,
   );
-  return isAbstention(reply.text) ? null : splitParagraphs(reply.text).map((paragraph) => ({ phrase: null, text: paragraph }));
+  const paragraphs = isAbstention(reply.text) ? null : splitParagraphs(reply.text).map((paragraph) => ({ phrase: null, text: paragraph }));
+  return { paragraphs, notes: reply.notes };
 }
 
 /**

@@ -1,6 +1,6 @@
-import type { SentenceSupport } from "../../ground/support.js";
+import type { SentenceSupport } from "../../ground/grounding.js";
 import { replaceMarkerRuns } from "../../ground/markers.js";
-import { closingNotes, flagUnsupported, UNSUPPORTED_FLAG } from "../core/render.js";
+import { checkLines, closingNotes, FLAG_PATTERN, flagUnsupported } from "../core/render.js";
 import type { OutputFormat, RelatedWorkResult } from "./types.js";
 
 export type { OutputFormat };
@@ -9,9 +9,9 @@ export const OUTPUT_FORMATS: OutputFormat[] = ["md", "latex"];
 
 /** A paragraph for the chosen format: unsupported sentences flagged, [n] turned into \cite{key} in LaTeX. */
 export function renderParagraph(paragraph: string, unsupported: SentenceSupport[], format: OutputFormat, keyOf: (n: number) => string): string {
-  const text = flagUnsupported(paragraph, unsupported, UNSUPPORTED_FLAG);
+  const text = flagUnsupported(paragraph, unsupported);
   if (format === "md") return text;
-  return citeKeys(escapeLatex(text), keyOf).replaceAll(UNSUPPORTED_FLAG, `\\textbf{${UNSUPPORTED_FLAG}}`);
+  return citeKeys(escapeLatex(text), keyOf).replace(FLAG_PATTERN, (flag) => `\\textbf{${flag}}`);
 }
 
 /**
@@ -21,7 +21,10 @@ export function renderParagraph(paragraph: string, unsupported: SentenceSupport[
 export function renderDocument(result: RelatedWorkResult, paragraphs: string[], keyOf: (n: number) => string, bibFile: string): string {
   const unsupported = result.grounding.sentences.filter((sentence) => !sentence.supported);
   const rendered = paragraphs.map((paragraph) => renderParagraph(paragraph, unsupported, result.format, keyOf));
-  const notes = closingNotes(result);
+  // In LaTeX a flagged sentence is quoted as the paragraph reads, with \cite keys (there is no numbered list).
+  const flagged = result.format === "md" ? result.grounding.sentences : result.grounding.sentences.map((s) => ({ ...s, text: citeKeys(s.text, keyOf) }));
+  const checks = checkLines(flagged);
+  const notes = [...(checks ? [checks] : []), ...closingNotes(result)];
   if (result.format === "md") {
     const references = result.references.map((reference) => `[${reference.n}] ${reference.formatted}`);
     return `${["## Related Work", ...rendered, "## References", references.join("\n"), ...notes].join("\n\n")}\n`;
@@ -32,7 +35,15 @@ export function renderDocument(result: RelatedWorkResult, paragraphs: string[], 
     `\\bibliographystyle{${result.style === "apa" ? "apalike" : "unsrt"}}`,
     `\\bibliography{${bibName}}`,
   ].join("\n");
-  return `${["\\section*{Related Work}", ...rendered, bibliography, notes.map((note) => `% ${note}`).join("\n")].join("\n\n")}\n`;
+  return `${[
+    "\\section*{Related Work}",
+    ...rendered,
+    bibliography,
+    notes
+      .flatMap((note) => note.split("\n"))
+      .map((line) => `% ${line}`)
+      .join("\n"),
+  ].join("\n\n")}\n`;
 }
 
 /** "[1, 2][4]" -> "~\cite{a,b,d}"; only called on validated text, so every number has a key. */
