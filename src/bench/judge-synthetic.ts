@@ -1,4 +1,4 @@
-import { analyse } from "../ground/judge/features.js";
+import { analyse } from "../ground/judge/analysed.js";
 import { antonymsOf } from "../ground/judge/lexicon.js";
 import type { Label } from "../ground/judge/model.js";
 import { stemWord } from "../text/tokenize.js";

