@@ -74,6 +74,10 @@ describe("normalizeCitations: a model's citation styles become [n] markers", () 
     expect(result.notes).toEqual([
       'the citations [1][2] at the end of "LoRA adds low-rank matrices." were given to each of its 2 sentences (the model cited the paragraph, not each sentence)',
     ]);
+    // Cited once, inside the last sentence: the same.
+    expect(normalizeCitations("LoRA adds low-rank matrices. It trains fewer weights [2].", 5).text).toBe(
+      "LoRA adds low-rank matrices [2]. It trains fewer weights [2].",
+    );
     // A paragraph that already cites its sentences is left alone.
     const cited = "LoRA adds matrices [1]. It trains fewer weights. [2]";
     expect(normalizeCitations(cited, 5).text).toBe(cited);

@@ -93,7 +93,7 @@ export function normalizeCitations(text: string, sourceCount: number): Normalize
 function paragraphCitations(line: string, notes: string[]): string {
   if (/^\s*(?:#|\|)/.test(line)) return line;
   const trailing = TRAILING_RUN.exec(line);
-  if (!trailing) return line;
+  if (!trailing) return lastSentenceCitations(line, notes);
   const body = line.slice(0, trailing.index + 1);
   if (new RegExp(MARKER.source).test(body)) return line;
   const bullet = /^\s*(?:[-*•+]|\d{1,2}[.)])\s+/.exec(body)?.[0] ?? "";
@@ -104,4 +104,28 @@ function paragraphCitations(line: string, notes: string[]): string {
     `the citations ${run} at the end of ${quote(sentences[0]!)} were given to each of its ${sentences.length} sentences (the model cited the paragraph, not each sentence)`,
   );
   return bullet + sentences.map((sentence) => sentence.replace(/\s*([.!?]?)$/, (_m, stop: string) => ` ${run}${stop}`)).join(" ");
+}
+
+/** A citation run closing a paragraph's last sentence: "… forecasters [1]." */
+const CLOSING_RUN = /((?:\s*\[[\d\s,;–-]+\])+)\s*([.!?])\s*$/;
+
+/**
+ * "One. Two. Three [1]." → each sentence cites [1], when no other sentence of the paragraph cites
+ * anything: models often cite a paragraph once, at its end. Noted, like the run after the stop.
+ */
+function lastSentenceCitations(line: string, notes: string[]): string {
+  const bullet = /^\s*(?:[-*•+]|\d{1,2}[.)])\s+/.exec(line)?.[0] ?? "";
+  const sentences = splitSentences(line.slice(bullet.length));
+  if (sentences.length < 2) return line;
+  const last = sentences[sentences.length - 1]!;
+  const closing = CLOSING_RUN.exec(last);
+  const marker = new RegExp(MARKER.source);
+  // Only when the other sentences attempt no citation of any kind (a bracket, an author-year): else they are reported as they are.
+  const attempts = (sentence: string) => marker.test(sentence) || /\[|\([^)]*\d{4}\)/.test(sentence);
+  if (!closing || sentences.slice(0, -1).some(attempts) || marker.test(last.slice(0, closing.index))) return line;
+  const run = closing[1]!.trim();
+  notes.push(
+    `the citations ${run} at the end of ${quote(sentences[0]!)} were given to each of its ${sentences.length} sentences (the model cited the paragraph, not each sentence)`,
+  );
+  return bullet + [...sentences.slice(0, -1).map((sentence) => sentence.replace(/\s*([.!?]?)$/, (_m, stop: string) => ` ${run}${stop}`)), last].join(" ");
 }

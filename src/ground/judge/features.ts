@@ -14,7 +14,7 @@ import {
   parity,
   substitutions,
 } from "./cues.js";
-import { areAntonyms, CEASES, CERTAIN, DIRECTION, HEDGE, NULL_RESULT, PERSISTS, UNIVERSAL } from "./lexicon.js";
+import { areAntonyms, CEASES, CERTAIN, DIRECTION, HEDGE, NULL_FINDING, NULL_RESULT, PERSISTS, UNIVERSAL } from "./lexicon.js";
 import { wordVectors } from "./word-vectors.js";
 
 export const FEATURE_NAMES = [
@@ -215,7 +215,7 @@ export function claimFeatures(claim: Analysed, paper: AnalysedPaper, idf: Idf): 
     const turned = opposite ? null : oppositeDirection(claim, joined);
     if (turned) cues.push({ kind: "direction", detail: `the claim says "${turned[0]}" ${turned[2]} where the source says "${turned[1]}"` });
     if (opposite) cues.push({ kind: "antonym", detail: `the claim says "${opposite[0]}" where the source says "${opposite[1]}"` });
-    if (nullBest && !nullClaim && !MINIMISING.test(claim.text) && (dirClaim !== 0 || EFFECT.test(claim.text)))
+    if (NULL_FINDING.test(joined.text) && !nullClaim && !MINIMISING.test(claim.text) && (dirClaim !== 0 || EFFECT.test(claim.text)))
       cues.push({ kind: "null-result", detail: "the source reports no effect or no difference" });
     if (
       (PERSISTS.test(claim.text) && CEASES.test(joined.text) && !CEASES.test(claim.text)) ||

@@ -15,6 +15,10 @@ export const NEGATION = words(`not no never none nor neither without cannot n't 
 export const NULL_RESULT =
   /\b(no|not|nor|without)\b[^.;]{0,40}\b(significant|significantly|association|associated|difference|differences|different|effect|effects|evidence|correlat\w*|impact|benefit|change|increase|decrease|improvement|relationship|link|linked|reduc\w*|affect\w*)\b|\bdid not\b|\bdoes not\b|\bdo not\b|\bfailed to\b|\bwas not\b|\bwere not\b|\bis not\b|\bare not\b|\bnon-?significant\b|\bunrelated\b|\bindependent of\b/i;
 
+/** The narrow form, for the contradiction cue: no/not near an effect word, a failure, a non-significant result. */
+export const NULL_FINDING =
+  /\b(no|not|nor|without)\b[^.;]{0,30}\b(significant|significantly|association|associated|difference|differences|effect|effects|evidence|correlat\w*|benefit|improvement|relationship|link|linked)\b|\bfailed to\b|\bnon-?significant\b|\bunrelated\b|\bindependent of\b/i;
+
 /** A finding that holds on ("the gap persists") against one that ends ("the gap disappears"). */
 export const PERSISTS = /\b(still|persist\w*|remain\w*|keeps?|kept|continu\w*|stays?|lingers?)\b/i;
 export const CEASES = /\b(disappear\w*|vanish\w*|clos(e|es|ed|ing)\b|no longer|eliminat\w*|remov\w*|erases?|erased|gone|ceases?|ceased)\b/i;
