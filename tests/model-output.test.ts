@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Paper } from "../src/corpus/paper.js";
 import type { AnswerSource } from "../src/generate/generator.js";
 import { LlmAnswerer } from "../src/generate/llm-answerer.js";
 import { readModelText } from "../src/generate/model-text.js";
@@ -11,6 +10,7 @@ import { DEFAULT_MAX_TOKENS, OpenAIChat } from "../src/llm/openai-chat.js";
 import { missingNumbers, numbersIn } from "../src/text/numbers.js";
 import { splitSentences } from "../src/text/sentences.js";
 import { type FakeOpenAI, startFakeOpenAI } from "./support/openai-server.js";
+import { testPaper } from "./support/paper.js";
 
 describe("normalizeCitations: a model's citation styles become [n] markers", () => {
   const cases: Array<[string, string]> = [
@@ -197,25 +197,7 @@ describe("readModelText: the sentence limit, Markdown in prose, cut replies", ()
 });
 
 function source(n: number, title: string, abstract: string): AnswerSource {
-  const paper: Paper = {
-    id: `p${n}`,
-    title,
-    displayTitle: title,
-    titleIsDerived: false,
-    abstract,
-    authors: ["A. Author"],
-    authorCount: 1,
-    date: null,
-    year: 2023,
-    arxivId: null,
-    doi: null,
-    categories: [],
-    venue: null,
-    citationKey: null,
-    language: "en",
-    sources: [],
-    contentHash: "x",
-  };
+  const paper = testPaper({ id: `p${n}`, title, displayTitle: title, abstract, authors: ["A. Author"], authorCount: 1, year: 2023, contentHash: "x" });
   return { n, paper, sentences: [abstract], strength: 1 };
 }
 

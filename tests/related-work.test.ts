@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Paper } from "../src/corpus/paper.js";
 import { OFFLINE_WRITER } from "../src/generate/writer.js";
 import { citationsIn } from "../src/ground/markers.js";
 import { stripMarkers } from "../src/ground/markers.js";
@@ -14,6 +13,7 @@ import { relatedWork, type RelatedWorkResult } from "../src/tasks/related-work/r
 import { runCli, runCliAsync, tempDir } from "./helpers.js";
 import { OFFLINE_JUDGE } from "./support/judge.js";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
+import { testPaper } from "./support/paper.js";
 
 const TOPIC = "quantization of neural networks";
 const DRAFT =
@@ -129,26 +129,7 @@ describe("related-work offline on the bundled corpus", () => {
 });
 
 describe("citation keys, LaTeX conversion", () => {
-  const paper = (fields: Partial<Paper>): Paper => ({
-    id: "p",
-    title: null,
-    displayTitle: "",
-    titleIsDerived: false,
-    abstract: "An abstract.",
-    authors: [],
-    authorCount: null,
-    date: null,
-    year: null,
-    arxivId: null,
-    doi: null,
-    categories: [],
-    venue: null,
-    citationKey: null,
-    language: "en",
-    sources: [],
-    contentHash: "",
-    ...fields,
-  });
+  const paper = testPaper;
 
   it("reuses user and paper keys, follows citation-js's convention otherwise, and keeps keys unique", () => {
     const papers = [

@@ -6,6 +6,7 @@ import { hasIndex, type IndexSnapshot, loadIndex } from "../index/snapshot.js";
 import { hidePassword } from "../index/storage.js";
 import { PACKAGE } from "../settings.js";
 import { createClaimJudge, type JudgeKind } from "../ground/claim-judge.js";
+import type { ClaimJudge } from "../ground/verdict.js";
 import type { TaskContext } from "../tasks/core/context.js";
 import { runIngest } from "./ingest.js";
 
@@ -55,6 +56,16 @@ export async function openTaskContext(location: string, options: WriterOptions, 
   const judge = await createClaimJudge({ kind: options.judge, model: writer.chat });
   const { index, embedder } = await openIndex(location, notify);
   return { index, embedder, writer, judge };
+}
+
+/**
+ * The judge `--judge` names, for commands that check text without writing any (verify, eval): the offline
+ * judge, or the model the writer would be (same --model, same server), saying which as chooseWriter does.
+ */
+export async function chooseJudge(kind: JudgeKind, options: WriterOptions, notify: Notify = () => {}): Promise<ClaimJudge> {
+  if (kind === "offline") return createClaimJudge({ kind });
+  const writer = await chooseWriter({ ...options, offline: false }, notify);
+  return createClaimJudge({ kind, model: writer.chat });
 }
 
 export async function chooseWriter(options: WriterOptions, notify: Notify = () => {}): Promise<Writer> {

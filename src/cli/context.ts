@@ -1,10 +1,13 @@
+import os from "node:os";
 import path from "node:path";
 import { type IndexChoice, resolveIndexLocation } from "../app/location.js";
 import type { JudgeKind } from "../ground/claim-judge.js";
 import { type Notify, openIndex, openTaskContext, type WriterOptions } from "../app/open.js";
 import { stripBom } from "../corpus/fields.js";
 import { readRegularFile } from "../ingest/read-source.js";
+import { loadIndex } from "../index/snapshot.js";
 import { isPostgresUrl } from "../index/storage.js";
+import { PACKAGE } from "../settings.js";
 import { UserError } from "./errors.js";
 import type { OutputPolicy } from "./output-file.js";
 import { type RunIngestOptions, runIngest } from "../app/ingest.js";
@@ -36,6 +39,16 @@ export async function ingestWithProgress(inputs: string[], location: string, opt
   } finally {
     progress.stop();
   }
+}
+
+/**
+ * The index of the bundled sample (data/) the fixture evals run on: built or refreshed incrementally in a
+ * cache folder, unless --index/--store names one.
+ */
+export async function openSampleIndex(global: GlobalOptions, options: { json?: boolean } = {}) {
+  const location = global.store || global.index ? resolveIndexLocation(global) : path.join(os.tmpdir(), "citewise-eval-retrieval");
+  await ingestWithProgress([PACKAGE.dataDir], location, { progress: options.json ? false : undefined });
+  return { location, index: await loadIndex(location) };
 }
 
 /** What every answering command does first: choose the writer, then open the index (see app/open.ts). */

@@ -2,6 +2,8 @@ import type { AnswerSource } from "../generate/generator.js";
 import type { ClaimJudge } from "../ground/verdict.js";
 import type { IndexSnapshot } from "../index/snapshot.js";
 import { readModelText } from "../generate/model-text.js";
+import { normalizeCitations } from "../ground/citation-styles.js";
+import { stripMarkers } from "../ground/markers.js";
 import { checkCitedText } from "../tasks/core/check.js";
 import { splitSentences } from "../text/sentences.js";
 import { FixtureError } from "./retrieval-fixtures.js";
@@ -10,11 +12,12 @@ import { type JudgedFixtureSentence, type JudgeFixture, type JudgeFixtureScore, 
 const words = (text: string) => new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
 
 /** The judged sentence a labelled one became: the one sharing most of its words (at least 60 %), else none. */
-function matchSentence<T extends { text: string; verdict: string }>(labelled: string, judged: T[]): T | null {
-  const target = words(labelled.replace(/\[[^\]]*\]|\(Sources? [^)]*\)|【[^】]*】|\^\d+/g, " "));
+function matchSentence<T extends { text: string; verdict: string }>(labelled: string, sourceCount: number, judged: T[]): T | null {
+  // The labelled text is as the model wrote it: its citation styles are read the way the answer's were.
+  const target = words(stripMarkers(normalizeCitations(labelled, sourceCount).text));
   let best: { sentence: T; overlap: number } | null = null;
   for (const sentence of judged) {
-    const own = words(sentence.text);
+    const own = words(stripMarkers(sentence.text));
     const shared = [...target].filter((word) => own.has(word)).length;
     const overlap = shared / Math.max(target.size, own.size, 1);
     if (!best || overlap > best.overlap) best = { sentence, overlap };
@@ -46,7 +49,7 @@ export async function runJudgeFixtures(
     const checked = await checkCitedText(reply.text, sources, judge, { question: fixture.question });
     judged += checked.grounding.sentences.length;
     for (const sentence of fixture.sentences) {
-      const match = matchSentence(sentence.text, checked.grounding.sentences);
+      const match = matchSentence(sentence.text, sources.length, checked.grounding.sentences);
       results.push({ id: fixture.id, text: sentence.text, sentence, verdict: match?.verdict ?? null, ...(match?.reason ? { reason: match.reason } : {}) });
     }
   }

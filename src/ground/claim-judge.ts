@@ -10,7 +10,8 @@ export type JudgeKind = "offline" | "model";
 /** The one place a judge is chosen; every task, `verify` and `eval --claims` come through here. */
 export async function createClaimJudge(options: { kind?: JudgeKind; model?: ChatModel | null } = {}): Promise<ClaimJudge> {
   if (options.kind === "model") {
-    if (!options.model) throw new UserError("--judge model needs a model server (OPENAI_BASE_URL or OPENAI_API_KEY); the offline judge is the default");
+    if (!options.model)
+      throw new UserError("--judge model needs a model server: set OPENAI_BASE_URL (Ollama, llama.cpp, vLLM …) or OPENAI_API_KEY, or use --judge offline");
     return new ModelJudge(options.model);
   }
   return new OfflineJudge();

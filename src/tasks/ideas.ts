@@ -9,7 +9,7 @@ import { searchPapers } from "../retrieve/search.js";
 import { TASK_DEFAULTS } from "../settings.js";
 import { keyPhrases } from "../text/phrases.js";
 import { keywordTerms } from "../text/tokenize.js";
-import { checkCitedText, checkWarnings } from "./core/check.js";
+import { checkCitedText, checkedResult } from "./core/check.js";
 import type { TaskContext } from "./core/context.js";
 import { reference, type Reference, type TaskResult } from "./core/result.js";
 import { abstention, retrieve } from "./core/retrieve.js";
@@ -75,15 +75,8 @@ export async function suggestIdeas(background: string, context: TaskContext, opt
     termWeight: (term) => context.index.keyword.idf(term),
   });
   return {
-    task: "ideas",
-    input: background,
+    ...checkedResult("ideas", background, { generator: context.writer.name, relevance: retrieval.relevance }, checked, sources, written),
     answered: ideas.length > 0,
-    generator: context.writer.name,
-    ...checked,
-    warnings: checkWarnings(sources, checked.grounding, { droppedReferenceList: written.droppedReferenceList, notes: written.notes }),
-    sources: sources.map((source) => reference(source.n, source.paper)),
-    nearest: [],
-    relevance: retrieval.relevance,
     ideas,
   };
 }

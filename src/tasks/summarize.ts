@@ -2,9 +2,9 @@ import { selectSentences, thirdPerson } from "../generate/extractive.js";
 import type { AnswerSource } from "../generate/generator.js";
 import { completeWithSources, write } from "../generate/writer.js";
 import { TASK_DEFAULTS } from "../settings.js";
-import { checkCitedText, checkWarnings } from "./core/check.js";
+import { checkCitedText, checkedResult } from "./core/check.js";
 import type { TaskContext } from "./core/context.js";
-import { reference, type TaskResult } from "./core/result.js";
+import type { TaskResult } from "./core/result.js";
 import { abstention, retrieve } from "./core/retrieve.js";
 import { buildThemes, type Theme } from "./themes.js";
 
@@ -41,18 +41,7 @@ export async function summarize(topic: string, context: TaskContext, options: { 
     model: (chat) => completeWithSources(chat, "summarize", { topic, outline: outlineText(outline) }, sources, { onToken: context.onToken }),
   });
   const checked = await checkCitedText(written.text, sources, context.judge, { question: topic, termWeight: (term) => context.index.keyword.idf(term) });
-  return {
-    task: "summarize",
-    input: topic,
-    answered: true,
-    generator: context.writer.name,
-    ...checked,
-    warnings: checkWarnings(sources, checked.grounding, { droppedReferenceList: written.droppedReferenceList, notes: written.notes }),
-    sources: sources.map((source) => reference(source.n, source.paper)),
-    nearest: [],
-    relevance: retrieval.relevance,
-    outline,
-  };
+  return { ...checkedResult("summarize", topic, { generator: context.writer.name, relevance: retrieval.relevance }, checked, sources, written), outline };
 }
 
 /** Offline: each theme gets the sentences of its own papers that best match the topic and the theme's phrases. */

@@ -1,12 +1,9 @@
-import os from "node:os";
 import path from "node:path";
 import { claimEvalMarkdown, evaluateClaims, type ClaimEvalReport } from "../../eval/claim-eval.js";
 import { loadClaimSet } from "../../eval/claim-sets.js";
 import { runJudgeFixtures } from "../../eval/judge-fixture-run.js";
 import { loadJudgeFixtures } from "../../eval/judge-fixtures.js";
-import { loadIndex } from "../../index/snapshot.js";
-import { PACKAGE } from "../../settings.js";
-import { type GlobalOptions, ingestWithProgress, readUserFile, resolveIndexLocation } from "../context.js";
+import { type GlobalOptions, openSampleIndex, readUserFile } from "../context.js";
 import type { ClaimJudge } from "../../ground/verdict.js";
 import { printJson } from "../format.js";
 
@@ -54,9 +51,7 @@ export async function runClaimsReport(dirs: string[], options: { split: string; 
  */
 export async function runJudgeFixturesReport(files: string[], options: { json?: boolean; verbose?: boolean }, global: GlobalOptions, judge: ClaimJudge) {
   for (const file of files) readUserFile(file, "fixtures");
-  const location = global.store || global.index ? resolveIndexLocation(global) : path.join(os.tmpdir(), "citewise-eval-retrieval");
-  await ingestWithProgress([PACKAGE.dataDir], location, { progress: options.json ? false : undefined });
-  const index = await loadIndex(location);
+  const { index } = await openSampleIndex(global, options);
   const reports = [];
   for (const file of files) {
     const run = await runJudgeFixtures(await loadJudgeFixtures(file), index, judge);

@@ -1,13 +1,9 @@
-import os from "node:os";
-import path from "node:path";
 import { mean } from "../../eval/metrics.js";
 import { evaluateRetrieval, retrievalRuns, type RetrievalScores } from "../../eval/retrieval-eval.js";
 import { loadRetrievalFixtures, resolveFixtures } from "../../eval/retrieval-fixtures.js";
 import { createEmbedder } from "../../index/embedders/create.js";
-import { loadIndex } from "../../index/snapshot.js";
 import { DEFAULT_RETRIEVAL } from "../../retrieve/settings.js";
-import { PACKAGE } from "../../settings.js";
-import { ingestWithProgress, readUserFile, resolveIndexLocation, type GlobalOptions } from "../context.js";
+import { type GlobalOptions, openSampleIndex, readUserFile } from "../context.js";
 import { printJson } from "../format.js";
 
 /**
@@ -17,9 +13,7 @@ import { printJson } from "../format.js";
  */
 export async function runRetrievalReport(options: { fixtures: string; grid?: boolean; json?: boolean }, global: GlobalOptions): Promise<void> {
   readUserFile(options.fixtures, "fixtures");
-  const location = global.store || global.index ? resolveIndexLocation(global) : path.join(os.tmpdir(), "citewise-eval-retrieval");
-  await ingestWithProgress([PACKAGE.dataDir], location, { progress: options.json ? false : undefined });
-  const index = await loadIndex(location);
+  const { location, index } = await openSampleIndex(global, options);
   const embedder = await createEmbedder(index.manifest.embedder.name, { dimension: index.manifest.embedder.dimension });
   const fixtures = resolveFixtures(loadRetrievalFixtures(options.fixtures), index.papers.values());
   const scores: RetrievalScores[] = [];

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import pc from "picocolors";
-import { chooseWriter } from "../../app/open.js";
+import { chooseJudge, chooseWriter } from "../../app/open.js";
 import { runSuite, loadSuite } from "../../eval/answer-suite.js";
 import { beirAsParsedInputs, loadBeir } from "../../eval/beir.js";
 import { evaluateBeir } from "../../eval/beir-eval.js";
@@ -78,22 +78,9 @@ export function registerEval(program: Command): void {
             options.judgeFixtures === true
               ? ["dev", "test"].map((split) => path.join(PACKAGE.evalsDir, "judge-fixtures", `${split}.jsonl`))
               : options.judgeFixtures;
-          const model =
-            options.judge === "llm"
-              ? (await chooseWriter({ model: options.model, offline: false, timeoutSeconds: TASK_DEFAULTS.ask.timeoutSeconds }, stderrNotify(options.json)))
-                  .chat
-              : undefined;
-          return runJudgeFixturesReport(files, options, global, await createClaimJudge({ kind: options.judge === "llm" ? "model" : "offline", model }));
+          return runJudgeFixturesReport(files, options, global, await judgeOnly(options));
         }
-        if (options.claims) {
-          const model =
-            options.judge === "llm"
-              ? (await chooseWriter({ model: options.model, offline: false, timeoutSeconds: TASK_DEFAULTS.ask.timeoutSeconds }, stderrNotify(options.json)))
-                  .chat
-              : undefined;
-          const judge = await createClaimJudge({ kind: options.judge === "llm" ? "model" : "offline", model });
-          return runClaimsReport(options.claims, { ...options, split: options.split ?? "dev" }, judge);
-        }
+        if (options.claims) return runClaimsReport(options.claims, { ...options, split: options.split ?? "dev" }, await judgeOnly(options));
         if (options.beir) return runBeir({ ...options, split: options.split ?? "test" }, global);
         if (options.retrieval) return runRetrievalReport(options, global);
         const suites: string[] = options.suite;
@@ -142,6 +129,15 @@ export function registerEval(program: Command): void {
         if (failures.length) process.exitCode = EXIT.checkFailed;
       }),
     );
+}
+
+/** The judge for --claims and --judge-fixtures, which write no answers (so no writer is chosen). */
+function judgeOnly(options: { judge: "offline" | "llm"; model?: string; json?: boolean }) {
+  return chooseJudge(
+    options.judge === "llm" ? "model" : "offline",
+    { model: options.model, timeoutSeconds: TASK_DEFAULTS.ask.timeoutSeconds },
+    stderrNotify(options.json),
+  );
 }
 
 function readThresholds(file: string): Thresholds {

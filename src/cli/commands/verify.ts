@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import pc from "picocolors";
-import { chooseWriter } from "../../app/open.js";
+import { chooseJudge } from "../../app/open.js";
 import { stripBom } from "../../corpus/fields.js";
 import { EXIT } from "../../errors.js";
 import { createClaimJudge, type JudgeKind } from "../../ground/claim-judge.js";
@@ -105,10 +105,7 @@ async function judgeFor(options: VerifyOptions): Promise<ClaimJudge> {
     if (options.model) throw new UserError("--model is for --judge model; the offline judge uses no model");
     return createClaimJudge({ kind: "offline" });
   }
-  const writer = await chooseWriter({ model: options.model, timeoutSeconds: options.timeout }, stderrNotify(options.json));
-  if (!writer.chat)
-    throw new UserError("--judge model needs a model server: set OPENAI_BASE_URL (Ollama, llama.cpp, vLLM …) or OPENAI_API_KEY, or use --judge offline");
-  return createClaimJudge({ kind: "model", model: writer.chat });
+  return chooseJudge("model", { model: options.model, timeoutSeconds: options.timeout }, stderrNotify(options.json));
 }
 
 function verifyJson(result: VerifyResult, file: string | null) {

@@ -106,12 +106,16 @@ export function addedUniversal(claim: Analysed, evidence: Analysed): string | nu
 
 /** Aligned words one side negates and the other does not, as written in the claim. */
 export function negatedAlignments(claim: Analysed, sentence: Analysed): string[] {
+  // A negation among the three words before a word negates it; each claim stem is compared once, at its first use.
   const negatedAt = (a: Analysed, i: number) => a.words.slice(Math.max(0, i - 3), i).some((word) => NEGATION.has(word));
   const found: string[] = [];
+  const seen = new Set<string>();
   claim.stems.forEach((stem, i) => {
-    if (!claim.content.has(stem)) return;
+    if (!claim.content.has(stem) || seen.has(stem)) return;
     const j = sentence.stems.indexOf(stem);
-    if (j >= 0 && negatedAt(claim, i) !== negatedAt(sentence, j)) found.push(claim.words[i]!);
+    if (j < 0) return;
+    seen.add(stem);
+    if (negatedAt(claim, i) !== negatedAt(sentence, j)) found.push(claim.words[i]!);
   });
   return found;
 }
@@ -145,15 +149,5 @@ export function substitutions(claim: Analysed, sentence: Analysed): [string, str
 
 /** Aligned words one side negates (a negation among the three words before it) and the other does not. */
 export function localNegationMismatches(claim: Analysed, sentence: Analysed): number {
-  const negatedAt = (a: Analysed, i: number) => a.words.slice(Math.max(0, i - 3), i).some((word) => NEGATION.has(word));
-  let mismatches = 0;
-  const seen = new Set<string>();
-  claim.stems.forEach((stem, i) => {
-    if (!claim.content.has(stem) || seen.has(stem)) return;
-    const j = sentence.stems.indexOf(stem);
-    if (j < 0) return;
-    seen.add(stem);
-    if (negatedAt(claim, i) !== negatedAt(sentence, j)) mismatches++;
-  });
-  return Math.min(mismatches, 2);
+  return Math.min(negatedAlignments(claim, sentence).length, 2);
 }

@@ -25,6 +25,8 @@ interface PaperVerdict {
   probabilities: Probabilities;
   features: ClaimFeatures;
   evidence: string[];
+  /** The content stems of those evidence sentences. */
+  evidenceTerms: Set<string>;
 }
 
 /**
@@ -38,7 +40,8 @@ interface PaperVerdict {
 export class OfflineJudge implements ClaimJudge {
   readonly name = "offline";
   private readonly idf: Idf;
-  private readonly papers = new Map<string, AnalysedPaper>();
+  /** Each paper analysed once per object: a text's sources are the same objects for all its sentences. */
+  private readonly papers = new WeakMap<EvidencePaper, AnalysedPaper>();
 
   constructor(private readonly weights: JudgeWeights = trainedWeights as JudgeWeights) {
     const table = weights.idf;
@@ -121,22 +124,20 @@ export class OfflineJudge implements ClaimJudge {
   }
 
   private assess(claim: Analysed, paper: EvidencePaper, cache = true): PaperVerdict {
-    // Keyed by content, not id alone: two claim sets (or two indexes) may reuse an id for different papers.
-    const key = `${paper.id}\u0000${paper.title ?? ""}\u0000${paper.sentences.join("\u0001")}`;
-    let analysed = cache ? this.papers.get(key) : undefined;
+    // Keyed by the object, not the id: two claim sets (or two indexes) may reuse an id for different papers.
+    let analysed = cache ? this.papers.get(paper) : undefined;
     if (!analysed) {
       analysed = analysePaper(paper);
-      if (cache) {
-        if (this.papers.size > 5000) this.papers.clear();
-        this.papers.set(key, analysed);
-      }
+      if (cache) this.papers.set(paper, analysed);
     }
     const features = claimFeatures(claim, analysed, this.idf);
+    const best = features.best.map((i) => analysed.sentences[i]!);
     return {
       paper: analysed,
       probabilities: predict(this.weights, features.values),
       features,
-      evidence: features.best.map((i) => analysed.sentences[i]!.text),
+      evidence: best.map((sentence) => sentence.text),
+      evidenceTerms: new Set(best.flatMap((sentence) => [...sentence.content])),
     };
   }
 }
@@ -151,7 +152,6 @@ function supports(verdict: PaperVerdict): boolean {
 
 /** A cited paper whose best evidence covers no claim word the other cited papers do not already cover. */
 function addsNothing(verdict: PaperVerdict, all: PaperVerdict[]): boolean {
-  const own = new Set(verdict.evidence.flatMap((text) => [...analyse(text).content]));
-  const rest = new Set(all.filter((v) => v !== verdict).flatMap((v) => v.evidence.flatMap((text) => [...analyse(text).content])));
-  return ![...own].some((term) => !rest.has(term) && verdict.features.claimTerms.has(term));
+  const rest = new Set(all.filter((v) => v !== verdict).flatMap((v) => [...v.evidenceTerms]));
+  return ![...verdict.evidenceTerms].some((term) => !rest.has(term) && verdict.features.claimTerms.has(term));
 }

@@ -3,7 +3,7 @@ import { validateCitations } from "../../ground/citations.js";
 import { endsSentence } from "../../ground/markers.js";
 import { checkGrounding, type GroundingReport } from "../../ground/grounding.js";
 import type { ClaimJudge, EvidencePaper } from "../../ground/verdict.js";
-import { reference, type Reference } from "./result.js";
+import { type Relevance, reference, type Reference, type TaskName, type TaskResult } from "./result.js";
 
 export interface CheckedText {
   text: string;
@@ -86,4 +86,29 @@ function ungrounded(noun: "answer" | "text"): string {
   return noun === "answer"
     ? "no sentence of this answer is supported by the sources it cites: treat it as ungrounded"
     : "no sentence is supported by the sources it cites; treat this text as ungrounded";
+}
+
+/**
+ * A literature task's result from its checked text: the fields every answered task shares (summarize and
+ * ideas add their own structure to it). `written` says what reading the model's reply dropped or noted.
+ */
+export function checkedResult<T extends TaskName>(
+  task: T,
+  input: string,
+  meta: { generator: string; relevance: Relevance | null },
+  checked: CheckedText,
+  sources: AnswerSource[],
+  written: { droppedReferenceList: boolean; notes: string[] },
+): TaskResult & { task: T } {
+  return {
+    task,
+    input,
+    answered: true,
+    generator: meta.generator,
+    ...checked,
+    warnings: checkWarnings(sources, checked.grounding, { droppedReferenceList: written.droppedReferenceList, notes: written.notes }),
+    sources: sources.map((source) => reference(source.n, source.paper)),
+    nearest: [],
+    relevance: meta.relevance,
+  };
 }
