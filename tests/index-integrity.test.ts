@@ -99,6 +99,35 @@ describe("a damaged pointer or manifest never makes citewise rebuild over the us
       },
     );
   });
+  it("records lost and a papers.jsonl line without the paper fields: repair and ingest --rebuild recover the real papers", async () => {
+    const dir = path.join(tempDir(), "index");
+    await buildSmallIndex(dir, [FILES.plain]);
+    const before = await paperIdsOf(dir);
+    const version = path.join(dir, pointerOf(dir));
+    rmSync(path.join(dir, "CURRENT"));
+    rmSync(path.join(version, "records.jsonl"));
+    writeFileSync(path.join(version, "papers.jsonl"), `${readFileSync(path.join(version, "papers.jsonl"), "utf8")}{"id":"zz","title":"x","abstract":"y"}\n`);
+    await withFault(
+      {
+        category: "index",
+        fault: "records.jsonl lost, a papers.jsonl row without sources",
+        count: 2,
+        outcome: "repair and ingest --rebuild recover every paper",
+      },
+      async () => {
+        const copy = path.join(tempDir(), "index");
+        cpSync(dir, copy, { recursive: true });
+        const repaired = runCli(["--index", dir, "repair"]);
+        expect(repaired.code, repaired.stderr).toBe(0);
+        const rebuilt = runCli(["--index", copy, "ingest", "--rebuild", path.join(ROOT, FILES.plain)]);
+        expect(rebuilt.code, rebuilt.stderr).toBe(0);
+        const lost = lostPapers(before, await paperIdsOf(dir)) + lostPapers(before, await paperIdsOf(copy));
+        expect(lost).toBe(0);
+        expect(await paperIdsOf(dir)).not.toContain("zz");
+        return { dataLost: lost };
+      },
+    );
+  });
 });
 
 describe("the index folder: built only when new, never into other files", () => {
@@ -336,6 +365,56 @@ describe("readers", () => {
     );
   });
 
+  it("a FIFO in place of CURRENT or of a version's papers.jsonl: no hang; the newest intact version, or one line naming the file", async () => {
+    const dir = copyOfTemplate();
+    rmSync(path.join(dir, "CURRENT"));
+    spawnSync("mkfifo", [path.join(dir, "CURRENT")]);
+    const other = copyOfTemplate();
+    const papers = path.join(other, pointerOf(other), "papers.jsonl");
+    rmSync(papers);
+    spawnSync("mkfifo", [papers]);
+    await withFault(
+      { category: "index", fault: "a FIFO as CURRENT and as papers.jsonl", count: 2, outcome: "no hang: fallback with a notice, or exit 2 naming the file" },
+      async () => {
+        const pointer = search(dir);
+        expect(pointer.code, pointer.stderr).toBe(0);
+        expect(pointer.stderr).toMatch(/reading the newest intact version instead/);
+        const file = search(other);
+        expect(file.code).toBe(2);
+        expect(file.stderr.trim().split("\n")).toHaveLength(1);
+        expect(file.stderr).toMatch(/papers\.jsonl \(not a regular file/);
+        return { dataLost: lostPapers(templatePapers, await paperIdsOf(dir)) };
+      },
+    );
+  });
+
+  it.skipIf(!isRoot)("files this user may not read are reported as permission denied, not as damage to repair", async () => {
+    const parent = tempDir();
+    chmodSync(parent, 0o755);
+    const dir = path.join(parent, "index");
+    cpSync(template, dir, { recursive: true });
+    // Folders may be listed; the files are the owner's alone.
+    spawnSync("chmod", ["-R", "a+rX", dir]);
+    spawnSync("find", [dir, "-type", "f", "-exec", "chmod", "go-rw", "{}", "+"]);
+    await withFault(
+      { category: "errors", fault: "index files readable only by their owner", count: 1, outcome: "exit 2, permission denied (EACCES), no repair advice" },
+      async () => {
+        const result = spawnSync(process.execPath, [CLI, "--index", dir, "search", "object recognition"], {
+          uid: 65534,
+          gid: 65534,
+          cwd: parent,
+          env: { ...process.env, HOME: parent, NO_COLOR: "1", OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined },
+          encoding: "utf8",
+          timeout: 120_000,
+        });
+        expect(result.status, result.stderr).toBe(2);
+        expect(result.stderr.trim().split("\n")).toHaveLength(1);
+        expect(result.stderr).toMatch(/cannot read .*CURRENT: permission denied \(EACCES\); ask the index's owner for read access/);
+        expect(result.stderr).not.toMatch(/repair|damaged/);
+      },
+    );
+  });
+
   it.skipIf(!isRoot)("never write into the index: a user who may only read it gets answers, even from a damaged copy", async () => {
     const parent = tempDir();
     chmodSync(parent, 0o755);
@@ -416,35 +495,39 @@ describe("a failed publish (disk full) leaves nothing behind, so freeing space i
     if (mounted) spawnSync("umount", [tmpfs]);
   });
 
-  it.skipIf(!isRoot)("a real full disk (a 24 MB tmpfs): the failed ingest cleans up after itself, and works once space is freed", async () => {
-    if (!mounted) return console.warn("mounting a tmpfs is not permitted here; real-disk case skipped");
-    const dir = path.join(tmpfs, "index");
-    cpSync(template, dir, { recursive: true });
-    const before = folderFingerprint(dir);
-    const used = () => Number(spawnSync("df", ["-B1", "--output=avail", tmpfs], { encoding: "utf8" }).stdout.trim().split("\n")[1]);
-    const filler = path.join(tmpfs, "filler.bin");
-    writeFileSync(filler, Buffer.alloc(Math.max(0, used() - 100_000)));
-    await withFault(
-      {
-        category: "index",
-        fault: "ingest on a real full disk (tmpfs)",
-        count: 1,
-        outcome: "exit 2 ENOSPC; folder as before; retry after freeing space published",
-      },
-      async () => {
-        const result = runCli(["--index", dir, "ingest", FILES.listingA, "--json"]);
-        expect(result.code, result.stderr).toBe(2);
-        expect(result.stderr).toMatch(/no space left on device \(ENOSPC\)/);
-        expect(folderFingerprint(dir).filter((row) => !row.startsWith("pending-vectors.jsonl"))).toEqual(before);
-        rmSync(filler);
-        const retry = runCli(["--index", dir, "ingest", FILES.listingA, "--json"]);
-        expect(retry.code, retry.stderr).toBe(0);
-        const after = await paperIdsOf(dir);
-        expect(after.size).toBeGreaterThan(templatePapers.size);
-        return { dataLost: lostPapers(templatePapers, after) };
-      },
-    );
-  });
+  // 100 kB left fails the journal or a version file; 40 kB fails inside vectra, which hides the cause.
+  it.skipIf(!isRoot).each([100_000, 40_000])(
+    "a real full disk (a 24 MB tmpfs, %i bytes left): the failed ingest cleans up after itself, and works once space is freed",
+    async (left) => {
+      if (!mounted) return console.warn("mounting a tmpfs is not permitted here; real-disk case skipped");
+      const dir = path.join(tmpfs, `index-${left}`);
+      cpSync(template, dir, { recursive: true });
+      const before = folderFingerprint(dir);
+      const used = () => Number(spawnSync("df", ["-B1", "--output=avail", tmpfs], { encoding: "utf8" }).stdout.trim().split("\n")[1]);
+      const filler = path.join(tmpfs, "filler.bin");
+      writeFileSync(filler, Buffer.alloc(Math.max(0, used() - left)));
+      await withFault(
+        {
+          category: "index",
+          fault: `ingest on a real full disk (tmpfs, ${left} bytes left)`,
+          count: 1,
+          outcome: "exit 2 ENOSPC; folder as before; retry after freeing space published",
+        },
+        async () => {
+          const result = runCli(["--index", dir, "ingest", FILES.listingA, "--json"]);
+          expect(result.code, result.stderr).toBe(2);
+          expect(result.stderr).toMatch(/no space left on device \(ENOSPC\)/);
+          expect(folderFingerprint(dir).filter((row) => !row.startsWith("pending-vectors.jsonl"))).toEqual(before);
+          rmSync(filler);
+          const retry = runCli(["--index", dir, "ingest", FILES.listingA, "--json"]);
+          expect(retry.code, retry.stderr).toBe(0);
+          const after = await paperIdsOf(dir);
+          expect(after.size).toBeGreaterThan(templatePapers.size);
+          return { dataLost: lostPapers(templatePapers, after) };
+        },
+      );
+    },
+  );
 });
 
 function flip(file: string, offset: number): void {

@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, openSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { parseInputs } from "../src/ingest/parse-files.js";
 import { recordsToPapers } from "../src/ingest/papers.js";
-import { FILES, runCli, runCliAsync, tempDir } from "./helpers.js";
+import { FILES, ROOT, runCli, runCliAsync, tempDir } from "./helpers.js";
 import { withFault } from "./support/fault-log.js";
 import { useFakeOpenAI } from "./support/openai-server.js";
 import { buildSmallIndex, folderFingerprint } from "./support/small-index.js";
@@ -162,6 +162,25 @@ describe("inputs that never end, and fields and queries too long to use", () => 
         expect(chat.code).toBe(2);
         expect(chat.stderr).toMatch(/^citewise: error: the question is too long \(1000000 characters, limit 10000\)/m);
         expect(chat.stdout).toMatch(/DeltaZip/);
+      },
+    );
+  });
+});
+
+describe("endless input", () => {
+  it("chat < /dev/zero (a line that never ends): one line, exit 2, bounded memory; the questions before it are answered", async () => {
+    await withFault(
+      { category: "limits", fault: "chat reading a line with no end (/dev/zero, 3 MB without a newline)", count: 2, outcome: "stopped at 1 MB; exit 2" },
+      async () => {
+        const zero = spawnSync(process.execPath, [path.join(ROOT, "bin", "citewise.js"), "--index", inject("corpusIndex"), "chat"], {
+          stdio: [openSync("/dev/zero", "r"), "pipe", "pipe"],
+          encoding: "utf8",
+          timeout: 60_000,
+        });
+        oneLine({ code: zero.status, stderr: zero.stderr }, /a line of standard input is longer than 1 MB; chat reads one question per line/);
+        const mixed = runCli(["--index", inject("corpusIndex"), "chat"], { input: `${QUESTION}\n${"a".repeat(3_000_000)}` });
+        oneLine(mixed, /longer than 1 MB/);
+        expect(mixed.stdout).toMatch(/DeltaZip/);
       },
     );
   });

@@ -211,6 +211,33 @@ describe("existing files, inputs and the index folder", () => {
     );
   });
 
+  it("--out and --bib-out naming one file through a link or a hard link are refused; one device twice is allowed", async () => {
+    const dir = tempDir();
+    const target = path.join(dir, "draft.txt");
+    writeFileSync(target, "mine\n");
+    symlinkSync("draft.txt", path.join(dir, "via-link.md"));
+    linkSync(target, path.join(dir, "via-hard-link.md"));
+    await withFault(
+      { category: "output", fault: "--out and --bib-out one file via a symlink or a hard link", count: 2, outcome: "refused, exit 2, file unchanged" },
+      async () => {
+        for (const spelling of ["via-link.md", "via-hard-link.md"])
+          oneLineError(
+            await runCliAsync(["--index", index(), "related-work", TOPIC, "-k", "6", "--out", spelling, "--bib-out", "draft.txt"], { cwd: dir }),
+            /--out and --bib-out name the same file/,
+          );
+        expect(readFileSync(target, "utf8")).toBe("mine\n");
+        return { dataLost: Number(readFileSync(target, "utf8") !== "mine\n") };
+      },
+    );
+    // Two writes to one device replace nothing: allowed.
+    const device = path.join(dir, "null");
+    if (isRoot && mknod(device, "c", 1, 3)) {
+      const both = await runCliAsync(["--index", index(), "related-work", TOPIC, "-k", "6", "--out", device, "--bib-out", device], { cwd: dir });
+      expect(both.code, both.stderr).toBe(0);
+      expect(lstatSync(device).isCharacterDevice()).toBe(true);
+    }
+  });
+
   it("eval --out cannot overwrite one of its suites", async () => {
     const dir = tempDir();
     const suite = path.join(dir, "suite.jsonl");

@@ -66,6 +66,27 @@ describe("a file that no longer parses keeps its previous papers", () => {
     });
   });
 
+  it("a CSV row that lost its closing quote swallows the next row: both papers are kept, the line is named", async () => {
+    const dir = tempDir();
+    const csv = path.join(dir, "papers.csv");
+    const rows = papers.slice(0, 3).map((paper) => `"${paper.title}",2023,"${paper.abstract}"`);
+    writeFileSync(csv, ["title,year,abstract", ...rows].join("\n"));
+    ingest(dir, [csv]);
+    const before = await ids(dir);
+    await withFault(
+      { category: "reingest", fault: "CSV closing quote lost: a row swallows the next", count: 1, outcome: "both papers kept; line named" },
+      async () => {
+        writeFileSync(csv, ["title,year,abstract", rows[0]!.replace(/"$/, ""), ...rows.slice(1)].join("\n"));
+        const report = ingest(dir, [csv]);
+        expect(report.removed).toEqual([]);
+        expect(report.kept).toEqual([{ file: "papers.csv", papers: 2, reason: expect.stringMatching(/^line 2 no longer parses \(.*closing quote/) }]);
+        const after = await ids(dir);
+        expect(lostPapers(before, after)).toBe(0);
+        return { dataLost: lostPapers(before, after) };
+      },
+    );
+  });
+
   it("a JSONL file truncated by an interrupted download: all three papers are kept", async () => {
     const dir = tempDir();
     const jsonl = path.join(dir, "papers.jsonl");

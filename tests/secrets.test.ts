@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { serverLabel } from "../src/llm/openai-client.js";
+import { providerName, serverLabel } from "../src/llm/openai-client.js";
 import { redactKey, redactSecrets } from "../src/llm/redact.js";
 import { FILES, ROOT, runCliAsync, tempDir } from "./helpers.js";
 import { recordFault, withFault } from "./support/fault-log.js";
@@ -114,8 +114,13 @@ describe("redactSecrets", () => {
   });
 
   it("names a server without the credentials in its URL", () => {
-    expect(serverLabel({ OPENAI_BASE_URL: "https://bob:hunter2-pw@gw.example/v1?api_key=zzz-secret-1" })).toBe("https://bob:***@gw.example/v1?api_key=***");
+    expect(serverLabel({ OPENAI_BASE_URL: "https://bob:hunter2-pw@gw.example/v1?api_key=zzz-secret-1" })).toBe("https://bob:***@gw.example/v1?…");
     expect(serverLabel({})).toBe("api.openai.com");
+  });
+
+  it("a model id as shown and recorded (generator, the index's embedder name) carries neither the key nor controls", () => {
+    process.env.OPENAI_API_KEY = "sk-test-SECRETVALUE123456";
+    expect(providerName("emb-sk-test-SECRETVALUE123456\u001b[8m")).toBe("openai:emb-***");
   });
 });
 
@@ -131,7 +136,7 @@ describe("the key never reaches output, files or the index", () => {
     expect(refused.stderr).toMatch(/cannot reach the server at http:\/\/127\.0\.0\.1:\d+\/v1 \(connection refused, 4 attempts\)/);
     expectNoKey(refused);
 
-    server.queue.push(...Array.from({ length: 4 }, (): ChatReply => ({ hangMs: 10_000 })));
+    server.queue.push({ hangMs: 10_000 });
     const timeout = await cli(["ask", QUESTION, "--model", "test-chat", "--timeout", "1"]);
     expect(timeout.stderr).toMatch(/timeout/);
     expectNoKey(timeout);
@@ -322,13 +327,16 @@ describe("secrets in places no one checks: model ids, odd URLs, split stream pie
     );
   });
 
-  it("credentials in the base URL's query (?key=, access_key=, sig=, code=) are never printed", async () => {
+  it("credentials in the base URL's query (?key=, access_key=, sig=, code=, jwt=, s=) are never printed", async () => {
     const port = await closedPort();
     const secrets = {
       key: `k-${randomBytes(6).toString("hex")}`,
       access_key: `a-${randomBytes(6).toString("hex")}`,
       sig: `s-${randomBytes(6).toString("hex")}`,
       code: `c-${randomBytes(6).toString("hex")}`,
+      // Names no list of "secret" names would have: every value of a model server's query is hidden.
+      jwt: `j-${randomBytes(6).toString("hex")}`,
+      s: `q-${randomBytes(6).toString("hex")}`,
     };
     const query = Object.entries(secrets)
       .map(([name, value]) => `${name}=${value}`)
@@ -336,14 +344,14 @@ describe("secrets in places no one checks: model ids, odd URLs, split stream pie
     await withFault(
       {
         category: "secrets",
-        fault: "OPENAI_BASE_URL with ?key=, access_key=, sig=, code= (connection refused)",
-        count: 4,
+        fault: "OPENAI_BASE_URL with ?key=, access_key=, sig=, code=, jwt=, s= (connection refused)",
+        count: 6,
         outcome: "errors show the server without the values",
       },
       async () => {
         const result = await cli(["ask", QUESTION, "--model", "test-chat"], { env: env({ OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1?${query}` }) });
         expect(result.code).toBe(2);
-        expect(result.stderr).toMatch(/cannot reach the server at http:\/\/127\.0\.0\.1:\d+\/v1\?key=\*\*\*&access_key=\*\*\*&sig=\*\*\*&code=\*\*\*/);
+        expect(result.stderr).toMatch(/cannot reach the server at http:\/\/127\.0\.0\.1:\d+\/v1\?…/);
         for (const value of Object.values(secrets)) expectNoKey(result, value);
       },
     );

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stripTerminalControls } from "../src/corpus/controls.js";
@@ -65,6 +65,24 @@ describe("controls from data and servers never reach the terminal", () => {
     );
   });
 
+  it("verify names a draft whose file name holds controls and a newline escaped, on one line", async () => {
+    const draft = path.join(work, "draft\u001b]0;PWNED\u0007\nx.md");
+    writeFileSync(draft, "Quantum gravity explains why cats always land on their feet.\n");
+    try {
+      await withFault(
+        { category: "terminal", fault: "verify of a draft named with OSC and a newline", count: 1, outcome: "name escaped on one line" },
+        async () => {
+          const result = await runCliAsync(["--index", indexDir, "verify", draft], { cwd: work });
+          clean(result);
+          const line = result.stdout.split("\n").find((row) => row.includes("x.md:1"))!;
+          expect(line).toContain("draft\\x1b]0;PWNED\\x07\\nx.md:1");
+        },
+      );
+    } finally {
+      rmSync(draft);
+    }
+  });
+
   it("titles (C1 U+009B), dates and authors with escape sequences print clean in search, papers and ask, and in JSON", async () => {
     await withFault(
       {
@@ -118,10 +136,11 @@ describe("controls from data and servers never reach the terminal", () => {
     );
   });
 
-  it("a model id with escape sequences is shown clean in the notice", async () => {
+  it("a model id with escape sequences (OSC, SGR conceal) is shown clean in the notice and in --json", async () => {
     const models = new Set(server.knownModels);
     server.knownModels.clear();
-    server.knownModels.add(`evil${OSC_TITLE}model`);
+    // OSC, and an SGR "conceal" (ESC[8m), which hides what follows on a terminal and looks like a colour.
+    server.knownModels.add(`evil${OSC_TITLE}\u001b[8mmodel`);
     server.defaultChat = () => ({ text: "Deltas are compressed to serve many fine-tuned models [1]." });
     try {
       await withFault({ category: "terminal", fault: "model id with an OSC sequence", count: 1, outcome: "notice printed without the sequence" }, async () => {
@@ -129,6 +148,9 @@ describe("controls from data and servers never reach the terminal", () => {
         expect(result.code, result.stderr).toBe(0);
         clean(result);
         expect(result.stderr).toMatch(/using model "evilmodel", the only one served/);
+        expect(result.stderr).not.toContain("\u001b[8m");
+        const json = await runCliAsync(["--index", indexDir, "ask", QUESTION, "--json"], { cwd: work, env: { OPENAI_BASE_URL: server.baseURL } });
+        expect(JSON.parse(json.stdout).generator).toBe("openai:evilmodel");
       });
     } finally {
       server.knownModels.clear();

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { ROOT, runCliAsync, tempDir } from "./helpers.js";
@@ -88,18 +88,54 @@ describe("configuration mistakes", () => {
   });
 });
 
+describe("argument mistakes", () => {
+  it("commander's own errors (bad number, unknown option, missing argument) are one line with the citewise prefix", async () => {
+    await withFault(
+      { category: "errors", fault: "bad -k, bad --show-skipped, unknown option, missing argument", count: 4, outcome: "exit 2, one line" },
+      async () => {
+        oneLineError(
+          await runCliAsync([...corpus(), "search", "-k", "abc", "x"]),
+          /-k must be a whole number from 1 to 200 \(got "abc"\) \(run with --help for usage\)$/,
+        );
+        oneLineError(await runCliAsync([...corpus(), "ingest", "--show-skipped", "-5", "x"]), /--show-skipped must be a whole number from 0 to/);
+        oneLineError(await runCliAsync([...corpus(), "--bogus"]), /unknown option '--bogus'/);
+        oneLineError(await runCliAsync([...corpus(), "search"]), /missing required argument 'query'/);
+      },
+    );
+  });
+
+  it("a store URL of another database is refused, never created as a folder", async () => {
+    const dir = tempDir();
+    await withFault(
+      { category: "errors", fault: "--store mysql://u:p@host/db", count: 1, outcome: "exit 2, nothing created, password not shown" },
+      async () => {
+        const result = await runCliAsync(["--store", "mysql://u:mysql-pw-123@localhost/db", "search", "x"], { cwd: dir });
+        oneLineError(result, /--store is a mysql:\/\/ URL; citewise stores an index in a folder or in PostgreSQL/);
+        expect(result.stderr).not.toContain("mysql-pw-123");
+        expect(readdirSync(dir)).toEqual([]);
+      },
+    );
+  });
+});
+
 describe("servers that answer 200 without an answer", () => {
   it('a 200 whose body is an error object ("You exceeded your current quota") is reported with the server\'s message', async () => {
     await withFault(
-      { category: "errors", fault: "HTTP 200 with an error object instead of choices", count: 1, outcome: "exit 2 with the server's message" },
+      {
+        category: "errors",
+        fault: "HTTP 200 with an error object instead of choices (plain and --stream)",
+        count: 2,
+        outcome: "exit 2 with the server's message",
+      },
       async () => {
-        server.queue.push({
-          raw: JSON.stringify({ error: { message: "You exceeded your current quota, please check your plan.", type: "insufficient_quota" } }),
-        });
-        oneLineError(
-          await runCliAsync([...corpus(), "ask", QUESTION, "--model", "test-chat"], { env: { OPENAI_BASE_URL: server.baseURL } }),
-          /answered with an error for model "test-chat": You exceeded your current quota/,
-        );
+        const quota = { raw: JSON.stringify({ error: { message: "You exceeded your current quota, please check your plan.", type: "insufficient_quota" } }) };
+        for (const extra of [[], ["--stream"]]) {
+          server.queue.push(quota);
+          oneLineError(
+            await runCliAsync([...corpus(), "ask", QUESTION, "--model", "test-chat", ...extra], { env: { OPENAI_BASE_URL: server.baseURL } }),
+            /answered with an error for model "test-chat": You exceeded your current quota/,
+          );
+        }
       },
     );
   });

@@ -24,7 +24,17 @@ export function resolveIndexLocation(choice: IndexChoice): string {
   }
   const configured = settings().index;
   const location = choice.store ?? choice.index ?? configured.store ?? configured.folder ?? configured.fallback;
-  if (!isPostgresUrl(location)) return path.resolve(location);
+  if (!isPostgresUrl(location)) {
+    // "mysql://u:p@host/db" is not a folder name: refused, never created as ./mysql:/u:p@host/db.
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1];
+    if (scheme) {
+      for (const secret of urlSecrets(location)) registerSecret(secret);
+      throw new UserError(
+        `${choice.store !== undefined ? "--store" : choice.index !== undefined ? "--index" : "the index location"} is a ${scheme}:// URL; citewise stores an index in a folder or in PostgreSQL (a postgres:// URL)`,
+      );
+    }
+    return path.resolve(location);
+  }
   for (const secret of urlSecrets(location)) registerSecret(secret);
   return location;
 }

@@ -1,8 +1,12 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { UserError } from "../errors.js";
 import { selectWriter } from "../generate/select.js";
 import type { Writer } from "../generate/writer.js";
 import type { Embedder } from "../index/embedder.js";
 import { createEmbedder } from "../index/embedders/create.js";
 import { hasIndex, type IndexSnapshot, loadIndex } from "../index/snapshot.js";
+import { JOURNAL_FILE } from "../index/local/layout.js";
 import { hidePassword } from "../index/storage.js";
 import { PACKAGE } from "../settings.js";
 import { createClaimJudge, type JudgeKind } from "../ground/claim-judge.js";
@@ -23,6 +27,11 @@ export type Notify = (message: string, kind: "info" | "warning") => void;
  */
 export async function openIndex(location: string, notify: Notify = () => {}): Promise<{ index: IndexSnapshot; embedder: Embedder }> {
   if (!(await hasIndex(location))) {
+    // An interrupted first ingest left its embedded vectors: building the sample here would throw them away.
+    if (existsSync(path.join(location, JOURNAL_FILE)))
+      throw new UserError(
+        `${location} holds an interrupted ingest (${JOURNAL_FILE}) and no published index yet; run "citewise --index ${location} ingest <your files>" again to finish it (the vectors already embedded are reused)`,
+      );
     notify(`no index at ${hidePassword(location)}; building one from the bundled sample corpus (${PACKAGE.dataDir})…`, "info");
     const report = await runIngest([PACKAGE.dataDir], location);
     notify(`indexed ${report.papers} papers (${report.chunks} chunks) in ${report.seconds.toFixed(1)} s`, "info");

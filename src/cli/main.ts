@@ -30,7 +30,8 @@ export function buildProgram(): Command {
       "after",
       "\nExit codes: 0 done; 1 a bug in citewise (please report it); 2 a problem with the input, arguments or\nenvironment, explained in one line; 3 the command ran and its check found problems (eval --check).",
     )
-    .showHelpAfterError("(run with --help for usage)")
+    // One line, like every other error: "citewise: error: unknown option '--bogus' (run with --help for usage)".
+    .configureOutput({ outputError: (text, write) => write(`citewise: ${text.trim().replace(/\s*\n\s*/g, " ")} (run with --help for usage)\n`) })
     .exitOverride();
   registerIngest(program);
   registerSearch(program);

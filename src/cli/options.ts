@@ -17,11 +17,12 @@ export function queryProblem(text: string, what: string): string | null {
   return null;
 }
 
-export function parsePositiveInt(name: string, max = 1000) {
+/** A whole-number option from `min` (1 unless said) to `max`. */
+export function parsePositiveInt(name: string, max = 1000, min = 1) {
   return (value: string): number => {
-    const number = Number(value);
-    if (!Number.isInteger(number) || number < 1 || number > max)
-      throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max} (got "${value}")`);
+    const number = value.trim() === "" ? Number.NaN : Number(value);
+    if (!Number.isInteger(number) || number < min || number > max)
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
     return number;
   };
 }

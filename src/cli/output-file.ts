@@ -66,9 +66,9 @@ export function checkOutputTarget(file: string, policy: OutputPolicy): Target {
   const fd = descriptorOf(resolved);
   if (fd !== null) return { kind: "descriptor", path: resolved, fd };
   const target = resolveTarget(file, resolved);
-  if (target.kind === "stream" || target.kind === "descriptor") return target;
-  const real =
-    target.kind === "file" ? target.path : path.join(realpathSafe(path.dirname(target.path)) ?? path.dirname(target.path), path.basename(target.path));
+  if (target.kind === "descriptor") return target;
+  // A pipe or device inside the index is refused too: nothing the CLI writes lands there.
+  const real = target.kind === "file" ? target.path : target.kind === "stream" ? realOrSelf(target.path) : realNewPath(target.path);
   if (policy.indexDir && isInside(real, realOrSelf(policy.indexDir))) {
     throw new UserError(`${file} is inside the index folder ${policy.indexDir}; write it somewhere else (the index holds only citewise's own files)`);
   }
@@ -76,10 +76,25 @@ export function checkOutputTarget(file: string, policy: OutputPolicy): Target {
     if (sameFile(input, real))
       throw new UserError(`${file} is also an input of this command (${input}); choose another output file so the input is not overwritten`);
   }
+  if (target.kind === "stream") return target;
   if (target.kind === "file" && !policy.overwrite) {
     throw new UserError(`${file} already exists and was not replaced; ${policy.overwriteHint ?? "pass --force to replace it"}`);
   }
   return target;
+}
+
+/**
+ * True when two checked targets are one file however they are spelled (a link, a hard link, "./x"), so a
+ * command writing both would lose the first. Devices, pipes and descriptors may take both: nothing is replaced there.
+ */
+export function sameDestination(a: Target, b: Target): boolean {
+  if (a.kind === "stream" || b.kind === "stream" || a.kind === "descriptor" || b.kind === "descriptor") return false;
+  if (a.kind === "file" && b.kind === "file") return a.stats.dev === b.stats.dev && a.stats.ino === b.stats.ino;
+  return realNewPath(a.path) === realNewPath(b.path);
+}
+
+function realNewPath(file: string): string {
+  return path.join(realOrSelf(path.dirname(file)), path.basename(file));
 }
 
 /**

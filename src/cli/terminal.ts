@@ -4,11 +4,12 @@ import { stripTerminalControls } from "../corpus/controls.js";
 /**
  * The last line of defence for everything the CLI prints: titles, file names, model answers, model ids and
  * server messages reach stdout/stderr mixed with citewise's own text, so every write is cleaned here —
- * citewise's colours (SGR "ESC [ … m") are kept, every other control and escape sequence is removed, and
- * every known secret (API key, URL passwords) is replaced by ***. Data is also cleaned where it enters
+ * citewise's colours (the SGR codes picocolors writes: reset, bold, dim, foreground colours; never conceal,
+ * blink or reverse video, which could hide or forge text) are kept, every other control and escape sequence
+ * is removed, and every known secret (API key, URL passwords) is replaced by ***. Data is also cleaned where it enters
  * (ingest, model replies); this guard catches what an old index or a new code path lets through.
  */
-const SGR = /(\u001b\[[0-9;]*m)/;
+const SGR = /(\u001b\[(?:[0-2]|22|3[0-79])m)/;
 
 export function cleanOutput(text: string): string {
   const parts = text.split(SGR);

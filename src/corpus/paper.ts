@@ -81,3 +81,28 @@ export interface SkippedRecord {
 export function shownTitle(paper: Pick<Paper, "title" | "displayTitle">): string {
   return paper.title ?? `${paper.displayTitle} (untitled)`;
 }
+
+/** Rows read back without a checksum to vouch for them (recovery of a damaged version) must have this shape. */
+export function isSourceRef(value: unknown): value is SourceRef {
+  const source = value as SourceRef | null;
+  return typeof source === "object" && source !== null && typeof source.file === "string" && typeof source.line === "number";
+}
+
+export function isRawRecordRow(value: unknown): value is RawRecord {
+  const record = value as RawRecord | null;
+  return typeof record === "object" && record !== null && typeof record.abstract === "string" && isSourceRef(record.source);
+}
+
+export function isPaperRow(value: unknown): value is Paper {
+  const paper = value as Paper | null;
+  return (
+    typeof paper === "object" &&
+    paper !== null &&
+    typeof paper.id === "string" &&
+    typeof paper.abstract === "string" &&
+    Array.isArray(paper.sources) &&
+    paper.sources.every(isSourceRef) &&
+    Array.isArray(paper.authors) &&
+    Array.isArray(paper.categories)
+  );
+}

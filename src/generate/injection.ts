@@ -11,7 +11,9 @@ import { MARKER_LOOKALIKE } from "../ground/markers.js";
  * Text is normalised before matching (foldForMatching): NFKC, soft hyphens, zero-width and Unicode TAG
  * characters removed, Cyrillic/Greek look-alike letters folded to Latin, accents dropped, so "Ig­nore",
  * "іgnore" (Cyrillic і) and "Ignoriere" match like plain text. Patterns cover English, French, German,
- * Spanish and Chinese, paraphrases of "ignore what you were told", notes addressed to an AI, fake
+ * Spanish and Chinese (and the plain "ignore the instructions" in Italian, Portuguese, Dutch, Russian,
+ * Japanese and Korean), paraphrases of "ignore what you were told", spaced-out letters, digit look-alikes
+ * ("1gn0r3"), HTML entities, notes addressed to an AI, fake
  * reference lists, outside links, markup and base64-encoded text. They stay narrow on purpose: none of the
  * 4,000-odd sentences of data/ matches one (tests/prompt-injection.test.ts checks this). It remains a list
  * of patterns: see the README's limits.
@@ -85,17 +87,45 @@ const CONFUSABLES: Record<string, string> = {
   ɑ: "a",
 };
 const CONFUSABLE = new RegExp(`[${Object.keys(CONFUSABLES).join("")}]`, "g");
-const HIDDEN = /[\u00AD\u180E\u200B-\u200F\u2060-\u2064\uFEFF\u202A-\u202E\u2066-\u2069]|[\u{E0000}-\u{E007F}]/gu;
+/** Invisible characters, blank fillers (Hangul, braille) and joiners that can sit inside a word unseen. */
+const HIDDEN = /[\u00AD\u061C\u115F\u1160\u180E\u200B-\u200F\u2060-\u2064\u2800\u3164\uFEFF\uFFA0\u202A-\u202E\u2066-\u2069]|[\u{E0000}-\u{E007F}]/gu;
+/** Angle-bracket look-alikes, so "‹/source›" or "＜system＞" reads as a tag. */
+const ANGLES: Record<string, string> = { "‹": "<", "›": ">", "〈": "<", "〉": ">", "⟨": "<", "⟩": ">", "«": "<", "»": ">", "﹤": "<", "﹥": ">" };
+const ANGLE = new RegExp(`[${Object.keys(ANGLES).join("")}]`, "g");
+const NAMED_ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'", nbsp: " ", shy: "" };
+
+/** "&#73;gnore", "Ign&#x6f;re", "&lt;system&gt;": HTML entities read as the characters they stand for. */
+function decodeEntities(text: string): string {
+  return text.replace(/&(#\d{1,7}|#x[0-9a-f]{1,6}|[a-z]{2,6});/gi, (entity, body: string) => {
+    if (body[0] !== "#") return NAMED_ENTITIES[body.toLowerCase()] ?? entity;
+    const code = body[1] === "x" || body[1] === "X" ? Number.parseInt(body.slice(2), 16) : Number(body.slice(1));
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+  });
+}
 
 /** The text as the patterns read it (not as it is shown or quoted). */
 export function foldForMatching(text: string): string {
-  return text
-    .normalize("NFKC")
-    .replace(HIDDEN, "")
-    .replace(CONFUSABLE, (c) => CONFUSABLES[c]!)
-    .normalize("NFD")
-    .replace(/\p{M}+/gu, "")
-    .normalize("NFC");
+  return (
+    decodeEntities(text)
+      .normalize("NFKC")
+      .replace(HIDDEN, "")
+      .replace(CONFUSABLE, (c) => CONFUSABLES[c]!)
+      .replace(ANGLE, (c) => ANGLES[c]!)
+      .normalize("NFD")
+      .replace(/\p{M}+/gu, "")
+      .normalize("NFC")
+      // "I g n o r e all previous instructions": letters spaced out to slip past word patterns.
+      .replace(/(?<![\p{L}\p{N}])\p{L}(?: \p{L}){3,}(?![\p{L}\p{N}])/gu, (spaced) => spaced.replace(/ /g, ""))
+  );
+}
+
+const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", $: "s" };
+
+/** "1gn0r3 4ll pr3v10u5 1nstruct10ns": words mixing letters with digit look-alikes, read as letters. */
+function unLeet(text: string): string {
+  return text.replace(/[\p{L}\d@$]*\d[\p{L}\d@$]*/gu, (word) =>
+    /\p{L}/u.test(word) || word.length >= 3 ? word.replace(/[013457@$]/g, (c) => LEET[c]!) : word,
+  );
 }
 
 /** Words that start a reference list in the languages covered ("References:", "REFERENCES [1]", "Références :"). */
@@ -186,6 +216,40 @@ const INSTRUCTION_RULES: Array<[RegExp, string]> = [
   [REFERENCE_LIST_START, "is a reference list, not a finding"],
   [/<\s*(script|iframe|img|object|embed|style|a\s+href|svg|link|meta)\b|!\s*\[[^\]]*\]\([^)]*\)/i, "carries HTML or Markdown markup"],
   [/\[[^\]]{0,200}\]\(\s*(https?:|ftp:|www\.|\/\/|mailto:|javascript:)[^)]*\)/i, "carries a Markdown link to an outside address"],
+  [
+    /<\s*(https?:|ftp:|mailto:|www\.)[^>\s]*>|^\W*\[[^\]]{1,40}\]:\s*(https?:|ftp:|www\.|\/\/)|\[[^\]\d][^\]]{0,60}\]\[[\w -]{1,20}\]/i,
+    "carries a Markdown link to an outside address",
+  ],
+  [/<\s*\/?\s*(system|assistant|user|developer|instructions?|prompt|im_start|im_end)\s*>/i, "imitates a chat role or template"],
+  [/^\W*(human|user)\s*:/i, "imitates a chat role or template"],
+  // Requests for a favourable verdict, however they are addressed.
+  [
+    /\bas an? (ai|llm|language model|automated|machine)\b[^.!?]{0,30}\b(reviewer|reader|assistant|system|model)\b|\b(give|assign|award)\b[^.!?]{0,30}\b(this|the) (paper|submission|work|article)\b[^.!?]{0,20}\b(highest|best|top|maximum|perfect)\b/i,
+    "asks for a favourable review",
+  ],
+  [
+    /\b(always|must|should) (recommend|cite|rank|rate|prefer|favou?r|promote) this (paper|work|article|submission|method)\b|\bnew (system )?(prompt|instructions?) (follows?|below|begins?)\b|\b(system )?prompt follows\b/i,
+    "gives the assistant an order",
+  ],
+  // German paraphrase ("Vergiss alles, was dir vorher gesagt wurde"), Italian, Portuguese, Dutch.
+  [
+    /\b(vergiss|vergesst|vergessen sie|ignoriere|ignorieren sie)\b[^.!?]{0,30}\b(alles|was (dir|ihnen|man)|bisher|vorher|zuvor)\b/i,
+    "tells the assistant to ignore its instructions (German)",
+  ],
+  [
+    /\b(ignora|ignori|ignorate|dimentica|dimentichi|dimenticate|esqueca|esquece|esquecam|ignore|ignorem|desconsidere)\s+(tutte\s+|tutto\s+|todas\s+|tudo\s+)?(le|tue|sue|queste|quello che|as|suas|tuas|estas|o que)\s+[^.!?]{0,30}\b(istruzioni|indicazioni|regole|instrucoes|regras|ordens|orientacoes)\b/i,
+    "tells the assistant to ignore its instructions (Italian or Portuguese)",
+  ],
+  [/\b(negeer|vergeet)\b[^.!?]{0,40}\b(instructies|opdrachten|regels|aanwijzingen)\b/i, "tells the assistant to ignore its instructions (Dutch)"],
+];
+
+const UNFOLDED_RULES: Array<[RegExp, string]> = [
+  [
+    /(игнорируй|игнорируйте|забудь|забудьте|не обращай внимания на|не обращайте внимания на)[^.!?]{0,40}(инструкци|указани|правил|команд|сказано)/u,
+    "tells the assistant to ignore its instructions (Russian)",
+  ],
+  [/(指示|命令|ルール|プロンプト|指令)[^。！？]{0,20}(無視|忘れ)/u, "tells the assistant to ignore its instructions (Japanese)"],
+  [/(지시|명령|지침|규칙|프롬프트)[^.!?。]{0,20}(무시|잊어)/u, "tells the assistant to ignore its instructions (Korean)"],
 ];
 
 /** Case-sensitive: "a two-stage system: …" is prose, "SYSTEM:" mid-sentence is a role marker. */
@@ -196,6 +260,11 @@ export function instructionLike(sentence: string): string | null {
   const folded = foldForMatching(sentence);
   if (ROLE_MARKER.test(folded)) return "imitates a chat role or template";
   for (const [pattern, reason] of INSTRUCTION_RULES) if (pattern.test(folded)) return reason;
+  // Russian, Japanese and Korean are read before folding (folding turns some Cyrillic letters Latin).
+  const lower = sentence.normalize("NFKC").replace(HIDDEN, "").toLowerCase();
+  for (const [pattern, reason] of UNFOLDED_RULES) if (pattern.test(lower)) return reason;
+  const leet = unLeet(folded);
+  if (leet !== folded) for (const [pattern, reason] of INSTRUCTION_RULES) if (pattern.test(leet)) return `${reason} (in digit look-alikes)`;
   return encodedInstruction(folded);
 }
 

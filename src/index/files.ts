@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { CitewiseError } from "../errors.js";
 import { settings } from "../settings.js";
 
 /** Size and SHA-256 of a file as written: recorded at publish, checked at load (silent damage is found, not served). */
@@ -15,6 +16,32 @@ export function sumOf(content: string | Uint8Array): FileSum {
 
 export function sameSum(bytes: Uint8Array, expected: FileSum): boolean {
   return bytes.byteLength === expected.bytes && sumOf(bytes).sha256 === expected.sha256;
+}
+
+/**
+ * Reads a file of the index only if it is a regular file: a FIFO or device put in place of one (by accident
+ * or on purpose) would block the read forever, holding the lock. Opened non-blocking, checked, then read.
+ */
+export function readRegularFile(file: string): Buffer {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: "ENOTREGULAR", path: file });
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A file of the index this user may not read: not damage, so no repair is offered (it could not help). */
+export class IndexUnreadableError extends CitewiseError {}
+
+/** In a catch that would treat a failed read as damage: a permission problem is reported as what it is. */
+export function rethrowIfDenied(error: unknown, file: string): void {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EACCES" || code === "EPERM")
+    throw new IndexUnreadableError(
+      `cannot read ${file}: ${describeFsError(error)}; ask the index's owner for read access, or use an index of your own (--index)`,
+    );
 }
 
 /** Temporary files citewise writes beside a target: "<name>.<pid>.tmp" (and "<name>.<pid>.<hex>.tmp"). */
@@ -121,6 +148,7 @@ export function describeFsError(error: unknown): string {
     ELOOP: "too many levels of symbolic links",
     EMFILE: "too many open files",
     EIO: "input/output error",
+    ENOTREGULAR: "not a regular file (a pipe, device or socket is in its place)",
   };
   return code ? `${known[code] ?? (error as Error).message} (${code})` : (error as Error).message;
 }

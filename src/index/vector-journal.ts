@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
+import { readRegularFile } from "./files.js";
 import path from "node:path";
 import type { Vector } from "./store.js";
 import { readJsonLines } from "../corpus/json-lines.js";
@@ -24,7 +25,7 @@ export class VectorJournal {
     const vectors = new Map<string, Vector>();
     if (!existsSync(this.file)) return vectors;
     // A line cut by a crash is skipped: its batch is simply embedded again.
-    for (const { value: entry } of readJsonLines<{ e?: unknown; h?: unknown; v?: unknown }>(readFileSync(this.file), this.file, () => {})) {
+    for (const { value: entry } of readJsonLines<{ e?: unknown; h?: unknown; v?: unknown }>(readRegularFile(this.file), this.file, () => {})) {
       if (entry.e !== this.tag || typeof entry.h !== "string" || typeof entry.v !== "string") continue;
       const bytes = Buffer.from(entry.v, "base64");
       if (bytes.byteLength !== this.embedder.dimension * 4) continue;

@@ -39,8 +39,13 @@ export function guardedFetch(deadlineMs: number, inner: Fetch = fetch, maxBytes 
       response = await inner(input, { ...init, signal: abort.signal });
     } catch (error) {
       clearTimeout(timer);
-      // The headers did not arrive in time: the client's own timeout error (and retries) apply.
-      if (abort.signal.reason instanceof ReplyDeadlineError && !outer?.aborted) throw Object.assign(new Error("Request timed out."), { name: "AbortError" });
+      // The headers did not arrive in time. Not thrown from fetch (the client would retry it, four deadlines
+      // for one --timeout): a reply whose body fails, as when the deadline passes mid-body, is not retried.
+      if (abort.signal.reason instanceof ReplyDeadlineError && !outer?.aborted) {
+        const reason = abort.signal.reason;
+        const failing = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(reason) });
+        return new Response(failing, { status: 200, headers: { "content-type": "application/json" } });
+      }
       throw error;
     }
     const headers = new Headers(response.headers);

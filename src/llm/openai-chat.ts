@@ -1,5 +1,13 @@
 import type OpenAI from "openai";
-import { createOpenAIClient, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, explainOpenAIError, malformedReply, ProviderError } from "./openai-client.js";
+import {
+  createOpenAIClient,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  explainOpenAIError,
+  malformedReply,
+  ProviderError,
+  providerName,
+} from "./openai-client.js";
 import { redactKey } from "./redact.js";
 import { stripTerminalControls } from "../corpus/controls.js";
 import type { ChatMessage, ChatModel, CompleteOptions } from "./chat-model.js";
@@ -29,7 +37,7 @@ export class OpenAIChat implements ChatModel {
   private readonly client: OpenAI;
 
   constructor(private readonly options: OpenAIChatOptions) {
-    this.name = `openai:${options.model}`;
+    this.name = providerName(options.model);
     this.client = options.client ?? createOpenAIClient({ timeoutMs: options.timeoutMs, maxRetries: options.maxRetries });
   }
 
@@ -73,7 +81,18 @@ export class OpenAIChat implements ChatModel {
   }
 
   private async stream(request: OpenAI.ChatCompletionCreateParamsNonStreaming, onToken: (token: string) => void): Promise<Reply> {
-    const stream = await this.client.chat.completions.create({ ...request, stream: true });
+    const { data: stream, response } = await this.client.chat.completions.create({ ...request, stream: true }).withResponse();
+    // A 200 with a JSON body instead of an event stream is an error object ("You exceeded your current quota").
+    if (/application\/json/i.test(response.headers.get("content-type") ?? "")) {
+      const body = await response.text();
+      let parsed: unknown = null;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        // not JSON either: reported as malformed below
+      }
+      throw new ProviderError(malformedReply(parsed, `model "${this.options.model}"`, "JSON instead of an event stream"));
+    }
     let text = "";
     let finishReason: string | null = null;
     try {

@@ -1,7 +1,7 @@
 import OpenAI from "openai";
-import { stripTerminalControls } from "../corpus/controls.js";
+import { escapeControls, stripTerminalControls } from "../corpus/controls.js";
 import { guardedFetch, MAX_REPLY_BYTES, MAX_RETRY_WAIT_S, ReplyDeadlineError, ReplyTooLargeError, retryAfterSeconds } from "./guarded-fetch.js";
-import { displayUrl, redactSecrets, registerSecret, urlSecrets } from "./redact.js";
+import { displayUrl, redactKnownSecrets, redactSecrets, registerSecret, urlSecrets } from "./redact.js";
 import { CitewiseError } from "../errors.js";
 import { settings } from "../settings.js";
 
@@ -18,14 +18,23 @@ export function openAIConfigured(env?: NodeJS.ProcessEnv): boolean {
 /** The server as named in messages: a base URL may carry credentials (user:pass@, ?api_key=, ?sig=), which are never shown. */
 export function serverLabel(env?: NodeJS.ProcessEnv): string {
   const url = settings(env).model.baseUrl;
-  return url ? displayUrl(url, { query: "mask" }) : "api.openai.com";
+  // A model server's URL has no query options worth showing, and any of them may be a credential.
+  return url ? displayUrl(url, { query: "hide" }) : "api.openai.com";
+}
+
+/**
+ * "openai:<model>" as shown and recorded (JSON "generator", the index's embedder name): a model id is the
+ * server's text, so it loses terminal controls and any secret; requests still use the id as served.
+ */
+export function providerName(model: string): string {
+  return `openai:${redactKnownSecrets(escapeControls(stripTerminalControls(model)))}`;
 }
 
 /** OPENAI_BASE_URL must be an http(s) URL; anything else is named as the variable's mistake, not a crash. */
 export function checkBaseUrl(env?: NodeJS.ProcessEnv): void {
   const url = settings(env).model.baseUrl;
   if (!url) return;
-  for (const secret of urlSecrets(url)) registerSecret(secret);
+  for (const secret of urlSecrets(url, { everyQueryValue: true })) registerSecret(secret);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -35,6 +44,20 @@ export function checkBaseUrl(env?: NodeJS.ProcessEnv): void {
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
     throw new ProviderError(`OPENAI_BASE_URL must start with http:// or https:// (got ${parsed.protocol}//…); set it like http://127.0.0.1:11434/v1`);
   }
+  // fetch() refuses URLs with credentials, which would read as "cannot reach the server".
+  if (parsed.username || parsed.password)
+    throw new ProviderError(
+      `OPENAI_BASE_URL holds a user name or password (${displayUrl(url)}), which HTTP clients do not send from a URL; put the key in OPENAI_API_KEY instead`,
+    );
+}
+
+/** The base URL's query (?api-version=…) is sent with every request, not glued in front of the request path. */
+function splitBaseUrl(url: string | undefined): { baseURL: string | undefined; defaultQuery: Record<string, string> | undefined } {
+  if (!url?.includes("?")) return { baseURL: url, defaultQuery: undefined };
+  const parsed = new URL(url);
+  const defaultQuery = Object.fromEntries(parsed.searchParams.entries());
+  parsed.search = "";
+  return { baseURL: parsed.toString(), defaultQuery };
 }
 
 /**
@@ -47,8 +70,9 @@ export function createOpenAIClient(options: { timeoutMs?: number; maxRetries?: n
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new OpenAI({
     apiKey: model.apiKey ?? "not-needed",
-    baseURL: model.baseUrl,
-    timeout: timeoutMs,
+    ...splitBaseUrl(model.baseUrl),
+    // The client's own timer (headers only, then retried) stays behind guardedFetch's deadline, which ends it.
+    timeout: timeoutMs + 2_000,
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
     fetch: guardedFetch(timeoutMs),
     logLevel: "off",
@@ -68,11 +92,12 @@ export function explainOpenAIError(error: unknown, context: ErrorContext): Error
   const where = serverLabel();
   const seconds = Math.round((context.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 100) / 10;
   const attempts = `${(context.maxRetries ?? DEFAULT_MAX_RETRIES) + 1} attempts`;
+  const lost = context.what === "embedding" ? "nothing was embedded from it" : "the answer is incomplete";
   // Our own guards (guarded-fetch.ts) may sit anywhere in the cause chain the client built.
   const guard = causeOfType(error, ReplyDeadlineError) ?? causeOfType(error, ReplyTooLargeError);
   if (guard instanceof ReplyDeadlineError) {
     return new ProviderError(
-      `the server at ${where} did not finish its reply within ${seconds} s (timeout: --timeout is a deadline for each request); the answer is incomplete`,
+      `the server at ${where} did not finish its reply within ${seconds} s (timeout: --timeout is a deadline for each request, not retried); ${lost}`,
     );
   }
   if (guard instanceof ReplyTooLargeError) {
@@ -108,7 +133,7 @@ export function explainOpenAIError(error: unknown, context: ErrorContext): Error
   }
   // undici: a connection dropped while the body was being read.
   if (error instanceof TypeError && error.message === "terminated") {
-    return new ProviderError(`the connection to ${where} was cut before the reply was complete; the answer is incomplete`);
+    return new ProviderError(`the connection to ${where} was cut before the reply was complete; ${lost}`);
   }
   if (error instanceof SyntaxError) {
     return new ProviderError(`the server at ${where} sent a malformed reply (not valid JSON) for ${context.what} model "${context.model}"`);

@@ -22,8 +22,13 @@ export function registerSecret(value: string | null | undefined): void {
   for (const encoded of [encodeURIComponent(value), safeDecode(value)]) if (encoded && encoded.length >= MIN_SECRET_LENGTH) registered.add(encoded);
 }
 
-/** Query parameters whose values are credentials (?key=, ?api_key=, ?access_key=, ?sig=, ?code=, ?token=…). */
-const SECRET_PARAM = /(key|token|sig|secret|pass|pwd|code|auth|session|credential)/i;
+/**
+ * Query parameters of a PostgreSQL URL that are shown: libpq's connection options. Any other name may carry a
+ * credential (?key=, ?jwt=, ?sig=, ?s=…), so its value is treated as secret.
+ */
+const SHOWN_PARAM =
+  /^(host|hostaddr|port|dbname|user|sslmode|sslrootcert|sslcert|sslkey|sslcrl|application_name|fallback_application_name|connect_timeout|options|target_session_attrs|client_encoding|gssencmode|channel_binding|keepalives(_idle|_interval|_count)?)$/i;
+const isSecretParam = (name: string) => !SHOWN_PARAM.test(name);
 
 /** Every secret known now: registered ones plus those in the environment (read each time: tests change it). */
 export function knownSecrets(env?: NodeJS.ProcessEnv, minLength = MIN_SECRET_LENGTH): string[] {
@@ -33,13 +38,17 @@ export function knownSecrets(env?: NodeJS.ProcessEnv, minLength = MIN_SECRET_LEN
   };
   const { model, index } = settings(env);
   add(model.apiKey);
-  for (const url of [model.baseUrl, index.store]) for (const secret of urlSecrets(url)) add(secret);
+  for (const secret of urlSecrets(model.baseUrl, { everyQueryValue: true })) add(secret);
+  for (const secret of urlSecrets(index.store)) add(secret);
   // Longest first, so a secret that contains another is removed whole.
   return [...found].sort((a, b) => b.length - a.length);
 }
 
-/** Credentials inside a URL: the password of user:password@ (as a driver and as a person would read it) and secret query values. */
-export function urlSecrets(url: string | null | undefined): string[] {
+/**
+ * Credentials inside a URL: the password of user:password@ (as a driver and as a person would read it) and
+ * secret query values — every value with `everyQueryValue` (a model server's URL: ?jwt=, ?s=… are all possible).
+ */
+export function urlSecrets(url: string | null | undefined, options: { everyQueryValue?: boolean } = {}): string[] {
   if (!url) return [];
   const secrets: string[] = [];
   const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*@|[^@]*@)/i.exec(url)?.[1];
@@ -58,7 +67,7 @@ export function urlSecrets(url: string | null | undefined): string[] {
   if (query >= 0) {
     for (const pair of url.slice(query + 1).split(/[&#]/)) {
       const [name, value] = pair.split("=", 2);
-      if (name && value && SECRET_PARAM.test(name)) secrets.push(value, safeDecode(value));
+      if (name && value && (options.everyQueryValue || isSecretParam(name))) secrets.push(value, safeDecode(value));
     }
   }
   return secrets.filter((secret) => secret.length >= MIN_SECRET_LENGTH);
@@ -116,7 +125,7 @@ export function displayUrl(url: string, options: { query?: "hide" | "mask" } = {
         ? `?${query
             .slice(1)
             .split("&")
-            .map((pair) => (SECRET_PARAM.test(pair.split("=")[0] ?? "") && pair.includes("=") ? `${pair.split("=")[0]}=***` : pair))
+            .map((pair) => (isSecretParam(pair.split("=")[0] ?? "") && pair.includes("=") ? `${pair.split("=")[0]}=***` : pair))
             .join("&")}`
         : "?…";
   }

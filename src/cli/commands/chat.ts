@@ -1,4 +1,5 @@
 import readline from "node:readline";
+import { Transform } from "node:stream";
 import type { Command } from "commander";
 import pc from "picocolors";
 import { ChatSession, type ChatTurn } from "../../tasks/chat-session.js";
@@ -34,7 +35,8 @@ export function registerChat(program: Command): void {
           { sources: options.sources, maxSentences: options.maxSentences },
         );
         const stream = writer.chat !== null && process.stdout.isTTY === true;
-        const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: interactive, historySize: 200 });
+        const input = interactive ? null : cappedLines(process.stdin, MAX_INPUT_LINE_BYTES);
+        const rl = readline.createInterface({ input: input?.stream ?? process.stdin, output: process.stdout, terminal: interactive, historySize: 200 });
         const prompt = () => interactive && rl.prompt();
         rl.setPrompt(pc.cyan("citewise> "));
         if (interactive) process.stdout.write(`${pc.dim(`citewise chat — ${index.papers.size} papers, answers by ${writer.name}. /help for commands.`)}\n`);
@@ -83,9 +85,57 @@ export function registerChat(program: Command): void {
         }
         rl.close();
         await embedder.close?.();
+        if (input?.overflowed()) {
+          failed++;
+          process.stderr.write(
+            `citewise: error: a line of standard input is longer than ${MAX_INPUT_LINE_BYTES / 1_000_000} MB; chat reads one question per line, so reading stopped there\n`,
+          );
+        }
         if (failed) process.exitCode = 2;
       }),
   );
+}
+
+/** Far above any question (10,000 characters): a longer line is a mistake such as `chat < /dev/zero`. */
+const MAX_INPUT_LINE_BYTES = 1_000_000;
+
+/**
+ * Piped input for readline, which buffers a line without limit (an endless line ends in "Invalid string
+ * length"): complete lines pass, an unfinished one is held here up to `max` bytes; a longer line ends the
+ * input there (the lines before it are still asked) and overflowed() says so.
+ */
+function cappedLines(source: NodeJS.ReadableStream, max: number): { stream: Transform; overflowed: () => boolean } {
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  let overflowed = false;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (overflowed) return done();
+      const newline = chunk.lastIndexOf(10);
+      const first = chunk.indexOf(10);
+      if (newline !== -1 && heldBytes + first <= max) {
+        this.push(Buffer.concat([...held, chunk.subarray(0, newline + 1)]));
+        held = [];
+        heldBytes = 0;
+      }
+      const rest = newline === -1 ? chunk : chunk.subarray(newline + 1);
+      if ((newline !== -1 && heldBytes + first > max) || heldBytes + rest.length > max) {
+        overflowed = true;
+        this.push(null);
+        (source as NodeJS.ReadStream).destroy?.();
+        return done();
+      }
+      held.push(rest);
+      heldBytes += rest.length;
+      done();
+    },
+    flush(done) {
+      if (!overflowed && heldBytes) this.push(Buffer.concat(held));
+      done();
+    },
+  });
+  source.pipe(stream);
+  return { stream, overflowed: () => overflowed };
 }
 
 /** Returns false when the session should end. */

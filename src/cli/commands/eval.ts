@@ -73,6 +73,20 @@ export function registerEval(program: Command): void {
     .action((options, command: Command) =>
       reportErrors(async () => {
         const global = command.optsWithGlobals() as GlobalOptions;
+        // --out writes the answer-suite report; the other evals print theirs (redirect, or --json > file).
+        const alone = options.judgeFixtures
+          ? "--judge-fixtures"
+          : options.claims
+            ? "--claims"
+            : options.beir
+              ? "--beir"
+              : options.retrieval
+                ? "--retrieval"
+                : null;
+        if (alone && options.out)
+          throw new UserError(
+            `--out writes the answer-suite report and does nothing with ${alone}; redirect the printed report instead (e.g. citewise eval ${alone} … --json > report.json)`,
+          );
         if (options.judgeFixtures) {
           const files =
             options.judgeFixtures === true

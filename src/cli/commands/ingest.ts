@@ -21,7 +21,7 @@ export function registerIngest(program: Command): void {
     .option("--rebuild", "chunk and embed every stored paper again (e.g. to switch embedders); the papers stay")
     .option("--timeout <seconds>", "deadline of each request to an openai: embedder", parsePositiveInt("--timeout", 3600), 60)
     .option("--json", "print the ingest report as JSON")
-    .option("--show-skipped <n>", "how many skipped records to list", "20")
+    .option("--show-skipped <n>", "how many skipped records to list (0 lists none)", parsePositiveInt("--show-skipped", 100_000, 0), 20)
     .addHelpText(
       "after",
       "\nBad input never removes a paper: if a file that was ingested before no longer parses (or is read with another\n" +
@@ -42,7 +42,7 @@ export function registerIngest(program: Command): void {
           progress: options.json ? false : undefined,
         });
         if (options.json) printJson(report);
-        else printReport(report, Number(options.showSkipped) || 20);
+        else printReport(report, options.showSkipped);
       }),
     );
 

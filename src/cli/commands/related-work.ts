@@ -8,7 +8,7 @@ import { openForTask, outputPolicy, readUserFile, type GlobalOptions } from "../
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
 import { addFilterOptions, addModelOptions, filtersFrom, parsePositiveInt, queryProblem, choice } from "../options.js";
-import { checkOutputTarget, writeOutputFile } from "../output-file.js";
+import { checkOutputTarget, sameDestination, writeOutputFile } from "../output-file.js";
 import { TASK_DEFAULTS } from "../../settings.js";
 import { resultJson } from "../../tasks/core/json.js";
 import { referenceLine } from "../../tasks/core/render.js";
@@ -50,10 +50,10 @@ export function registerRelatedWork(program: Command): void {
         });
         const outPolicy = outputPolicy(global, { explicit: true, inputs });
         const mayWriteBib = !options.json || options.bibOut !== undefined;
-        if (mayWriteBib) checkOutputTarget(bibOut, bibPolicy);
+        const bibTarget = mayWriteBib ? checkOutputTarget(bibOut, bibPolicy) : null;
         if (options.out) {
-          checkOutputTarget(options.out, outPolicy);
-          if (mayWriteBib && path.resolve(options.out) === path.resolve(bibOut))
+          const outTarget = checkOutputTarget(options.out, outPolicy);
+          if (bibTarget && sameDestination(outTarget, bibTarget))
             throw new UserError(`--out and --bib-out name the same file (${options.out}); give each its own`);
         }
         const userBib = options.bib ? readUserBib(options.bib) : [];

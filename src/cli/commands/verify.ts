@@ -1,3 +1,4 @@
+import { escapeControls } from "../../corpus/controls.js";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
@@ -64,7 +65,8 @@ export function registerVerify(program: Command): void {
           await embedder.close?.();
         }
         if (options.json) printJson(verifyJson(result, draft.name));
-        else process.stdout.write(renderVerify(result, draft.name ?? "stdin", index));
+        // A file name is shown escaped: a newline in it must not split a report line.
+        else process.stdout.write(renderVerify(result, draft.name === null ? "stdin" : escapeControls(draft.name), index));
         process.exitCode = result.passed ? EXIT.ok : EXIT.checkFailed;
       }),
     );
@@ -138,8 +140,8 @@ function renderVerify(result: VerifyResult, name: string, index: IndexSnapshot):
     out.push("");
   }
   if (result.unresolved.length) {
-    out.push(`unresolved citation keys: ${result.unresolved.map((entry) => `${entry.key} (line ${entry.line})`).join(", ")}`);
-    for (const entry of result.unresolved) out.push(pc.dim(`  ${entry.key} (line ${entry.line}): ${entry.reason}`));
+    out.push(`unresolved citation keys: ${result.unresolved.map((entry) => `${escapeControls(entry.key)} (line ${entry.line})`).join(", ")}`);
+    for (const entry of result.unresolved) out.push(pc.dim(`  ${escapeControls(entry.key)} (line ${entry.line}): ${entry.reason}`));
   }
   const total = result.sentences.length;
   if (total === 0) out.push(`no claims found in ${name} (headings, code, comments and sentences about the draft itself are not checked)`);

@@ -1,5 +1,5 @@
 import type OpenAI from "openai";
-import { createOpenAIClient, explainOpenAIError, malformedReply, ProviderError } from "../../llm/openai-client.js";
+import { createOpenAIClient, explainOpenAIError, malformedReply, ProviderError, providerName } from "../../llm/openai-client.js";
 import type { Embedder } from "../embedder.js";
 import { normalizeVector } from "../embedder.js";
 
@@ -18,7 +18,7 @@ export class OpenAIEmbedder implements Embedder {
     private readonly model: string,
     options: { client?: OpenAI; dimension?: number; timeoutMs?: number } = {},
   ) {
-    this.name = `openai:${model}`;
+    this.name = providerName(model);
     this.timeoutMs = options.timeoutMs;
     this.dim = options.dimension ?? 0;
     this.client = options.client ?? createOpenAIClient({ timeoutMs: options.timeoutMs });

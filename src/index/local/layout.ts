@@ -1,6 +1,6 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, type Stats } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync, type Stats } from "node:fs";
 import path from "node:path";
-import { isTemporaryOf, syncFolder, writeFileAtomic } from "../files.js";
+import { isTemporaryOf, readRegularFile, rethrowIfDenied, syncFolder, writeFileAtomic } from "../files.js";
 import { IndexLocationError } from "../storage.js";
 
 /**
@@ -96,8 +96,9 @@ export interface Pointer {
 export function readPointer(indexDir: string): Pointer | null {
   let text: string;
   try {
-    text = readFileSync(path.join(indexDir, CURRENT_FILE), "utf8");
-  } catch {
+    text = readRegularFile(path.join(indexDir, CURRENT_FILE)).toString("utf8");
+  } catch (error) {
+    rethrowIfDenied(error, path.join(indexDir, CURRENT_FILE));
     return null;
   }
   const match = POINTER.exec(text.endsWith("\n") ? text : `${text}\n`);

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
-import type { Chunk, Paper, RawRecord } from "../../corpus/paper.js";
+import { type Chunk, isPaperRow, isRawRecordRow, type Paper, type RawRecord } from "../../corpus/paper.js";
 import { Bm25Index } from "../bm25.js";
 import { crashPoint } from "../crash-points.js";
-import { describeFsError, sameSum, sumOf, writeFileAtomic, writeJsonLines, type FileSum } from "../files.js";
+import { describeFsError, sameSum, sumOf, writeFileAtomic, writeJsonLines, type FileSum, readRegularFile, rethrowIfDenied } from "../files.js";
 import { INDEX_FORMAT_VERSION, isManifest, type IndexManifest } from "../manifest.js";
 import {
   DamagedFileError,
@@ -131,16 +131,17 @@ export class LocalStorage implements IndexStorage {
       // Newest first: with newerThanPinned, only versions after the one read (a fallback) are of interest.
       if (pinned && generationNumber(name) <= generationNumber(pinned.name)) break;
       const dir = path.join(this.location, name);
-      const parse = <T>(file: string): T[] | null => {
+      // Nothing vouches for these rows: a line without the expected fields is left out, not trusted.
+      const parse = <T>(file: string, valid: (row: unknown) => row is T): T[] | null => {
         try {
-          const rows = readJsonLineValues<T>(readFileSync(path.join(dir, file)), file);
+          const rows = readJsonLineValues<unknown>(readRegularFile(path.join(dir, file)), file).filter(valid);
           return rows.length ? rows : null;
         } catch {
           return null;
         }
       };
-      const records = parse<RawRecord>("records.jsonl");
-      const papers = records ? null : parse<Paper>("papers.jsonl");
+      const records = parse("records.jsonl", isRawRecordRow);
+      const papers = records ? null : parse("papers.jsonl", isPaperRow);
       if (records || papers) return { version: name, records, papers };
     }
     return null;
@@ -156,8 +157,9 @@ export class LocalStorage implements IndexStorage {
     const dir = path.join(this.location, name);
     let bytes: Buffer;
     try {
-      bytes = readFileSync(path.join(dir, "manifest.json"));
-    } catch {
+      bytes = readRegularFile(path.join(dir, "manifest.json"));
+    } catch (error) {
+      rethrowIfDenied(error, path.join(dir, "manifest.json"));
       return existsSync(dir) ? "has no manifest (an unfinished version)" : "does not exist";
     }
     if (manifestSha256 && sumOf(bytes).sha256 !== manifestSha256) return "has a damaged manifest.json (checksum mismatch)";
@@ -173,9 +175,10 @@ export class LocalStorage implements IndexStorage {
       for (const file of GENERATION_FILES.filter((f) => f !== "manifest.json")) {
         const sum = manifest.files?.[file];
         try {
-          const content = readFileSync(path.join(dir, file));
+          const content = readRegularFile(path.join(dir, file));
           if (sum && !sameSum(content, sum)) return `has a damaged ${file}`;
-        } catch {
+        } catch (error) {
+          rethrowIfDenied(error, path.join(dir, file));
           if (file !== "keyword.bin" && file !== "vectors.json") return `lacks ${file}`;
         }
       }
@@ -199,8 +202,9 @@ export class LocalStorage implements IndexStorage {
     const full = path.join(version.dir, file);
     let bytes: Buffer;
     try {
-      bytes = readFileSync(full);
+      bytes = readRegularFile(full);
     } catch (error) {
+      rethrowIfDenied(error, full);
       // keyword.bin is derived from the chunks; any other file missing is damage.
       if ((error as NodeJS.ErrnoException).code === "ENOENT" && file === "keyword.bin") {
         this.notices.push(`keyword.bin of ${version.name} is missing; the keyword index was rebuilt in memory from the chunks ${ON_DISK_HINT}`);
@@ -495,7 +499,9 @@ export class LocalStorage implements IndexStorage {
       lock = acquireWriteLock(this.location);
     } catch (error) {
       if (error instanceof IndexLockedError) throw error;
-      throw new IndexWriteError(`cannot lock the index in ${this.location}: ${describeFsError(error)}; check that you may write to that folder`);
+      const code = (error as NodeJS.ErrnoException).code;
+      const advice = code === "ENOSPC" || code === "EDQUOT" ? "free some space and run the command again" : "check that you may write to that folder";
+      throw new IndexWriteError(`cannot lock the index in ${this.location}: ${describeFsError(error)}; ${advice}`);
     }
     this.lock = lock;
     if (lock.tookOverFrom)
@@ -543,10 +549,10 @@ function sameEmbedder(a: IndexManifest, b: IndexManifest): boolean {
 /** count and dimension of a segment from segment.json, or (if that is gone) from rows.json and the size of vectors.f32. */
 function segmentShape(dir: string): { count: number; dimension: number } | null {
   try {
-    return JSON.parse(readFileSync(path.join(dir, "segment.json"), "utf8")) as { count: number; dimension: number };
+    return JSON.parse(readRegularFile(path.join(dir, "segment.json")).toString("utf8")) as { count: number; dimension: number };
   } catch {
     try {
-      const count = (JSON.parse(readFileSync(path.join(dir, "rows.json"), "utf8")) as unknown[]).length;
+      const count = (JSON.parse(readRegularFile(path.join(dir, "rows.json")).toString("utf8")) as unknown[]).length;
       const dimension = count ? statSync(path.join(dir, "vectors.f32")).size / 4 / count : 0;
       return count && Number.isInteger(dimension) ? { count, dimension } : null;
     } catch {

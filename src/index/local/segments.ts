@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statfsSync } from "node:fs";
 import path from "node:path";
-import { sameSum, sumOf, writeFileAtomic, type FileSum } from "../files.js";
+import { sameSum, sumOf, writeFileAtomic, type FileSum, readRegularFile, rethrowIfDenied } from "../files.js";
 import type { StoredVector } from "../store.js";
 import { removeOwnFiles, SEGMENTS_DIR } from "./layout.js";
 import type { VectorRow } from "./matrix-store.js";
@@ -47,6 +47,16 @@ export function segmentsDir(indexDir: string): string {
   return path.join(indexDir, SEGMENTS_DIR);
 }
 
+/** vectra's createIndex drops the cause ("Error creating index") and deletes the segment folder; a full disk is the usual cause, so look. */
+function diskIsFull(dir: string): boolean {
+  try {
+    const stats = statfsSync(dir);
+    return stats.bavail * stats.bsize < 1 << 20;
+  } catch {
+    return false;
+  }
+}
+
 /** Writes a new segment and returns its name and the sums of its files (recorded by the version that uses it). */
 export async function writeSegment(
   indexDir: string,
@@ -70,14 +80,14 @@ export async function writeSegment(
   } catch (error) {
     // vectra wraps file-system errors in plain ones ("Error saving index: Error: ENOSPC: …"): keep the code.
     const message = (error as Error).message;
-    const code = (error as NodeJS.ErrnoException).code ?? /(E[A-Z]{3,})/.exec(message)?.[1];
+    const code = (error as NodeJS.ErrnoException).code ?? /(E[A-Z]{3,})/.exec(message)?.[1] ?? (diskIsFull(indexDir) ? "ENOSPC" : undefined);
     throw Object.assign(new Error(message), { code, syscall: "write", path: path.join(dir, "index.json") });
   }
 
   const matrix = new Float32Array(vectors.length * dimension);
   for (const [i, stored] of vectors.entries()) matrix.set(stored.vector, i * dimension);
   const files: SegmentFiles = {
-    "index.json": sumOf(readFileSync(path.join(dir, "index.json"))),
+    "index.json": sumOf(readRegularFile(path.join(dir, "index.json"))),
     "vectors.f32": writeFileAtomic(path.join(dir, "vectors.f32"), new Uint8Array(matrix.buffer)),
     "rows.json": writeFileAtomic(path.join(dir, "rows.json"), JSON.stringify(vectors.map((v) => [v.id, v.paperId, v.contentHash]))),
   };
@@ -138,8 +148,9 @@ export function loadSegment(indexDir: string, name: string, expected: { count: n
 function readChecked<T>(file: string, sum: FileSum | undefined, parse: (bytes: Buffer) => T | null): T | null {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
-  } catch {
+    bytes = readRegularFile(file);
+  } catch (error) {
+    rethrowIfDenied(error, file);
     return null;
   }
   if (sum && !sameSum(bytes, sum)) return null;
@@ -165,9 +176,10 @@ function readVectraItems(dir: string, sum: FileSum | undefined, count: number): 
 
 function readSegmentInfo(dir: string): SegmentInfo | null {
   try {
-    const info = JSON.parse(readFileSync(path.join(dir, "segment.json"), "utf8")) as SegmentInfo;
+    const info = JSON.parse(readRegularFile(path.join(dir, "segment.json")).toString("utf8")) as SegmentInfo;
     return Number.isInteger(info.count) && Number.isInteger(info.dimension) ? info : null;
-  } catch {
+  } catch (error) {
+    rethrowIfDenied(error, path.join(dir, "segment.json"));
     return null;
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { linkSync, lstatSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { readRegularFile } from "../files.js";
 import os from "node:os";
 import path from "node:path";
 import { IndexLockedError } from "../storage.js";
@@ -160,7 +161,7 @@ function takeOver(file: string, staleInode: number): boolean {
 
 function readOwner(file: string): LockOwner | null {
   try {
-    const owner = JSON.parse(readFileSync(file, "utf8")) as LockOwner;
+    const owner = JSON.parse(readRegularFile(file).toString("utf8")) as LockOwner;
     return typeof owner.pid === "number" && typeof owner.host === "string" ? owner : null;
   } catch {
     return null;

@@ -9,6 +9,11 @@ interface Row {
   line: number;
   /** True when a quoted field was still open at end of file. */
   unterminated: boolean;
+  /**
+   * Line of a quoted field that ran over a line break and was followed by stray text after its closing
+   * quote: the mark of a missing closing quote that swallowed the rows after it.
+   */
+  swallowedFrom?: number;
 }
 
 /** Header aliases, matched case-insensitively with spaces/dashes read as "_". */
@@ -55,6 +60,14 @@ export const parseCsv: Parser = (text, file) => {
     const { line } = row;
     if (row.unterminated) {
       skipped.push({ file, line, reason: "unterminated quoted field: the closing quote is missing before end of file" });
+      continue;
+    }
+    if (row.swallowedFrom !== undefined) {
+      skipped.push({
+        file,
+        line,
+        reason: `a quoted field runs from line ${row.swallowedFrom} over the next line(s) and has text after its closing quote: a closing quote is probably missing`,
+      });
       continue;
     }
     const get = (index: number) => (index >= 0 ? (row.fields[index] ?? "").replace(/\s+/g, " ").trim() : "");
@@ -134,6 +147,7 @@ function readRows(text: string, delimiter: string): Row[] {
       let value: string;
       if (text[quote] === '"') {
         value = "";
+        const openedAt = line;
         let from = quote + 1;
         for (;;) {
           const close = text.indexOf('"', from);
@@ -155,9 +169,11 @@ function readRows(text: string, delimiter: string): Row[] {
           row.fields.push(value);
           return rows;
         }
-        // Stray text after the closing quote is kept rather than rejected.
+        // Stray text after the closing quote is kept rather than rejected, unless the field also spanned lines.
         pos = nextStop(from);
-        value += text.slice(from, pos);
+        const stray = text.slice(from, pos);
+        if (line > openedAt && stray.trim()) row.swallowedFrom ??= openedAt;
+        value += stray;
       } else {
         const end = nextStop(pos);
         value = text.slice(pos, end);

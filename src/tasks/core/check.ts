@@ -61,8 +61,8 @@ function stripMarkdown(text: string): string {
 
 /**
  * The warnings every task gives the same way; the most serious last, right above the groundedness footer.
- * `withheld` lists each source whose instruction-like sentences were withheld: ask does (it has a handful of
- * sources); the literature tasks, with 12–20, say so only in the model's prompt.
+ * Sources whose instruction-like sentences were withheld are named: one line each with `withheld` (ask, with a
+ * handful of sources), else one line for all of them (the literature tasks cite 12–20).
  */
 export function checkWarnings(
   sources: AnswerSource[],
@@ -72,14 +72,21 @@ export function checkWarnings(
   return [
     // What reading the model's reply changed or could not read (citation styles, the sentence limit).
     ...(options.notes ?? []),
-    ...(options.withheld ? sources.filter((source) => source.withheld) : []).map(
-      (source) => `source [${source.n}] has ${source.withheld} sentence(s) that read as instructions to the assistant; they were not used`,
-    ),
+    ...withheldWarnings(sources, options.withheld ?? false),
     ...(options.droppedReferenceList
       ? ["the model wrote its own reference list; it was dropped (the references below are the retrieved papers it cited)"]
       : []),
     ...(grounding.total > 0 && grounding.supported === 0 ? [ungrounded(options.noun ?? "text")] : []),
   ];
+}
+
+function withheldWarnings(sources: AnswerSource[], each: boolean): string[] {
+  const affected = sources.filter((source) => source.withheld);
+  if (each)
+    return affected.map((source) => `source [${source.n}] has ${source.withheld} sentence(s) that read as instructions to the assistant; they were not used`);
+  if (affected.length === 0) return [];
+  const count = affected.reduce((sum, source) => sum + (source.withheld ?? 0), 0);
+  return [`${count} sentence(s) of source(s) ${affected.map((source) => `[${source.n}]`).join(" ")} read as instructions to the assistant; they were not used`];
 }
 
 function ungrounded(noun: "answer" | "text"): string {
