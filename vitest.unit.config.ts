@@ -14,6 +14,7 @@ export const UNIT_TESTS = [
   "tests/eval-metrics.test.ts",
   "tests/bench-synthetic.test.ts",
   "tests/commands-doc.test.ts",
+  "tests/query-terms.test.ts",
 ];
 
 export default defineConfig({

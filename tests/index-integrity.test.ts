@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { sumOf } from "../src/index/files.js";
 import { loadIndex } from "../src/index/snapshot.js";
 import { FILES, ROOT, runCli, runCliAsync, tempDir } from "./helpers.js";
 import { withFault } from "./support/fault-log.js";
@@ -99,6 +100,37 @@ describe("a damaged pointer or manifest never makes citewise rebuild over the us
       },
     );
   });
+  it("a papers.jsonl row without the paper fields, under a matching checksum: a one-line error, and repair recovers from the records", async () => {
+    const dir = path.join(tempDir(), "index");
+    await buildSmallIndex(dir, [FILES.plain]);
+    const before = await paperIdsOf(dir);
+    const version = path.join(dir, pointerOf(dir));
+    // Rewrite one row as {} and record the new sums, as if citewise had written it.
+    const papersFile = path.join(version, "papers.jsonl");
+    const rows = readFileSync(papersFile, "utf8").trimEnd().split("\n");
+    rows[2] = "{}";
+    writeFileSync(papersFile, `${rows.join("\n")}\n`);
+    const manifestFile = path.join(version, "manifest.json");
+    const manifest = JSON.parse(readFileSync(manifestFile, "utf8"));
+    manifest.files["papers.jsonl"] = sumOf(readFileSync(papersFile));
+    writeFileSync(manifestFile, JSON.stringify(manifest));
+    writeFileSync(path.join(dir, "CURRENT"), `${pointerOf(dir)}\nmanifest sha256 ${sumOf(readFileSync(manifestFile)).sha256}\n`);
+    await withFault(
+      { category: "index", fault: "a {} row in papers.jsonl with matching sums", count: 1, outcome: "exit 2 naming repair; repair recovered every paper" },
+      async () => {
+        const listed = runCli(["--index", dir, "papers", "list"]);
+        expect(listed.code, listed.stderr).toBe(2);
+        expect(listed.stderr.trim().split("\n")).toHaveLength(1);
+        expect(listed.stderr).toMatch(/papers\.jsonl.*repair/);
+        const repaired = runCli(["--index", dir, "repair"]);
+        expect(repaired.code, repaired.stderr).toBe(0);
+        const lost = lostPapers(before, await paperIdsOf(dir));
+        expect(lost).toBe(0);
+        return { dataLost: lost };
+      },
+    );
+  });
+
   it("records lost and a papers.jsonl line without the paper fields: repair and ingest --rebuild recover the real papers", async () => {
     const dir = path.join(tempDir(), "index");
     await buildSmallIndex(dir, [FILES.plain]);

@@ -114,7 +114,7 @@ describe("redactSecrets", () => {
   });
 
   it("names a server without the credentials in its URL", () => {
-    expect(serverLabel({ OPENAI_BASE_URL: "https://bob:hunter2-pw@gw.example/v1?api_key=zzz-secret-1" })).toBe("https://bob:***@gw.example/v1?…");
+    expect(serverLabel({ OPENAI_BASE_URL: "https://bob:hunter2-pw@gw.example/v1?api_key=zzz-secret-1" })).toBe("https://***@gw.example/v1?…");
     expect(serverLabel({})).toBe("api.openai.com");
   });
 
@@ -165,7 +165,8 @@ describe("the key never reaches output, files or the index", () => {
     const baseSecret = `base-secret-${randomBytes(6).toString("hex")}`;
     const base = await cli(["ask", QUESTION, "--model", "test-chat"], { env: env({ OPENAI_BASE_URL: `http://alice:${baseSecret}@127.0.0.1:${port}/v1` }) });
     expect(base.code).toBe(2);
-    expect(base.stderr).toContain(`http://alice:***@127.0.0.1:${port}/v1`);
+    // Refused before any request: HTTP clients do not send credentials from a URL.
+    expect(base.stderr).toContain(`OPENAI_BASE_URL holds a user name or password (http://***@127.0.0.1:${port}/v1)`);
     expectNoKey(base, baseSecret);
     const pgSecret = `pg-secret-${randomBytes(6).toString("hex")}`;
     const pg = await runCliAsync(["--store", `postgres://ann:${pgSecret}@127.0.0.1:${port}/papers`, "ask", QUESTION, "--model", "test-chat"], { env: env() });

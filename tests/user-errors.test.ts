@@ -104,6 +104,41 @@ describe("argument mistakes", () => {
     );
   });
 
+  it("eval modes that cannot be combined, --check where it checks nothing, and numbers that are not plain digits are refused", async () => {
+    await withFault({ category: "errors", fault: "eval --retrieval --beir, --retrieval --check, -k 0x10", count: 3, outcome: "exit 2, one line" }, async () => {
+      oneLineError(await runCliAsync([...corpus(), "eval", "--retrieval", "--beir", "x"]), /--beir and --retrieval are different evals/);
+      oneLineError(
+        await runCliAsync([...corpus(), "eval", "--retrieval", "--check", "evals/thresholds.json"]),
+        /--check gates the answer-suite eval and does nothing with --retrieval/,
+      );
+      oneLineError(await runCliAsync([...corpus(), "search", "-k", "0x10", "x"]), /-k must be a whole number from 1 to 200 \(got "0x10"\)/);
+    });
+  });
+
+  it("near misses of a database URL, and a key pasted as OPENAI_BASE_URL, are refused without repeating the secret", async () => {
+    const dir = tempDir();
+    await withFault(
+      {
+        category: "errors",
+        fault: '--store " postgres://…", "postgres:/u:pw@h/db", "u:pw@h:5432/db"; OPENAI_BASE_URL=<a key>',
+        count: 4,
+        outcome: "exit 2, nothing created, secret not shown",
+      },
+      async () => {
+        for (const store of [" postgres://u:near-miss-pw@127.0.0.1:1/db", "postgres:/u:near-miss-pw@h/db", "u:near-miss-pw@h:5432/db"]) {
+          const result = await runCliAsync(["--store", store, "search", "x"], { cwd: dir });
+          oneLineError(result, /looks like a mistyped database URL/);
+          expect(result.stderr).not.toContain("near-miss-pw");
+        }
+        expect(readdirSync(dir)).toEqual([]);
+        const key = "ghp_0123456789abcdefSECRET";
+        const pasted = await runCliAsync([...corpus(), "ask", QUESTION], { env: { OPENAI_BASE_URL: key } });
+        oneLineError(pasted, /OPENAI_BASE_URL is not a URL \(a 26-character value, not shown in case it is a key\)/);
+        expect(pasted.stderr).not.toContain("SECRET");
+      },
+    );
+  });
+
   it("a store URL of another database is refused, never created as a folder", async () => {
     const dir = tempDir();
     await withFault(

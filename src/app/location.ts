@@ -33,6 +33,12 @@ export function resolveIndexLocation(choice: IndexChoice): string {
         `${choice.store !== undefined ? "--store" : choice.index !== undefined ? "--index" : "the index location"} is a ${scheme}:// URL; citewise stores an index in a folder or in PostgreSQL (a postgres:// URL)`,
       );
     }
+    // Near misses of a URL (" postgres://…", "postgres:/u:pw@h/db", "u:pw@h:5432/db") would become folders
+    // named after the password: refused, and the value is not repeated.
+    if (location !== location.trim() || /^[^/]*:[^/]*@/.test(location) || /^[a-z][a-z0-9+.-]*:\/[^/]/i.test(location))
+      throw new UserError(
+        `the index location looks like a mistyped database URL (spaces around it, or "user:password@" in a folder name); give a postgres:// URL with nothing around it, or a plain folder`,
+      );
     return path.resolve(location);
   }
   for (const secret of urlSecrets(location)) registerSecret(secret);

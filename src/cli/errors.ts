@@ -27,6 +27,8 @@ const ENVIRONMENT_CODES = new Set([
   "EBUSY",
   "EEXIST",
   "EXDEV",
+  // citewise's own: a pipe or device where an index file should be (index/files.ts readRegularFile).
+  "ENOTREGULAR",
 ]);
 
 export function isEnvironmentError(error: unknown): error is NodeJS.ErrnoException {

@@ -20,7 +20,8 @@ export function queryProblem(text: string, what: string): string | null {
 /** A whole-number option from `min` (1 unless said) to `max`. */
 export function parsePositiveInt(name: string, max = 1000, min = 1) {
   return (value: string): number => {
-    const number = value.trim() === "" ? Number.NaN : Number(value);
+    // Digits only: "0x10", "1e3" and " 3" are not what "a whole number" means to a user.
+    const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
     if (!Number.isInteger(number) || number < min || number > max)
       throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
     return number;

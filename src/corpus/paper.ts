@@ -106,3 +106,15 @@ export function isPaperRow(value: unknown): value is Paper {
     Array.isArray(paper.categories)
   );
 }
+
+export function isChunkRow(value: unknown): value is Chunk {
+  const chunk = value as Chunk | null;
+  return (
+    typeof chunk === "object" &&
+    chunk !== null &&
+    typeof chunk.id === "string" &&
+    typeof chunk.paperId === "string" &&
+    typeof chunk.text === "string" &&
+    typeof chunk.contentHash === "string"
+  );
+}

@@ -23,7 +23,7 @@ export async function evaluateRetrieval(
   for (const fixture of fixtures) {
     const results = await searchPapers(index, embedder, fixture.query, { k: 10, ...options });
     const ranked = results.map((result) => result.paper.id);
-    const relevant = new Map(fixture.relevantIds.map((id) => [id, 1]));
+    const relevant = fixture.grades;
     perQuery.push({
       id: fixture.id,
       ndcg10: ndcgAt(ranked, relevant, 10),

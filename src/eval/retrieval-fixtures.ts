@@ -7,13 +7,20 @@ import { readJsonLines } from "../corpus/json-lines.js";
 export interface RetrievalFixture {
   id: string;
   query: string;
-  /** Exact paper titles, or "abstract: <first words>" for untitled papers. */
-  relevant: string[];
+  /**
+   * Exact paper titles, or "abstract: <first words>" for untitled papers: a list (each counts 1), or graded
+   * ({"<reference>": 2, "<reference>": 1}: 2 = what the user wants, 1 = relevant but partial).
+   */
+  relevant: string[] | Record<string, number>;
   kind?: string;
+  /** "dev" or "test" (evals/hard-queries.jsonl): choose on dev, report test. */
+  split?: string;
 }
 
 export interface ResolvedFixture extends RetrievalFixture {
   relevantIds: string[];
+  /** Paper id → relevance grade (1 for list fixtures). */
+  grades: Map<string, number>;
 }
 
 export class FixtureError extends CitewiseError {}
@@ -23,8 +30,14 @@ export function loadRetrievalFixtures(file: string): RetrievalFixture[] {
     throw new FixtureError(`${file}:${line}: invalid JSON: ${message}`);
   });
   return rows.map(({ value, line }) => {
-    if (typeof value.query !== "string" || !Array.isArray(value.relevant)) {
-      throw new FixtureError(`${file}:${line}: a fixture needs "query" (string) and "relevant" (array)`);
+    const relevant = value.relevant as unknown;
+    const graded =
+      typeof relevant === "object" &&
+      relevant !== null &&
+      !Array.isArray(relevant) &&
+      Object.values(relevant).every((grade) => typeof grade === "number" && grade > 0);
+    if (typeof value.query !== "string" || !(Array.isArray(relevant) || graded)) {
+      throw new FixtureError(`${file}:${line}: a fixture needs "query" (string) and "relevant" (a list, or an object of positive grades)`);
     }
     return value;
   });
@@ -35,15 +48,19 @@ export function resolveFixtures(fixtures: RetrievalFixture[], papers: Iterable<P
   const byTitle = new Map<string, string>();
   const list = [...papers];
   for (const paper of list) if (paper.title) byTitle.set(fold(paper.title), paper.id);
-  return fixtures.map((fixture) => ({
-    ...fixture,
-    relevantIds: fixture.relevant.map((reference) => {
+  return fixtures.map((fixture) => {
+    const entries: Array<[string, number]> = Array.isArray(fixture.relevant)
+      ? fixture.relevant.map((reference) => [reference, 1])
+      : Object.entries(fixture.relevant);
+    const grades = new Map<string, number>();
+    for (const [reference, grade] of entries) {
       const prefix = /^abstract:\s*(.+)$/i.exec(reference)?.[1];
       const id = prefix ? list.find((paper) => fold(paper.abstract).startsWith(fold(prefix)))?.id : byTitle.get(fold(reference));
       if (!id) throw new FixtureError(`fixture ${fixture.id}: no indexed paper matches "${reference}"`);
-      return id;
-    }),
-  }));
+      grades.set(id, Math.max(grade, grades.get(id) ?? 0));
+    }
+    return { ...fixture, relevantIds: [...grades.keys()], grades };
+  });
 }
 
 function fold(text: string): string {

@@ -116,6 +116,7 @@ export function foldForMatching(text: string): string {
       .normalize("NFC")
       // "I g n o r e all previous instructions": letters spaced out to slip past word patterns.
       .replace(/(?<![\p{L}\p{N}])\p{L}(?: \p{L}){3,}(?![\p{L}\p{N}])/gu, (spaced) => spaced.replace(/ /g, ""))
+      .replace(/(?<![\p{L}\p{N}])\p{L}(?:[._\-*]\p{L}){3,}(?![\p{L}\p{N}])/gu, (dotted) => dotted.replace(/[._\-*]/g, ""))
   );
 }
 
@@ -133,14 +134,14 @@ const REFERENCE_LIST_START =
   /^\W*(references|reference list|bibliography|works cited|literature cited|references cited|literatur(verzeichnis)?|quellen(verzeichnis)?|referencias|bibliografia|bibliographie|参考文献)\s*(:|：|\[|\(|\d|$)/i;
 
 const TARGET =
-  "(instructions?|prompts?|rules|directions|guidelines|messages?|orders|commands|context|(was|were|been|has been|have been) (told|given|said|instructed))";
+  "(instructions?|prompts?|rules|directions|guidelines|guidance|messages?|orders|commands|(was|were|been|has been|have been) (told|given|said|instructed))";
 const QUALIFIER =
   "(previous|prior|above|earlier|preceding|all|any|your|its|the system|system|these|those|every|what (it|you|the assistant|the model) (was|were|has been|have been))";
 
 const INSTRUCTION_RULES: Array<[RegExp, string]> = [
   [
     new RegExp(
-      `\\b(ignore|disregard|forget|override|bypass|set aside|pay no attention to|do not follow|don't follow|stop following|discard|drop)\\b[^.!?]{0,40}\\b${QUALIFIER}\\b[^.!?]{0,40}\\b${TARGET}`,
+      `\\b(ignore|ignoring|disregard|disregarding|forget|override|bypass|set aside|pay no attention to|do not follow|don't follow|stop following|discard|drop)\\b[^.!?]{0,40}\\b${QUALIFIER}\\b[^.!?]{0,40}\\b${TARGET}`,
       "i",
     ),
     "tells the assistant to ignore its instructions",
@@ -150,7 +151,7 @@ const INSTRUCTION_RULES: Array<[RegExp, string]> = [
     "tells the assistant to ignore its instructions",
   ],
   [
-    /\byou are (now|no longer)\b|\bfrom now on,? you\b|\byour (new|real|actual|true) (task|instructions?|role|goal|purpose)\b|\byou (will |must |should |shall |now )?(act|behave|pretend|roleplay|role-play) (as|like|to be)\b/i,
+    /\byou are (now|no longer)\b(?! (able|possible|ready|free to (use|run|train)))|\bfrom now on,? you\b|\byour (new|real|actual|true) (task|instructions?|role|goal|purpose)\b|\byou (will |must |should |shall |now )?(act|behave|pretend|roleplay|role-play) (as|like|to be)\b/i,
     "gives the assistant a new role",
   ],
   [
@@ -158,17 +159,25 @@ const INSTRUCTION_RULES: Array<[RegExp, string]> = [
     "gives the assistant an order",
   ],
   [
-    /^\W*(please,?\s+)?(ignore|disregard|forget|pretend|do not cite|don't cite|always cite|cite only|only cite)\b/i,
+    /^\W*(please,?\s+)?((ignore|disregard|forget)\b[^.!?]{0,40}\b(all|any|every|previous|prior|earlier|above|everything|what)\b|pretend (to be|you|that you)|do not cite|don't cite|always cite|cite only|only cite)\b/i,
     "is an imperative addressed to the reader or assistant",
   ],
   [/\b(answer|respond|reply|output|say|print)\s+(only|exactly|just|with only)\b[^.!?]{0,20}["'`“‘]/i, "dictates the reply"],
+  [
+    /\b(output|print|say|reply|respond|answer)( with)? only the (word|phrase|text|string)\b|\b(respond|reply|answer) with\b[^.!?]{0,80}\band nothing else\b/i,
+    "dictates the reply",
+  ],
+  [
+    /\b(please )?(rate|score) this (paper|work|submission|article) (\d+|as|with|highly)\b|^\W*(reviewers?|referees?|chatgpt|gpt-?\d?|claude|assistant|ai)\s*[:,]\s*(please\s+)?(accept|rate|summari[sz]e|describe|praise|recommend)\b/i,
+    "asks for a favourable review",
+  ],
   // Addressed to an AI reading the abstract: "Note to the AI reading this", "If you are an LLM", "Dear assistant".
   [
     /\b(note|message|instructions?|reminder|request|hint)s? (to|for) (the |any |an? )?(ai|a\.i\.|llm|large language model|language model|assistant|chatbot|gpt|chatgpt|claude|automated (reader|reviewer|system)|ai (reader|reviewer|system|model))s?\b/i,
     "is a note addressed to an AI assistant",
   ],
   [
-    /\b(if|when) you are an? (ai|llm|large language model|language model|assistant|chatbot|automated (reviewer|reader|system))\b|\b(dear|attention|hey|hello),? (ai|llm|assistant|chatgpt|gpt|claude|language model)\b/i,
+    /\b(if|when) you are an? (ai|llm|large language model|language model|assistant|chatbot|automated (reviewer|reader|system))\b|\b(dear|attention|hey|hello),? (ai|llm|assistant|chatgpt|gpt|claude|language model)\b(?! (professor|director|editor|manager))/i,
     "is a note addressed to an AI assistant",
   ],
   [/\b(ai|llm|language model|assistant|chatbot)s? (that is |who is )?(reading|summari[sz]ing|reviewing) this\b/i, "is a note addressed to an AI assistant"],
@@ -195,7 +204,7 @@ const INSTRUCTION_RULES: Array<[RegExp, string]> = [
     "gives the assistant a new role or order (German)",
   ],
   [
-    /\b(ignora|ignore|ignoren|olvida|olvide|olviden|omite|omita)\s+(todas\s+|todo\s+)?(las|tus|sus|estas|lo que)\s+[^.!?]{0,30}\b(instrucciones|indicaciones|reglas|ordenes|directrices|dijeron|dije)\b|\b(haz|hagan|haga) caso omiso (de|a) (las|tus|sus) (instrucciones|indicaciones)\b/i,
+    /\b(ignora|ignore|ignoren|ignorar|olvida|olvide|olviden|olvidar|omite|omita|omitir)\s+(todas\s+|todo\s+)?(las|tus|sus|estas|lo que)\s+[^.!?]{0,30}\b(instrucciones|indicaciones|reglas|ordenes|directrices|dijeron|dije)\b|\b(haz|hagan|haga) caso omiso (de|a) (las|tus|sus) (instrucciones|indicaciones)\b/i,
     "tells the assistant to ignore its instructions (Spanish)",
   ],
   [
@@ -216,15 +225,15 @@ const INSTRUCTION_RULES: Array<[RegExp, string]> = [
   [REFERENCE_LIST_START, "is a reference list, not a finding"],
   [/<\s*(script|iframe|img|object|embed|style|a\s+href|svg|link|meta)\b|!\s*\[[^\]]*\]\([^)]*\)/i, "carries HTML or Markdown markup"],
   [/\[[^\]]{0,200}\]\(\s*(https?:|ftp:|www\.|\/\/|mailto:|javascript:)[^)]*\)/i, "carries a Markdown link to an outside address"],
-  [
-    /<\s*(https?:|ftp:|mailto:|www\.)[^>\s]*>|^\W*\[[^\]]{1,40}\]:\s*(https?:|ftp:|www\.|\/\/)|\[[^\]\d][^\]]{0,60}\]\[[\w -]{1,20}\]/i,
-    "carries a Markdown link to an outside address",
-  ],
+  [/<\s*(https?:|ftp:|mailto:|www\.)[^>\s]*>|^\W*\[[^\]]{1,40}\]:\s*(https?:|ftp:|www\.|\/\/)/i, "carries a Markdown link to an outside address"],
   [/<\s*\/?\s*(system|assistant|user|developer|instructions?|prompt|im_start|im_end)\s*>/i, "imitates a chat role or template"],
-  [/^\W*(human|user)\s*:/i, "imitates a chat role or template"],
+  [
+    /^\W*(human|user)\s*:\s*(please\s+)?(ignore|cite|say|answer|respond|reply|write|praise|rate|output|give|tell|summari[sz]e|recommend|describe|list|forget)\b/i,
+    "imitates a chat role or template",
+  ],
   // Requests for a favourable verdict, however they are addressed.
   [
-    /\bas an? (ai|llm|language model|automated|machine)\b[^.!?]{0,30}\b(reviewer|reader|assistant|system|model)\b|\b(give|assign|award)\b[^.!?]{0,30}\b(this|the) (paper|submission|work|article)\b[^.!?]{0,20}\b(highest|best|top|maximum|perfect)\b/i,
+    /\bas an? (ai|llm|language model|automated|machine) (reviewer|reader|assistant|referee)\b|\b(give|assign|award)\b[^.!?]{0,30}\b(this|the) (paper|submission|work|article)\b[^.!?]{0,20}\b(highest|best|top|maximum|perfect)\b/i,
     "asks for a favourable review",
   ],
   [
@@ -263,8 +272,14 @@ export function instructionLike(sentence: string): string | null {
   // Russian, Japanese and Korean are read before folding (folding turns some Cyrillic letters Latin).
   const lower = sentence.normalize("NFKC").replace(HIDDEN, "").toLowerCase();
   for (const [pattern, reason] of UNFOLDED_RULES) if (pattern.test(lower)) return reason;
-  const leet = unLeet(folded);
-  if (leet !== folded) for (const [pattern, reason] of INSTRUCTION_RULES) if (pattern.test(leet)) return `${reason} (in digit look-alikes)`;
+  // "Ignore_all_previous_instructions" and "1gn0r3 4ll …": read again with underscores as spaces, digits as letters.
+  for (const [variant, how] of [
+    [folded.replace(/_/g, " "), "joined by underscores"],
+    [unLeet(folded), "in digit look-alikes"],
+  ] as const) {
+    if (variant === folded) continue;
+    for (const [pattern, reason] of INSTRUCTION_RULES) if (pattern.test(variant)) return `${reason} (${how})`;
+  }
   return encodedInstruction(folded);
 }
 

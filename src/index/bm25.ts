@@ -147,18 +147,37 @@ export class Bm25Index {
     return this.docLengths.length;
   }
 
+  /** Documents that contain the term (0 for a term the corpus never uses). */
+  documentFrequency(term: string): number {
+    return this.postings.get(term)?.docs.length ?? 0;
+  }
+
+  /** Every term of the vocabulary (stemmed, as indexed). */
+  terms(): IterableIterator<string> {
+    return this.postings.keys();
+  }
+
   /** Top-k documents for the query; `allowed` restricts the candidates (filters). */
   search(query: string, k: number, allowed?: (docIndex: number) => boolean): KeywordHit[] {
+    return this.searchTerms(
+      [...new Set(keywordTerms(query))].map((term) => ({ term, weight: 1 })),
+      k,
+      allowed,
+    );
+  }
+
+  /** Top-k documents for weighted terms (a query rewritten against the vocabulary: spelling, typos, compounds). */
+  searchTerms(terms: Array<{ term: string; weight: number }>, k: number, allowed?: (docIndex: number) => boolean): KeywordHit[] {
     const { k1, b } = BM25;
     const n = this.docLengths.length;
     // A dense score array instead of a Map: ~5x faster when common terms touch most of 100k chunks.
     const scores = new Float64Array(n);
     const touched: number[] = [];
-    for (const term of new Set(keywordTerms(query))) {
+    for (const { term, weight } of terms) {
       const posting = this.postings.get(term);
       if (!posting) continue;
       const df = posting.docs.length;
-      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      const idf = weight * Math.log(1 + (n - df + 0.5) / (df + 0.5));
       for (let i = 0; i < posting.docs.length; i++) {
         const doc = posting.docs[i]!;
         if (allowed && !allowed(doc)) continue;

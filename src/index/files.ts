@@ -25,7 +25,7 @@ export function sameSum(bytes: Uint8Array, expected: FileSum): boolean {
 export function readRegularFile(file: string): Buffer {
   const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: "ENOTREGULAR", path: file });
+    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: "ENOTREGULAR", syscall: "read", path: file });
     return readFileSync(fd);
   } finally {
     closeSync(fd);

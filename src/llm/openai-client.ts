@@ -19,7 +19,7 @@ export function openAIConfigured(env?: NodeJS.ProcessEnv): boolean {
 export function serverLabel(env?: NodeJS.ProcessEnv): string {
   const url = settings(env).model.baseUrl;
   // A model server's URL has no query options worth showing, and any of them may be a credential.
-  return url ? displayUrl(url, { query: "hide" }) : "api.openai.com";
+  return url ? displayUrl(url, { query: "hide", user: "hide" }) : "api.openai.com";
 }
 
 /**
@@ -39,7 +39,10 @@ export function checkBaseUrl(env?: NodeJS.ProcessEnv): void {
   try {
     parsed = new URL(url);
   } catch {
-    throw new ProviderError(`OPENAI_BASE_URL is not a URL (${JSON.stringify(displayUrl(url).slice(0, 80))}); set it like http://127.0.0.1:11434/v1`);
+    // A long value without spaces may be a key pasted into the wrong variable: described, not shown.
+    const shown =
+      /\s/.test(url) || url.length < 16 ? JSON.stringify(displayUrl(url).slice(0, 80)) : `a ${url.length}-character value, not shown in case it is a key`;
+    throw new ProviderError(`OPENAI_BASE_URL is not a URL (${shown}); set it like http://127.0.0.1:11434/v1`);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
     throw new ProviderError(`OPENAI_BASE_URL must start with http:// or https:// (got ${parsed.protocol}//…); set it like http://127.0.0.1:11434/v1`);
@@ -47,7 +50,7 @@ export function checkBaseUrl(env?: NodeJS.ProcessEnv): void {
   // fetch() refuses URLs with credentials, which would read as "cannot reach the server".
   if (parsed.username || parsed.password)
     throw new ProviderError(
-      `OPENAI_BASE_URL holds a user name or password (${displayUrl(url)}), which HTTP clients do not send from a URL; put the key in OPENAI_API_KEY instead`,
+      `OPENAI_BASE_URL holds a user name or password (${displayUrl(url, { query: "hide", user: "hide" })}), which HTTP clients do not send from a URL; put the key in OPENAI_API_KEY instead`,
     );
 }
 
@@ -155,8 +158,19 @@ function causeOfType<T extends Error>(error: unknown, type: new (...args: never[
  * quota") is reported with the server's own message; anything else as malformed.
  */
 export function malformedReply(body: unknown, what: string, missing = "not the expected JSON shape"): string {
-  const error = (body as { error?: { message?: unknown } | string } | null)?.error;
-  const message = typeof error === "string" ? error : typeof error?.message === "string" ? error.message : null;
+  const reply = body as { error?: { message?: unknown } | string; detail?: unknown; message?: unknown } | null;
+  const error = reply?.error;
+  // {"error": {"message"}} (OpenAI), {"error": "…"}, {"detail": "…"} (FastAPI servers), {"message": "…"}.
+  const message =
+    typeof error === "string"
+      ? error
+      : typeof error?.message === "string"
+        ? error.message
+        : typeof reply?.detail === "string"
+          ? reply.detail
+          : typeof reply?.message === "string"
+            ? reply.message
+            : null;
   if (message)
     return `the server at ${serverLabel()} answered with an error for ${what}: ${stripTerminalControls(redactSecrets(message)).replace(/\s+/g, " ").slice(0, 300)}`;
   return `the server at ${serverLabel()} returned a malformed reply (${missing}) for ${what}`;

@@ -111,13 +111,14 @@ export function redactKey(text: string): string {
  * (a model server's URL has no options worth showing) or, with `query: "mask"`, with secret values masked
  * (PostgreSQL options such as ?host=/run/postgresql or ?sslmode=require help explain connection errors).
  */
-export function displayUrl(url: string, options: { query?: "hide" | "mask" } = {}): string {
+export function displayUrl(url: string, options: { query?: "hide" | "mask"; user?: "show" | "hide" } = {}): string {
   // The userinfo ends at the last "@" before any "?": a password may hold unencoded "@", "/" or "#".
   const match = /^([a-z][a-z0-9+.-]*:\/\/)([^?]*@)?([^/?#]*)([^?#]*)(\?[^#]*)?/i.exec(url);
   if (!match) return redactKnownSecrets(url);
   const [, scheme, userinfo, host, path, query] = match;
   const user = userinfo ? userinfo.slice(0, -1).split(":")[0]!.replace(/@.*$/, "") : "";
-  const shownUser = userinfo ? (userinfo.includes(":") ? `${user}:***@` : `${user}@`) : "";
+  // A model server's URL has no user names, only tokens ("http://TOKEN@host"): hidden with `user: "hide"`.
+  const shownUser = userinfo ? (options.user === "hide" ? "***@" : userinfo.includes(":") ? `${user}:***@` : `${user}@`) : "";
   let shownQuery = "";
   if (query) {
     shownQuery =

@@ -4,6 +4,7 @@ import type { IndexSnapshot } from "../index/snapshot.js";
 import { hasFilters, paperMatches, type PaperFilters } from "./filters.js";
 import { reciprocalRankFusion } from "./fusion.js";
 import { mmrOrder } from "./mmr.js";
+import { queryTerms } from "./query-terms.js";
 import { DEFAULT_RETRIEVAL, type RetrievalSettings } from "./settings.js";
 
 export type RetrievalMode = "hybrid" | "bm25" | "dense";
@@ -50,7 +51,7 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
     mode === "dense"
       ? []
       : index.keyword
-          .search(query, settings.candidates, allowedChunk && ((doc) => allowedChunk(index.chunks[doc]!.id)))
+          .searchTerms(queryTerms(index.keyword, query), settings.candidates, allowedChunk && ((doc) => allowedChunk(index.chunks[doc]!.id)))
           .map((hit) => index.chunks[hit.docIndex]!.id);
   const denseIds: string[] = [];
   const denseScore = new Map<string, number>();

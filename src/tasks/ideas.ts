@@ -74,11 +74,11 @@ export async function suggestIdeas(background: string, context: TaskContext, opt
     question: background,
     termWeight: (term) => context.index.keyword.idf(term),
   });
-  return {
-    ...checkedResult("ideas", background, { generator: context.writer.name, relevance: retrieval.relevance }, checked, sources, written),
-    answered: ideas.length > 0,
-    ideas,
-  };
+  const result = checkedResult("ideas", background, { generator: context.writer.name, relevance: retrieval.relevance }, checked, sources, written);
+  // Papers were found, but no two of them combine into an idea: say so rather than print nothing.
+  if (ideas.length === 0)
+    result.text = `No idea came out of the ${sources.length} papers retrieved for this background: no two of their themes combine, and none states a limitation to build on. Try a broader background or more papers (-k).`;
+  return { ...result, answered: ideas.length > 0, ideas };
 }
 
 interface Draft {

@@ -1,3 +1,4 @@
+import { UserError } from "../errors.js";
 import { mean } from "../../eval/metrics.js";
 import { evaluateRetrieval, retrievalRuns, type RetrievalScores } from "../../eval/retrieval-eval.js";
 import { loadRetrievalFixtures, resolveFixtures } from "../../eval/retrieval-fixtures.js";
@@ -11,11 +12,14 @@ import { printJson } from "../format.js";
  * corpus (and with --grid the sweep the fusion defaults come from). The index is data/ itself, built or
  * refreshed incrementally in a cache folder unless --index/--store names one.
  */
-export async function runRetrievalReport(options: { fixtures: string; grid?: boolean; json?: boolean }, global: GlobalOptions): Promise<void> {
+export async function runRetrievalReport(options: { fixtures: string; grid?: boolean; json?: boolean; split?: string }, global: GlobalOptions): Promise<void> {
   readUserFile(options.fixtures, "fixtures");
+  // --split keeps the fixtures of one split (evals/hard-queries.jsonl: choose on dev, report test).
+  const chosen = loadRetrievalFixtures(options.fixtures).filter((fixture) => options.split === undefined || fixture.split === options.split);
+  if (chosen.length === 0) throw new UserError(`${options.fixtures} has no fixtures with "split": "${options.split}"`);
   const { location, index } = await openSampleIndex(global, options);
   const embedder = await createEmbedder(index.manifest.embedder.name, { dimension: index.manifest.embedder.dimension });
-  const fixtures = resolveFixtures(loadRetrievalFixtures(options.fixtures), index.papers.values());
+  const fixtures = resolveFixtures(chosen, index.papers.values());
   const scores: RetrievalScores[] = [];
   try {
     for (const [label, searchOptions] of retrievalRuns(options.grid === true))
@@ -23,7 +27,7 @@ export async function runRetrievalReport(options: { fixtures: string; grid?: boo
   } finally {
     await embedder.close?.();
   }
-  if (options.json) return printJson({ fixtures: fixtures.length, index: location, defaults: DEFAULT_RETRIEVAL, scores });
+  if (options.json) return printJson({ fixtures: fixtures.length, split: options.split ?? null, index: location, defaults: DEFAULT_RETRIEVAL, scores });
   printTable(scores, fixtures.length);
   printByKind(
     scores.slice(0, 3),

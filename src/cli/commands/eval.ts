@@ -55,7 +55,7 @@ export function registerEval(program: Command): void {
       "instead: the groundedness judge on model-written answers over data/ (default: evals/judge-fixtures/dev.jsonl and test.jsonl)",
     )
     .option("--verbose", "with --judge-fixtures: list every sentence the judge got wrong")
-    .option("--split <name>", "BEIR qrels split (default test) or claim-set split (default dev)")
+    .option("--split <name>", "BEIR qrels split (default test), claim-set split (default dev), or with --retrieval the fixtures' split (default all)")
     .option("--modes <list>", "BEIR retrieval modes, comma-separated", "bm25,dense,hybrid")
     .option("--retrieval", "instead: BM25, dense and hybrid side by side on retrieval fixtures over data/ (evals/retrieval.jsonl)")
     .addOption(
@@ -83,6 +83,14 @@ export function registerEval(program: Command): void {
               : options.retrieval
                 ? "--retrieval"
                 : null;
+        const modes = [
+          options.judgeFixtures && "--judge-fixtures",
+          options.claims && "--claims",
+          options.beir && "--beir",
+          options.retrieval && "--retrieval",
+        ].filter(Boolean);
+        if (modes.length > 1) throw new UserError(`${modes.join(" and ")} are different evals; run one at a time`);
+        if (alone && options.check) throw new UserError(`--check gates the answer-suite eval and does nothing with ${alone}; drop one of them`);
         if (alone && options.out)
           throw new UserError(
             `--out writes the answer-suite report and does nothing with ${alone}; redirect the printed report instead (e.g. citewise eval ${alone} … --json > report.json)`,

@@ -31,7 +31,8 @@ export function registerIdeas(program: Command): void {
         await context.embedder.close?.();
         if (options.out) writeOutputFile(options.out, renderMarkdown(result), policy);
         if (options.json) return printJson(resultJson(result));
-        if (!result.answered) return void process.stdout.write(`${result.text}\n`);
+        // Unanswered: the reason, and the warnings (withheld sentences) that may explain it.
+        if (!result.answered) return void process.stdout.write(`${[result.text, ...result.warnings.map((warning) => `Warning: ${warning}`)].join("\n\n")}\n`);
         process.stdout.write(
           `${pc.dim("Ideas are suggestions; the sentences under each are what the cited papers say. The novelty check only looks at the indexed papers.")}\n\n`,
         );

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { type Chunk, isPaperRow, isRawRecordRow, type Paper, type RawRecord } from "../../corpus/paper.js";
+import { type Chunk, isChunkRow, isPaperRow, isRawRecordRow, type Paper, type RawRecord } from "../../corpus/paper.js";
 import { Bm25Index } from "../bm25.js";
 import { crashPoint } from "../crash-points.js";
 import { describeFsError, sameSum, sumOf, writeFileAtomic, writeJsonLines, type FileSum, readRegularFile, rethrowIfDenied } from "../files.js";
@@ -234,7 +234,8 @@ export class LocalStorage implements IndexStorage {
     return (
       this.readFile(
         "records.jsonl",
-        (bytes) => readJsonLineValues<RawRecord>(bytes, "records.jsonl"),
+        // A row without the fields citewise writes (even under a matching sum) counts as a missing line.
+        (bytes) => readJsonLineValues<unknown>(bytes, "records.jsonl").filter(isRawRecordRow),
         (rows) => rows.length,
         this.version()?.manifest.counts.records,
       ) ?? []
@@ -244,7 +245,7 @@ export class LocalStorage implements IndexStorage {
     return (
       this.readFile(
         "papers.jsonl",
-        (bytes) => readJsonLineValues<Paper>(bytes, "papers.jsonl"),
+        (bytes) => readJsonLineValues<unknown>(bytes, "papers.jsonl").filter(isPaperRow),
         (rows) => rows.length,
         this.version()?.manifest.counts.papers,
       ) ?? []
@@ -254,7 +255,7 @@ export class LocalStorage implements IndexStorage {
     return (
       this.readFile(
         "chunks.jsonl",
-        (bytes) => readJsonLineValues<Chunk>(bytes, "chunks.jsonl"),
+        (bytes) => readJsonLineValues<unknown>(bytes, "chunks.jsonl").filter(isChunkRow),
         (rows) => rows.length,
         this.version()?.manifest.counts.chunks,
       ) ?? []

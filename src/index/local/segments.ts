@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, statfsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statfsSync, statSync } from "node:fs";
 import path from "node:path";
 import { sameSum, sumOf, writeFileAtomic, type FileSum, readRegularFile, rethrowIfDenied } from "../files.js";
 import type { StoredVector } from "../store.js";
@@ -103,7 +103,15 @@ export async function writeSegment(
  */
 export function loadSegment(indexDir: string, name: string, expected: { count: number; dimension: number; files?: SegmentFiles }): LoadedSegment {
   const dir = path.join(segmentsDir(indexDir), name);
-  if (!existsSync(dir)) throw new SegmentDamagedError(`vector segment ${name} is missing`);
+  if (!existsSync(dir)) {
+    // existsSync says false for a folder this user may not enter: that is a permission problem, not a loss.
+    try {
+      statSync(dir);
+    } catch (error) {
+      rethrowIfDenied(error, dir);
+    }
+    throw new SegmentDamagedError(`vector segment ${name} is missing`);
+  }
   const info = readSegmentInfo(dir);
   const sums = expected.files ?? info?.files ?? {};
   const repairs: string[] = info ? [] : [`segment.json of ${name} is missing or damaged`];

@@ -1,0 +1,130 @@
+import type { Bm25Index } from "../index/bm25.js";
+import { CJK, keywordTerms, STOP_WORDS, stemWord, TOKEN } from "../text/tokenize.js";
+
+/** A keyword-search term and the share of a full match it counts for. */
+export interface WeightedTerm {
+  term: string;
+  weight: number;
+}
+
+/**
+ * A typed word the index does not know is matched against the index's own vocabulary, the way people
+ * misspell: British spelling ("quantisation" → the corpus's "quantization"), a compound written as one word
+ * ("HAWQV2" → "HAWQ" + "V2") and typos ("convergnce", "tranformer"). Words the index knows are left alone,
+ * except that an American spelling the corpus uses more often is added beside a British one.
+ */
+export function queryTerms(index: Bm25Index, query: string): WeightedTerm[] {
+  const weights = new Map<string, number>();
+  const add = (term: string, weight: number) => weights.set(term, Math.max(weight, weights.get(term) ?? 0));
+  for (const match of query.toLowerCase().matchAll(TOKEN)) {
+    const token = match[0];
+    const terms = keywordTerms(token);
+    for (const term of terms) add(term, 1);
+    if (CJK.test(token) || STOP_WORDS.has(token) || terms.length === 0 || token.length < 3) continue;
+    const main = terms[0]!;
+    const known = index.documentFrequency(main);
+    const american = americanSpelling(token);
+    const variant = american === token ? null : stemWord(american);
+    if (variant && index.documentFrequency(variant) > known) {
+      add(variant, 1);
+      continue;
+    }
+    if (known > 0) continue;
+    const parts = splitCompound(index, token);
+    if (parts) {
+      for (const part of parts) add(part, 1);
+      continue;
+    }
+    const corrected = nearestTerm(index, main);
+    if (corrected) add(corrected, TYPO_WEIGHT);
+  }
+  return [...weights].map(([term, weight]) => ({ term, weight }));
+}
+
+/** A corrected typo is a guess: it counts for less than a word the user typed right. */
+const TYPO_WEIGHT = 0.8;
+
+const BRITISH: Array<[RegExp, string]> = [
+  [/isation(s?)$/, "ization$1"],
+  [/is(e|ed|es|ing|er|ers)$/, "iz$1"],
+  [/ys(e|ed|es|ing)$/, "yz$1"],
+  [/our(s|ed|ing|ite|ites|able)?$/, "or$1"],
+  [/ll(ing|ed|er|ers)$/, "l$1"],
+  [/tre(s?)$/, "ter$1"],
+  [/ogue(s?)$/, "og$1"],
+];
+
+/** The American spelling of a British one ("quantisation", "modelling", "behaviour"), or the word itself. */
+export function americanSpelling(word: string): string {
+  if (word.length < 6) return word;
+  for (const [pattern, replacement] of BRITISH) if (pattern.test(word)) return word.replace(pattern, replacement);
+  return word;
+}
+
+/** "hawqv2" → ["hawq", "v2"], "pretraining" → ["pre", "train"]: two known terms, the rarer split wins. */
+function splitCompound(index: Bm25Index, token: string): string[] | null {
+  let best: { parts: string[]; score: number } | null = null;
+  for (let at = 2; at <= token.length - 2; at++) {
+    const left = stemWord(token.slice(0, at));
+    const right = stemWord(token.slice(at));
+    const dfLeft = index.documentFrequency(left);
+    const dfRight = index.documentFrequency(right);
+    if (dfLeft === 0 || dfRight === 0) continue;
+    const score = Math.min(dfLeft, dfRight);
+    if (!best || score > best.score) best = { parts: [left, right], score };
+  }
+  return best?.parts ?? null;
+}
+
+/** Minimum length before a typo is corrected, and the edits allowed for longer words. */
+const TYPO = { minLength: 4, oneEditUpTo: 7, minDocuments: 2, minStem: 5, maxEnding: 5 } as const;
+
+/** The most frequent vocabulary term within one edit (two for long words) of an unknown one, or null. */
+function nearestTerm(index: Bm25Index, term: string): string | null {
+  if (term.length < TYPO.minLength || !/^\p{L}+$/u.test(term)) return null;
+  const limit = term.length <= TYPO.oneEditUpTo ? 1 : 2;
+  let best: { term: string; distance: number; df: number } | null = null;
+  for (const candidate of index.terms()) {
+    if (Math.abs(candidate.length - term.length) > limit || candidate[0] !== term[0]) continue;
+    const df = index.documentFrequency(candidate);
+    if (df < TYPO.minDocuments) continue;
+    const distance = editDistance(term, candidate, limit);
+    if (distance > limit) continue;
+    if (!best || distance < best.distance || (distance === best.distance && df > best.df)) best = { term: candidate, distance, df };
+  }
+  if (best) return best.term;
+  // The stemmer cannot strip a misspelt ending ("hallucinaton" stays whole while "hallucination" is
+  // "hallucin"): a known stem the unknown term starts with, give or take one edit, also counts.
+  for (const candidate of index.terms()) {
+    if (candidate.length < TYPO.minStem || candidate.length >= term.length || term.length - candidate.length > TYPO.maxEnding || candidate[0] !== term[0])
+      continue;
+    const df = index.documentFrequency(candidate);
+    if (df < TYPO.minDocuments) continue;
+    const distance = editDistance(term.slice(0, candidate.length), candidate, 1);
+    if (distance > 1) continue;
+    if (
+      !best ||
+      distance < best.distance ||
+      (distance === best.distance && (candidate.length > best.term.length || (candidate.length === best.term.length && df > best.df)))
+    )
+      best = { term: candidate, distance, df };
+  }
+  return best?.term ?? null;
+}
+
+/** Damerau–Levenshtein distance (adjacent swaps count one), or limit + 1 once it is certainly larger. */
+function editDistance(a: string, b: string, limit: number): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    let rowMin = Number.POSITIVE_INFINITY;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = value;
+      rowMin = Math.min(rowMin, value);
+    }
+    if (rowMin > limit) return limit + 1;
+  }
+  return rows[a.length]![b.length]!;
+}
