@@ -86,7 +86,8 @@ export function selectSentences(request: AnswerRequest, settings: ComposerSettin
         overlap * (settings.strengthFloor + (1 - settings.strengthFloor) * source.strength) * (leansOnContext(text) ? settings.leansOnContextFactor : 1);
       if (quantity && HAS_FIGURE.test(text)) score += settings.quantityBonus * source.strength;
       if (OPENS_WITH_CONTRIBUTION.test(text)) score += settings.contributionBonus * source.strength;
-      if (overlap >= settings.minRelevance && text.length > settings.minSentenceChars) candidates.push({ source, position, text, terms, score });
+      if (overlap >= settings.minRelevance && text.length > settings.minSentenceChars && !POINTS_ELSEWHERE.test(text))
+        candidates.push({ source, position, text, terms, score });
     });
   }
 
@@ -113,6 +114,10 @@ export function selectSentences(request: AnswerRequest, settings: ComposerSettin
   }
   return picked;
 }
+
+/** "Code is available at https://…", "Our models are released on GitHub": where to find things, never an answer. */
+const POINTS_ELSEWHERE =
+  /https?:\/\/|\bgithub\.com\b|\bwww\.|\b(is|are|will be|has been|have been)\s+(publicly\s+|freely\s+|openly\s+)?(available|released|open[- ]sourced)\s+(at|on|from|here|online|upon request|via)\b/i;
 
 const CONTEXT_OPENERS =
   /^(this|these|that|those|it|its|such|they|their|however|furthermore|moreover|additionally|specifically|in addition|in contrast|to this end|not only|then|thus|hence|therefore|finally|as a result)\b/i;
