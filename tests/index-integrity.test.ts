@@ -431,14 +431,7 @@ describe("readers", () => {
     await withFault(
       { category: "errors", fault: "index files readable only by their owner", count: 1, outcome: "exit 2, permission denied (EACCES), no repair advice" },
       async () => {
-        const result = spawnSync(process.execPath, [CLI, "--index", dir, "search", "object recognition"], {
-          uid: 65534,
-          gid: 65534,
-          cwd: parent,
-          env: { ...process.env, HOME: parent, NO_COLOR: "1", OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined },
-          encoding: "utf8",
-          timeout: 120_000,
-        });
+        const result = searchAsNobody(dir, parent);
         expect(result.status, result.stderr).toBe(2);
         expect(result.stderr.trim().split("\n")).toHaveLength(1);
         expect(result.stderr).toMatch(/cannot read .*CURRENT: permission denied \(EACCES\); ask the index's owner for read access/);
@@ -463,14 +456,7 @@ describe("readers", () => {
         outcome: "answered from vectra's copy with a notice; not one file written",
       },
       async () => {
-        const result = spawnSync(process.execPath, [CLI, "--index", dir, "search", "object recognition", "--json"], {
-          uid: 65534,
-          gid: 65534,
-          cwd: parent,
-          env: { ...process.env, HOME: parent, NO_COLOR: "1", OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined },
-          encoding: "utf8",
-          timeout: 120_000,
-        });
+        const result = searchAsNobody(dir, parent, ["--json"]);
         expect(result.status, result.stderr).toBe(0);
         expect(result.stderr).toMatch(/vectors\.f32 of segment .* damaged/);
         expect(result.stderr).not.toMatch(/EACCES|unexpected/);
@@ -572,4 +558,16 @@ function flip(file: string, offset: number): void {
 function segmentFile(dir: string, name: string): string {
   const list = JSON.parse(readFileSync(path.join(dir, pointerOf(dir), "vectors.json"), "utf8")) as { segments: { name: string }[] };
   return path.join(dir, "segments", list.segments[0]!.name, name);
+}
+
+/** `search` run as uid/gid 65534 (a user who may only read what others may), from `cwd`. */
+function searchAsNobody(dir: string, cwd: string, extra: string[] = []) {
+  return spawnSync(process.execPath, [CLI, "--index", dir, "search", "object recognition", ...extra], {
+    uid: 65534,
+    gid: 65534,
+    cwd,
+    env: { ...process.env, HOME: cwd, NO_COLOR: "1", OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined },
+    encoding: "utf8",
+    timeout: 120_000,
+  });
 }

@@ -1,5 +1,4 @@
-import { escapeControls, stripTerminalControls } from "../corpus/controls.js";
-import { createOpenAIClient, explainOpenAIError, openAIConfigured, ProviderError, serverLabel } from "../llm/openai-client.js";
+import { createOpenAIClient, explainOpenAIError, openAIConfigured, ProviderError, serverLabel, shownModelId } from "../llm/openai-client.js";
 import { OpenAIChat } from "../llm/openai-chat.js";
 import { settings } from "../settings.js";
 import { modelWriter, OFFLINE_WRITER, type Writer } from "./writer.js";
@@ -33,7 +32,7 @@ export async function selectWriter(options: { model?: string; offline?: boolean;
   if (!model) {
     if (configuredModel.baseUrl) {
       model = await onlyServedModel(options.timeoutMs);
-      notice = `using model "${escapeControls(stripTerminalControls(model))}", the only one served at ${serverLabel()} (choose with --model)`;
+      notice = `using model "${shownModelId(model)}", the only one served at ${serverLabel()} (choose with --model)`;
     } else {
       model = configuredModel.openaiDefault;
       notice = `using OpenAI model "${model}" (choose with --model or CITEWISE_MODEL)`;
@@ -61,7 +60,7 @@ async function onlyServedModel(timeoutMs?: number): Promise<string> {
       ? `the server at ${serverLabel()} lists no models; pass --model NAME`
       : `choose a model with --model (or CITEWISE_MODEL); ${serverLabel()} serves: ${ids
           .slice(0, 10)
-          .map((id) => escapeControls(stripTerminalControls(id)))
+          .map(shownModelId)
           .join(", ")}${ids.length > 10 ? ", …" : ""}`,
   );
 }

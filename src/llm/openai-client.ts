@@ -27,7 +27,12 @@ export function serverLabel(env?: NodeJS.ProcessEnv): string {
  * server's text, so it loses terminal controls and any secret; requests still use the id as served.
  */
 export function providerName(model: string): string {
-  return `openai:${redactKnownSecrets(escapeControls(stripTerminalControls(model)))}`;
+  return `openai:${redactKnownSecrets(shownModelId(model))}`;
+}
+
+/** A model id as the server wrote it, fit for one line of output: controls removed, newlines escaped. */
+export function shownModelId(model: string): string {
+  return escapeControls(stripTerminalControls(model));
 }
 
 /** OPENAI_BASE_URL must be an http(s) URL; anything else is named as the variable's mistake, not a crash. */
@@ -50,7 +55,7 @@ export function checkBaseUrl(env?: NodeJS.ProcessEnv): void {
   // fetch() refuses URLs with credentials, which would read as "cannot reach the server".
   if (parsed.username || parsed.password)
     throw new ProviderError(
-      `OPENAI_BASE_URL holds a user name or password (${displayUrl(url, { query: "hide", user: "hide" })}), which HTTP clients do not send from a URL; put the key in OPENAI_API_KEY instead`,
+      `OPENAI_BASE_URL holds a user name or password (${serverLabel(env)}), which HTTP clients do not send from a URL; put the key in OPENAI_API_KEY instead`,
     );
 }
 

@@ -73,24 +73,16 @@ export function registerEval(program: Command): void {
     .action((options, command: Command) =>
       reportErrors(async () => {
         const global = command.optsWithGlobals() as GlobalOptions;
-        // --out writes the answer-suite report; the other evals print theirs (redirect, or --json > file).
-        const alone = options.judgeFixtures
-          ? "--judge-fixtures"
-          : options.claims
-            ? "--claims"
-            : options.beir
-              ? "--beir"
-              : options.retrieval
-                ? "--retrieval"
-                : null;
         const modes = [
           options.judgeFixtures && "--judge-fixtures",
           options.claims && "--claims",
           options.beir && "--beir",
           options.retrieval && "--retrieval",
         ].filter(Boolean);
+        const alone = modes[0] ?? null;
         if (modes.length > 1) throw new UserError(`${modes.join(" and ")} are different evals; run one at a time`);
         if (alone && options.check) throw new UserError(`--check gates the answer-suite eval and does nothing with ${alone}; drop one of them`);
+        // --out writes the answer-suite report; the other evals print theirs (redirect, or --json > file).
         if (alone && options.out)
           throw new UserError(
             `--out writes the answer-suite report and does nothing with ${alone}; redirect the printed report instead (e.g. citewise eval ${alone} … --json > report.json)`,

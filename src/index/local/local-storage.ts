@@ -413,14 +413,9 @@ export class LocalStorage implements IndexStorage {
   private explainWriteError(error: unknown): unknown {
     const code = (error as NodeJS.ErrnoException).code;
     if (typeof code !== "string" || !/^E[A-Z]+$/.test(code)) return error;
-    const advice =
-      code === "ENOSPC" || code === "EDQUOT"
-        ? "; free some space and run the command again"
-        : code === "EACCES" || code === "EPERM" || code === "EROFS"
-          ? "; check that you may write to that folder"
-          : "";
+    const advice = writeAdvice(code);
     return new IndexWriteError(
-      `cannot write the index in ${this.location}: ${describeFsError(error)}; nothing was published and the previous version is intact${advice}`,
+      `cannot write the index in ${this.location}: ${describeFsError(error)}; nothing was published and the previous version is intact${advice ? `; ${advice}` : ""}`,
     );
   }
 
@@ -500,8 +495,7 @@ export class LocalStorage implements IndexStorage {
       lock = acquireWriteLock(this.location);
     } catch (error) {
       if (error instanceof IndexLockedError) throw error;
-      const code = (error as NodeJS.ErrnoException).code;
-      const advice = code === "ENOSPC" || code === "EDQUOT" ? "free some space and run the command again" : "check that you may write to that folder";
+      const advice = writeAdvice((error as NodeJS.ErrnoException).code) ?? "check that you may write to that folder";
       throw new IndexWriteError(`cannot lock the index in ${this.location}: ${describeFsError(error)}; ${advice}`);
     }
     this.lock = lock;
@@ -545,6 +539,13 @@ function rowKey(row: { id: string; contentHash: string }): string {
 
 function sameEmbedder(a: IndexManifest, b: IndexManifest): boolean {
   return a.embedder.name === b.embedder.name && a.embedder.dimension === b.embedder.dimension;
+}
+
+/** What the user can do about a failed write of the index, by its error code (null: nothing to advise). */
+function writeAdvice(code: string | undefined): string | null {
+  if (code === "ENOSPC" || code === "EDQUOT") return "free some space and run the command again";
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS") return "check that you may write to that folder";
+  return null;
 }
 
 /** count and dimension of a segment from segment.json, or (if that is gone) from rows.json and the size of vectors.f32. */
