@@ -15,6 +15,7 @@ export const UNIT_TESTS = [
   "tests/bench-synthetic.test.ts",
   "tests/commands-doc.test.ts",
   "tests/query-terms.test.ts",
+  "tests/readable-text.test.ts",
 ];
 
 export default defineConfig({

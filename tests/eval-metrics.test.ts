@@ -79,6 +79,7 @@ describe("summary and thresholds", () => {
     unsupportedSentences: 0,
     invalidCitations: 0,
     keyFacts: { covered: 1, total: 1 },
+    onTopicSentences: 1,
     expectedCitedRecall: null,
     seconds: 0,
     ...over,
@@ -93,6 +94,8 @@ describe("summary and thresholds", () => {
     ]);
     expect(summary.abstention).toEqual({ accuracy: 0.5, precision: 0.5, recall: 0.5, abstained: 2 });
     expect(summary.keyFactCoverage).toBeCloseTo(1 / 3);
+    // Answer relevance counts only answered answerable items' sentences: 1 of the first item's 2.
+    expect(summary.answerRelevance).toBeCloseTo(1 / 2);
     expect(summary.invalidCitations).toBe(1);
     expect(checkThresholds(summary, { minimum: { abstentionAccuracy: 0.6 }, maximum: { invalidCitations: 0 } })).toEqual([
       "abstentionAccuracy 0.5000 is below the recorded minimum 0.6",

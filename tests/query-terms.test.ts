@@ -42,4 +42,15 @@ describe("query terms rewritten against the index's vocabulary", () => {
     expect(index.documentFrequency("languagemodel")).toBe(0);
     expect(added("languagemodel")).toEqual(["languag:1", "model:1"]);
   });
+
+  it("hyphenated and joined spellings meet: documents index both, a query adds the joined form only when needed", () => {
+    expect(keywordTerms("HAWQ-V2 pre-training")).toEqual(expect.arrayContaining(["hawqv2", "pretrain"]));
+    expect(keywordTerms("OPT-1.3B 1.5-3x state-of-the-art")).not.toEqual(expect.arrayContaining(["opt13b"]));
+    // The bundled corpus writes "HAWQV2" in the HAWQ-V2 abstract: the joined form is what finds it.
+    expect(index.documentFrequency("hawqv2")).toBeGreaterThan(0);
+    expect(queryTerms(index, "HAWQ-V2").map(({ term }) => term)).toContain("hawqv2");
+    // "fine-tuned" is written hyphenated all over the corpus: its joined form would count the word three times.
+    expect(index.documentFrequency("fine-tuned")).toBeGreaterThan(0);
+    expect(queryTerms(index, "fine-tuned models").map(({ term }) => term)).not.toContain("finetun");
+  });
 });

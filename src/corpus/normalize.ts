@@ -1,4 +1,5 @@
 import { stripTerminalControls } from "./controls.js";
+import { latexToText } from "./latex.js";
 
 /**
  * Unicode NFKC, single spaces, and nothing invisible: zero-width marks, soft hyphens, Unicode TAG characters
@@ -30,3 +31,29 @@ export function deriveTitle(abstract: string): string {
   const words = firstSentence.replace(/[.!?]$/, "").split(/\s+/);
   return words.length > TITLE_MAX_WORDS ? `${words.slice(0, TITLE_MAX_WORDS).join(" ")}…` : words.join(" ");
 }
+
+/**
+ * Abstract or title text as a reader should see it: normalised, LaTeX rendered, and structured-abstract
+ * labels ("BACKGROUND", "RESULTS:", "Conclusions:") taken out of the prose, where they would read as words.
+ */
+export function readableText(text: string): string {
+  let readable = normalizeText(text);
+  // To a fixed point: a paper normalised again (repair, merge) must come out the same. Two passes settle all
+  // of SciFact, CSFCube and data/ (one "$" left unpaired can pair up on the second).
+  for (let pass = 0; pass < 3; pass++) {
+    const next = latexToText(readable).replace(SECTION_LABEL, "").trim();
+    if (next === readable) break;
+    readable = next;
+  }
+  return readable;
+}
+
+const LABELS =
+  "BACKGROUND|BACKGROUND AND (?:AIMS?|OBJECTIVES?|PURPOSE)|OBJECTIVES?|AIMS?|PURPOSE|INTRODUCTION|CONTEXT|IMPORTANCE|RATIONALE|" +
+  "METHODS?|METHODOLOGY|MATERIALS AND METHODS|METHODS AND (?:MATERIALS|RESULTS)|DESIGN|(?:STUDY )?DESIGN,? SETTING,? AND PARTICIPANTS|SETTINGS?|PARTICIPANTS|PATIENTS|" +
+  "INTERVENTIONS?|EXPOSURES?|MEASUREMENTS|MAIN OUTCOMES? (?:AND )?MEASURES?|OBSERVATIONS|RESULTS?|FINDINGS|" +
+  "CONCLUSIONS?|CONCLUSIONS? AND RELEVANCE|INTERPRETATION|SIGNIFICANCE|SUMMARY";
+const TITLE_CASE_LABELS =
+  "Background|Objectives?|Aims?|Purpose|Introduction|Methods?|Design|Setting|Results?|Findings|Conclusions?|Interpretation|Significance";
+/** An all-caps label (with or without a colon), or a title-case one with a colon, opening the text or a sentence. */
+const SECTION_LABEL = new RegExp(String.raw`(?<=^|[.!?]\s)(?:(?:${LABELS})(?:\s*:\s*|\s+)|(?:${TITLE_CASE_LABELS})\s*:\s*)+(?=\p{Lu}|\d)`, "gu");

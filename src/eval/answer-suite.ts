@@ -43,6 +43,11 @@ export interface ItemResult {
   unsupportedSentences: number;
   invalidCitations: number;
   keyFacts: { covered: number; total: number } | null;
+  /**
+   * Answerable items with relevant papers, when answered: sentences that cite one of the item's relevant
+   * papers and speak to the question (its rarest term or a third of its terms, see ground/relevance.ts).
+   */
+  onTopicSentences: number | null;
   /** Tasks: share of `expectCited` papers the output cites. */
   expectedCitedRecall: number | null;
   task?: LiteratureTask;
@@ -59,6 +64,8 @@ export interface SuiteSummary {
   unsupportedSentenceRate: number;
   invalidCitations: number;
   keyFactCoverage: number;
+  /** Share of answered answerable items' sentences that are on topic (see ItemResult.onTopicSentences). */
+  answerRelevance: number;
   abstention: { accuracy: number; precision: number; recall: number; abstained: number };
   tasks: {
     items: number;
@@ -131,6 +138,7 @@ export async function runSuite(items: SuiteItem[], run: SuiteRun): Promise<{ res
     const result = await runTask({ task: "ask", input: item.question }, { index: run.index, embedder: run.embedder, writer: run.writer, judge: run.judge });
     const citations = await citationsOf(result, run);
     const facts = item.type === "answerable" && item.keyFacts?.length ? keyFactsCovered(result.answered ? result.text : "", item.keyFacts) : null;
+    const onTopic = relevant && item.type === "answerable" && result.answered ? onTopicCount(result, new Set(relevant)) : null;
     results.push({
       id: item.id,
       type: item.type,
@@ -145,12 +153,19 @@ export async function runSuite(items: SuiteItem[], run: SuiteRun): Promise<{ res
       unsupportedSentences: result.grounding.sentences.filter((sentence) => !sentence.supported).length,
       invalidCitations: result.removedCitations.length,
       keyFacts: facts ? { covered: facts.filter(Boolean).length, total: facts.length } : null,
+      onTopicSentences: onTopic,
       expectedCitedRecall: null,
       seconds: (performance.now() - started) / 1000,
     });
     run.onItem?.(results.length, items.length);
   }
   return { results, summary: summarize(results) };
+}
+
+function onTopicCount(result: TaskResult, relevant: Set<string>): number {
+  const paperOf = new Map(result.sources.map((source) => [source.n, source.paperId]));
+  return result.grounding.sentences.filter((sentence) => sentence.addresses !== false && sentence.citations.some((n) => relevant.has(paperOf.get(n) ?? "")))
+    .length;
 }
 
 function resolveReferences(entries: Array<[string, string[]]>, index: IndexSnapshot): Map<string, string[]> {
@@ -190,6 +205,7 @@ async function runTaskItem(
     unsupportedSentences: output.grounding.sentences.filter((sentence) => !sentence.supported).length,
     invalidCitations: output.removedCitations.length,
     keyFacts: null,
+    onTopicSentences: null,
     expectedCitedRecall: expected?.length ? expected.filter((id) => cited.has(id)).length / expected.length : null,
     seconds: (performance.now() - started) / 1000,
   };
@@ -222,6 +238,8 @@ export function summarize(all: ItemResult[]): SuiteSummary {
   const abstained = results.filter((r) => !r.answered);
   const sentences = answered.reduce((sum, r) => sum + r.sentences, 0);
   const facts = defined(answerable.map((r) => r.keyFacts));
+  const judgedForTopic = answerable.filter((r) => r.answered && r.onTopicSentences !== null);
+  const topicSentences = judgedForTopic.reduce((sum, r) => sum + r.sentences, 0);
   return {
     items: results.length,
     answerable: answerable.length,
@@ -232,6 +250,7 @@ export function summarize(all: ItemResult[]): SuiteSummary {
     unsupportedSentenceRate: sentences ? answered.reduce((sum, r) => sum + r.unsupportedSentences, 0) / sentences : 0,
     invalidCitations: all.reduce((sum, r) => sum + r.invalidCitations, 0),
     keyFactCoverage: facts.length ? facts.reduce((sum, f) => sum + f.covered, 0) / facts.reduce((sum, f) => sum + f.total, 0) : 0,
+    answerRelevance: topicSentences ? judgedForTopic.reduce((sum, r) => sum + r.onTopicSentences!, 0) / topicSentences : 0,
     abstention: {
       accuracy: results.length ? results.filter((r) => r.answered === (r.type === "answerable")).length / results.length : 0,
       precision: abstained.length ? abstained.filter((r) => r.type === "unanswerable").length / abstained.length : 1,

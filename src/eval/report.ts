@@ -20,6 +20,7 @@ export function summaryLines(summary: SuiteSummary): Array<[string, string]> {
     ["unsupported-sentence rate", pct(summary.unsupportedSentenceRate)],
     ["invalid citations (must be 0)", String(summary.invalidCitations)],
     ["key-fact coverage", pct(summary.keyFactCoverage)],
+    ["answer relevance (sentences citing a relevant paper, on the question)", pct(summary.answerRelevance)],
     ["abstention accuracy", pct(summary.abstention.accuracy)],
     ["abstention precision / recall (unanswerable)", `${pct(summary.abstention.precision)} / ${pct(summary.abstention.recall)}`],
   ];
@@ -93,6 +94,7 @@ const MINIMUM_METRICS = [
   "citationRecall",
   "citationPrecision",
   "keyFactCoverage",
+  "answerRelevance",
   "abstentionAccuracy",
   "abstentionPrecision",
   "abstentionRecall",
@@ -146,6 +148,7 @@ export function checkThresholds(summary: SuiteSummary, thresholds: Thresholds): 
     citationRecall: summary.citationRecall,
     citationPrecision: summary.citationPrecision,
     keyFactCoverage: summary.keyFactCoverage,
+    answerRelevance: summary.answerRelevance,
     abstentionAccuracy: summary.abstention.accuracy,
     abstentionPrecision: summary.abstention.precision,
     abstentionRecall: summary.abstention.recall,

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { normalizeText } from "../corpus/normalize.js";
+import { readableText } from "../corpus/normalize.js";
 import type { Paper } from "../corpus/paper.js";
 import { CitewiseError } from "../errors.js";
 import { readJsonLines } from "../corpus/json-lines.js";
@@ -64,5 +64,5 @@ export function resolveFixtures(fixtures: RetrievalFixture[], papers: Iterable<P
 }
 
 function fold(text: string): string {
-  return normalizeText(text).toLowerCase();
+  return readableText(text).toLowerCase();
 }

@@ -1,4 +1,5 @@
 import { OPENS_WITH_CONTRIBUTION } from "../text/contribution.js";
+import { addressesQuestion, questionFocus } from "../text/question-terms.js";
 import { keywordTerms } from "../text/tokenize.js";
 import type { AnswerRequest, AnswerSource, Generator } from "./generator.js";
 import { ABSTAIN_TEXT } from "./generator.js";
@@ -76,7 +77,10 @@ export function selectSentences(request: AnswerRequest, settings: ComposerSettin
   if (total === 0) return [];
 
   const candidates: Candidate[] = [];
-  for (const source of request.sources) {
+  const focus = questionFocus(request.question, weight, request.sources);
+  // Only papers on the question are cited (text/question-terms.ts): "How much does DeltaZip compress …?" draws
+  // on the paper that says "DeltaZip", a topic question on every paper that covers the topic.
+  for (const source of request.sources.filter((_, i) => focus.onQuestion[i])) {
     source.sentences.forEach((text, position) => {
       const terms = new Set(keywordTerms(text));
       const overlap = queryTerms.filter((term) => terms.has(term)).reduce((sum, term) => sum + weight(term), 0) / total;
@@ -86,7 +90,9 @@ export function selectSentences(request: AnswerRequest, settings: ComposerSettin
         overlap * (settings.strengthFloor + (1 - settings.strengthFloor) * source.strength) * (leansOnContext(text) ? settings.leansOnContextFactor : 1);
       if (quantity && HAS_FIGURE.test(text)) score += settings.quantityBonus * source.strength;
       if (OPENS_WITH_CONTRIBUTION.test(text)) score += settings.contributionBonus * source.strength;
-      if (overlap >= settings.minRelevance && text.length > settings.minSentenceChars && !POINTS_ELSEWHERE.test(text))
+      // True is not enough: the sentence must speak to the question (the same test the answer check reports).
+      const speaks = addressesQuestion(text, focus, [{ title: source.paper.title, sentences: source.sentences }]);
+      if (overlap >= settings.minRelevance && speaks && text.length > settings.minSentenceChars && !POINTS_ELSEWHERE.test(text))
         candidates.push({ source, position, text, terms, score });
     });
   }

@@ -76,15 +76,26 @@ export function formatSource(source: AnswerSource): string {
   const paper = source.paper;
   // Every field is a channel: an author or date that reads as an instruction is withheld like a sentence.
   const authors = paper.authors.map((author) => usableField(author, "author"));
-  const date = paper.date ? usableField(paper.date, "date") : paper.year ? String(paper.year) : null;
+  const date = fullDate(paper.date ? usableField(paper.date, "date") : null, paper.year);
   const facts = [date, authors.length ? authors.join(", ") : null].filter(Boolean).join(" | ");
-  const title = paper.titleIsDerived ? "(untitled)" : paper.title ? usableField(paper.title, "title") : "(untitled)";
+  // A source without a title gets the one derived for display, said to be derived, so the model can name it.
+  const title =
+    paper.titleIsDerived || !paper.title
+      ? `${usableField(paper.displayTitle, "title")} (no title in the source; derived from the abstract's first words)`
+      : usableField(paper.title, "title");
   const withheld = source.withheld ? ` [${source.withheld} sentence(s) withheld: they read as instructions to the assistant]` : "";
   const body = [`Title: ${title}`, facts ? `Published: ${facts}` : null, `Abstract: ${source.sentences.join(" ")}${withheld}`]
     .filter(Boolean)
     .join("\n")
     .replace(SOURCE_TAG, "[source tag removed]");
   return `<source n="${source.n}">\n${body}\n</source>`;
+}
+
+/** "Sep 22" alone reads as a day of an unknown year: the year is added when known, else said to be missing. */
+function fullDate(date: string | null, year: number | null): string | null {
+  if (!date) return year ? String(year) : null;
+  if (/\b(1[89]|20)\d{2}\b/.test(date)) return date;
+  return year ? `${date}, ${year}` : `${date} (year not given in the source)`;
 }
 
 /** <source …>, </source>, < / source >, &lt;/source&gt; and the like. */

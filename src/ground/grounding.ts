@@ -1,5 +1,5 @@
 import { splitSentences } from "../text/sentences.js";
-import { addressesQuestion } from "./relevance.js";
+import { addressesQuestion, questionFocus } from "../text/question-terms.js";
 import { citationsIn, markersBeforeStop, stripMarkers } from "./markers.js";
 import { type ClaimJudge, countVerdicts, type EvidencePaper, type Verdict, type VerdictCounts } from "./verdict.js";
 
@@ -87,6 +87,8 @@ export async function checkGrounding(
   // "claim. [2] Next" -> "claim [2]. Next": a marker after the full stop belongs to the sentence before it.
   const normalized = markersBeforeStop(text.replace(/\n+/g, "\n"));
   const sentences: SentenceSupport[] = [];
+  const present = sources.filter((paper): paper is EvidencePaper => paper !== undefined);
+  const focus = options.question ? questionFocus(options.question, options.termWeight ?? (() => 1), present) : null;
   for (const line of logicalLines(normalized)) {
     for (const sentence of splitSentences(line)) {
       const citations = [...new Set(citationsIn(sentence))];
@@ -104,7 +106,7 @@ export async function checkGrounding(
         better: judgement.better,
         // Every sentence says why, supported ones too (--json readers should not have to guess).
         reason: judgement.reason ?? (judgement.verdict === "supported" ? "the cited source states it" : judgement.verdict),
-        ...(options.question ? { addresses: addressesQuestion(sentence, options.question, options.termWeight) } : {}),
+        ...(focus ? { addresses: addressesQuestion(stripMarkers(sentence), focus, cited) } : {}),
       });
     }
   }

@@ -129,6 +129,14 @@ export class Bm25Index {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
+  /**
+   * Weight of a question's term when judging whether a text speaks to it: its IDF, or 0 for a term the corpus
+   * never uses (no source can address "shrink" if none says it, so it must not decide relevance).
+   */
+  knownIdf(term: string): number {
+    return this.postings.has(term) ? this.idf(term) : 0;
+  }
+
   /** IDF-weighted share of the query's terms that the document contains (0..1): "does it talk about this at all?" */
   coverage(query: string, docIndex: number): number {
     const terms = [...new Set(keywordTerms(query))];

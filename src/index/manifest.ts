@@ -8,6 +8,12 @@ export interface IndexManifest {
   formatVersion: number;
   embedder: { name: string; dimension: number };
   chunking: { maxWords: number };
+  /**
+   * Version of the text analysis (sentence splitting, rendering, tokenising) the chunks and keyword index were
+   * made with; when it differs from this build's, ingest re-chunks and re-tokenises instead of reusing them.
+   * Absent in indexes built before it was recorded.
+   */
+  textVersion?: number;
   createdAt: string;
   updatedAt: string;
   counts: { papers: number; chunks: number; records: number };

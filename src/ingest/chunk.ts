@@ -9,6 +9,13 @@ export interface ChunkOptions {
 
 export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { maxWords: 180 };
 
+/**
+ * Bumped whenever sentence splitting, text rendering (corpus/normalize.ts) or tokenising change, so an index
+ * built before is re-chunked on its next ingest (vectors are still reused wherever a chunk's text is the same).
+ * 2: sentences as written ("OPT-1.3B"), LaTeX rendered, structured-abstract labels removed, "HAWQ-V2" also "hawqv2".
+ */
+export const TEXT_VERSION = 2;
+
 function wordCount(text: string): number {
   // CJK text has no spaces: count characters as words, roughly.
   const cjk = text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu)?.length ?? 0;

@@ -1,6 +1,6 @@
 import { normalizeForHash, paperIdFor, sha1 } from "../corpus/ids.js";
 import { detectLanguage } from "../corpus/language.js";
-import { cleanIdentifier, deriveTitle, normalizeText } from "../corpus/normalize.js";
+import { cleanIdentifier, deriveTitle, normalizeText, readableText } from "../corpus/normalize.js";
 import type { Paper, RawRecord } from "../corpus/paper.js";
 
 export interface MergeResult {
@@ -40,8 +40,8 @@ export function recordsToPapers(records: RawRecord[]): MergeResult {
 }
 
 function toPaper(record: RawRecord): Paper {
-  const abstract = normalizeText(record.abstract);
-  const title = record.title ? normalizeText(record.title) || null : null;
+  const abstract = readableText(record.abstract);
+  const title = record.title ? readableText(record.title) || null : null;
   const authors = (record.authors ?? []).map(normalizeText).filter(Boolean);
   return {
     id: "",

@@ -8,7 +8,7 @@ import { openStorage } from "../index/open-storage.js";
 import { isPostgresUrl } from "../index/storage.js";
 import type { StoredVector, Vector } from "../index/store.js";
 import { VectorJournal } from "../index/vector-journal.js";
-import { chunkPaper, DEFAULT_CHUNK_OPTIONS } from "./chunk.js";
+import { chunkPaper, DEFAULT_CHUNK_OPTIONS, TEXT_VERSION } from "./chunk.js";
 import { keyForFile, locationKey, mergeRecords, sourceKey, withoutRemoved, type KeptRecords } from "./merge-sources.js";
 import { type FileReport, parseInputs, type ParsedInputs } from "./parse-files.js";
 import { recordsToPapers } from "./papers.js";
@@ -86,12 +86,15 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     }
     const result = recordsToPapers(records);
     const diff = diffPapers(previous.papers, result.papers);
-    const changed = diff.added.length + diff.updated.length + diff.removed.length > 0 || records.length !== previous.records.length;
+    // An index made by another text analysis is re-chunked and re-tokenised (its vectors are reused by text).
+    const sameText = previous.manifest?.textVersion === TEXT_VERSION;
+    const changed =
+      diff.added.length + diff.updated.length + diff.removed.length > 0 || records.length !== previous.records.length || (!!previous.manifest && !sameText);
     const publish = !previous.manifest || changed || options.rebuild || previous.repairs.length > 0;
 
     const chunks = result.papers.flatMap((paper) => {
       const old = previous.papers.get(paper.id);
-      const reusable = old && old.contentHash === paper.contentHash ? previous.chunksByPaper.get(paper.id) : undefined;
+      const reusable = sameText && old && old.contentHash === paper.contentHash ? previous.chunksByPaper.get(paper.id) : undefined;
       return reusable ?? chunkPaper(paper, DEFAULT_CHUNK_OPTIONS);
     });
     // Vectors embedded by an earlier run that was killed before publishing (see VectorJournal).
@@ -104,12 +107,15 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       const { vectors, embedded: count } = await embedMissing(chunks, cache, embedder, options, (batch) => journal.append(batch));
       embedded = count;
       // Term counts of unchanged chunks come from the saved keyword index: only new text is tokenised.
-      const keyword = Bm25Index.fromTermCounts(chunks.map((chunk) => previous.termsByContentHash.get(chunk.contentHash) ?? termCountsOf(chunk.text)));
+      const keyword = Bm25Index.fromTermCounts(
+        chunks.map((chunk) => (sameText ? previous.termsByContentHash.get(chunk.contentHash) : undefined) ?? termCountsOf(chunk.text)),
+      );
       const now = new Date().toISOString();
       const manifest: IndexManifest = {
         formatVersion: INDEX_FORMAT_VERSION,
         embedder: { name: embedder.name, dimension: embedder.dimension },
         chunking: DEFAULT_CHUNK_OPTIONS,
+        textVersion: TEXT_VERSION,
         createdAt: previous.manifest?.createdAt ?? now,
         updatedAt: now,
         counts: { papers: result.papers.length, chunks: chunks.length, records: records.length },

@@ -1,5 +1,5 @@
 import type { Bm25Index } from "../index/bm25.js";
-import { CJK, keywordTerms, STOP_WORDS, stemWord, TOKEN } from "../text/tokenize.js";
+import { CJK, joinedForm, keywordTerms, STOP_WORDS, stemWord, TOKEN } from "../text/tokenize.js";
 
 /** A keyword-search term and the share of a full match it counts for. */
 export interface WeightedTerm {
@@ -18,7 +18,11 @@ export function queryTerms(index: Bm25Index, query: string): WeightedTerm[] {
   const add = (term: string, weight: number) => weights.set(term, Math.max(weight, weights.get(term) ?? 0));
   for (const match of query.toLowerCase().matchAll(TOKEN)) {
     const token = match[0];
-    const terms = keywordTerms(token);
+    let terms = keywordTerms(token);
+    // Documents index "fine-tuned" also as "finetuned"; a query counts it so only when the corpus never
+    // writes the hyphenated form ("HAWQ-V2" typed, "HAWQV2" written), or the word would count three times.
+    const together = joinedForm(token);
+    if (together && index.documentFrequency(token) > 0) terms = terms.filter((term) => term !== stemWord(together));
     for (const term of terms) add(term, 1);
     if (CJK.test(token) || STOP_WORDS.has(token) || terms.length === 0 || token.length < 3) continue;
     const main = terms[0]!;

@@ -26,7 +26,7 @@ export async function ask(question: string, context: TaskContext, options: AskOp
     question,
     sources: retrieval.sources,
     maxSentences: options.maxSentences ?? TASK_DEFAULTS.ask.maxSentences,
-    termWeight: (term) => index.keyword.idf(term),
+    termWeight: (term) => index.keyword.knownIdf(term),
     onToken: context.onToken,
   };
   // A model's reply is read as written (citation styles, its own reference list, the sentence limit; see model-text.ts).
@@ -37,7 +37,7 @@ export async function ask(question: string, context: TaskContext, options: AskOp
   if (isAbstention(written.text)) return abstention("ask", question, writer.name, retrieval) as AskResult;
   const cleaned = { text: written.text, dropped: written.droppedReferenceList };
   // Checked against the usable sentences: copying a withheld instruction does not count as support.
-  const checked = await checkCitedText(cleaned.text, retrieval.sources, context.judge, { question, termWeight: (term) => index.keyword.idf(term) });
+  const checked = await checkCitedText(cleaned.text, retrieval.sources, context.judge, { question, termWeight: (term) => index.keyword.knownIdf(term) });
   return {
     task: "ask",
     input: question,

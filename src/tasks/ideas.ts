@@ -72,7 +72,7 @@ export async function suggestIdeas(background: string, context: TaskContext, opt
   }
   const checked = await checkCitedText(blocks.join("\n"), sources, context.judge, {
     question: background,
-    termWeight: (term) => context.index.keyword.idf(term),
+    termWeight: (term) => context.index.keyword.knownIdf(term),
   });
   const result = checkedResult("ideas", background, { generator: context.writer.name, relevance: retrieval.relevance }, checked, sources, written);
   // Papers were found, but no two of them combine into an idea: say so rather than print nothing.

@@ -40,7 +40,7 @@ export async function summarize(topic: string, context: TaskContext, options: { 
     offline: () => ({ text: composeOffline(topic, outline, sources), droppedReferenceList: false, notes: [] as string[] }),
     model: (chat) => completeWithSources(chat, "summarize", { topic, outline: outlineText(outline) }, sources, { onToken: context.onToken }),
   });
-  const checked = await checkCitedText(written.text, sources, context.judge, { question: topic, termWeight: (term) => context.index.keyword.idf(term) });
+  const checked = await checkCitedText(written.text, sources, context.judge, { question: topic, termWeight: (term) => context.index.keyword.knownIdf(term) });
   return { ...checkedResult("summarize", topic, { generator: context.writer.name, relevance: retrieval.relevance }, checked, sources, written), outline };
 }
 

@@ -75,9 +75,8 @@ function blocks(text: string): Array<{ text: string; heading: boolean }> {
 }
 
 function proseSentences(text: string): string[] {
-  const raw = winkNlp().readDoc(text).sentences().out();
   const merged: string[] = [];
-  for (const sentence of raw.map((s) => s.trim()).filter(Boolean)) {
+  for (const sentence of asWritten(text, winkNlp().readDoc(text).sentences().out()).flatMap(missedStops)) {
     const previous = merged[merged.length - 1];
     if (previous !== undefined && belongsToPrevious(previous, sentence)) {
       merged[merged.length - 1] = `${previous} ${sentence}`;
@@ -86,6 +85,52 @@ function proseSentences(text: string): string[] {
     }
   }
   return merged;
+}
+
+/** ". It", "! We": a full stop, space and a capitalised word, after a token that is no abbreviation or initial. */
+const MISSED_STOP = /(?<=(?:^|\s)([^\s.]{2,})[.!?])\s+(?=\p{Lu}\p{Ll})/gu;
+
+/** wink keeps some sentences together after a token it takes for an abbreviation ("… LLaMA-2 7B. It reaches …"). */
+function missedStops(sentence: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (const match of sentence.matchAll(MISSED_STOP)) {
+    const before = sentence.slice(start, match.index);
+    if (ABBREVIATION_END.test(before) || TITLE_ABBREVIATION.test(before)) continue;
+    parts.push(before.trim());
+    start = match.index + match[0].length;
+  }
+  parts.push(sentence.slice(start).trim());
+  return parts.filter(Boolean);
+}
+
+/** Abbreviations before a capitalised name, never sentence ends. */
+const TITLE_ABBREVIATION = /\b(?:Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|Inc|Ltd|Co|Corp|vol|pp|ca|al|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$/i;
+
+/**
+ * wink rebuilds each sentence from its tokens, which re-spaces the text ("OPT-1.3B" comes back "OPT-1. 3B") and
+ * may cut where the text has no space at all ("v2.1.3"). Its sentences are mapped back onto the original by
+ * counting non-space characters; a cut with no whitespace in the original is no sentence boundary.
+ */
+function asWritten(text: string, pieces: string[]): string[] {
+  const sentences: string[] = [];
+  let at = 0;
+  let glued = false;
+  for (const piece of pieces) {
+    let need = piece.replace(/\s+/g, "").length;
+    if (!need) continue;
+    while (at < text.length && /\s/.test(text[at]!)) at++;
+    const start = at;
+    while (at < text.length && need > 0) if (!/\s/.test(text[at++]!)) need--;
+    const sentence = text.slice(start, at).trim();
+    if (glued && sentences.length) sentences[sentences.length - 1] += sentence;
+    else sentences.push(sentence);
+    // No whitespace at the cut: the same word ("1.3B", "v2.1"), unless a word ends and a sentence starts ("stability.We").
+    const wordEndsSentenceStarts = /[\p{Ll})\]][.!?]$/u.test(sentence) && /\p{Lu}/u.test(text[at] ?? "");
+    glued = at < text.length && !/\s/.test(text[at]!) && !wordEndsSentenceStarts;
+  }
+  if (at < text.length && text.slice(at).trim()) sentences.push(text.slice(at).trim());
+  return sentences;
 }
 
 /**

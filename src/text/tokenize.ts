@@ -11,7 +11,8 @@ export const STOP_WORDS = new Set(
   should so some such than that the their theirs them then there these they this those through to too under until up very
   was we were what when where which while who whom why will with would you your yours via thus however therefore hence
   whether paper propose proposed show shows shown present presents approach method methods result results using use used based
-  new novel work study existing different author authors`.split(/\s+/),
+  new novel work study existing different author authors papers proposes proposing approaches studies works
+  presented presenting introduce introduces introduced`.split(/\s+/),
 );
 
 // Kept whole: model names and numbers carry meaning ("gpt-4", "6x", "4-bit").
@@ -30,7 +31,9 @@ export function keywordTerms(text: string): string[] {
       if (chars.length === 1) terms.push(token);
       continue;
     }
-    const parts = token.includes("-") || token.includes(".") ? [token, ...token.split(/[-.]/)] : [token];
+    // "hawq-v2" is also "hawq", "v2" and "hawqv2", so HAWQ-V2 finds HAWQV2 and pre-training finds pretraining.
+    const together = joinedForm(token);
+    const parts = token.includes("-") || token.includes(".") ? [token, ...token.split(/[-.]/), ...(together ? [together] : [])] : [token];
     for (const part of parts) {
       if (part.length < 2 && !/\d/.test(part)) continue;
       if (STOP_WORDS.has(part)) continue;
@@ -40,6 +43,19 @@ export function keywordTerms(text: string): string[] {
   return terms;
 }
 
+/** "pre-training" → "pretraining"; not for numbers ("1.5-3x"), versions ("OPT-1.3B") or long chains ("state-of-the-art"). */
+export function joinedForm(token: string): string | null {
+  const pieces = token.split("-");
+  if (pieces.length < 2 || pieces.length > 3 || token.includes(".") || /^\d+$/.test(pieces[0]!)) return null;
+  return pieces.join("");
+}
+
 export function stemWord(word: string): string {
   return /^\p{L}+$/u.test(word) ? stem(word) : word;
 }
+
+// After TOKEN and STOP_WORDS: it runs keywordTerms when the module loads.
+/** Question words that say what kind of answer is wanted, not what it is about (kept out of relevance tests). */
+export const ASKING_TERMS = new Set(
+  keywordTerms("what which how why does do is are can could compare comparison explain describe summarize list give tell main key difference differ versus vs"),
+);

@@ -1,0 +1,124 @@
+/**
+ * LaTeX in abstracts (arXiv metadata, BibTeX) rendered to the plain text a reader sees: `$6\times$` → 6×,
+ * `40-50\%` → 40-50%, `{\em finite}` → finite, `na\"{\i}ve` → naïve, `~\cite{x}` removed. Applied once at
+ * ingest, so chunks, search, the judge, prompts and the terminal all see the same text. Only what is
+ * unambiguous is rewritten: a "$" that does not open a short formula (prices, "$5 and $10") stays.
+ */
+export function latexToText(text: string): string {
+  if (!/[\\$]|\b(?:leq|geq)\b/.test(text)) return text;
+  let out = text
+    .replace(CITE, "")
+    .replace(/\{\\(?:em|it|bf|sl|sc|tt|rm)\s+([^{}]*)\}/g, "$1")
+    .replace(ACCENT, (_, mark: string, letter: string) => `${letter === "\\i" ? "i" : letter}${COMBINING[mark]}`.normalize("NFC"))
+    .replace(/\{\\deg\}|\\deg\b|\^\{?\\circ\}?/g, "°")
+    .replace(/\$([^$\s](?:[^$]{0,78}[^$\s])?)\$/g, (_, formula: string) => renderMath(formula))
+    .replace(/\\([%&_#$])/g, "$1")
+    .replace(/(?<=[\p{L}.])~(?=[\p{L}\d\\])/gu, " ");
+  // Backslashes lost upstream ("(p leq 0.01)"): only between spaces, before a number or a single letter.
+  out = out.replace(/ (leq|geq|neq) (?=[\d.]|\p{L}\b)/gu, (_, op: string) => ` ${SYMBOLS[op]} `);
+  // A macro outside math is a symbol or, when unknown (\hiformer, \causalml: the paper's own name), its name.
+  out = out.replace(STYLE, "$1").replace(/\\([A-Za-z]+)\b/g, (_, name: string) => SYMBOLS[name] ?? name);
+  return out.replace(/ {2,}/g, " ").replace(/ ([,.;:)])/g, "$1");
+}
+
+/**
+ * Inside $…$: symbols and styling; grouping braces dropped except those of ^{…} and _{…}. Scripts stay "^2", "_0":
+ * Unicode superscripts would not survive NFKC when a paper is normalised again.
+ */
+function renderMath(formula: string): string {
+  return formula
+    .replace(/\\(?:left|right|big|Big|,|;|!|quad)\b\s?/g, "")
+    .replace(STYLE, "$1")
+    .replace(/\\([A-Za-z]+)\b\s?/g, (whole, name: string) => SYMBOLS[name] ?? whole)
+    .replace(/(?<![\^_\\])\{([^{}]*)\}/g, "$1")
+    .replace(/\\([{}])/g, "$1");
+}
+
+/** \cite-like commands with their optional tie and arguments: references mean nothing outside the paper. */
+const CITE = /~?\\(?:cite[a-z]*|ref|eqref|autoref|cref|label)\*?(?:\[[^\]]*\])*\{[^}]*\}/g;
+/** \textbf{x}, \emph{x}, \mathcal{x}, …: the argument is the text. */
+const STYLE = /\\(?:text(?:bf|it|rm|sc|sf|tt|sl|up|normal)?|emph|math(?:rm|bf|it|cal|bb|sf|tt|frak)|operatorname|boldsymbol|bm|mbox|hbox|url)\{([^{}]*)\}/g;
+/** \"a, \"{a}, \'{\i}, \c{c}: accent command + letter. */
+const ACCENT = /\\(["'`^~=.]|[cuvHk](?=\{))\{?(\\i|[A-Za-z])\}?/g;
+const COMBINING: Record<string, string> = {
+  '"': "\u0308",
+  "'": "\u0301",
+  "`": "\u0300",
+  "^": "\u0302",
+  "~": "\u0303",
+  "=": "\u0304",
+  ".": "\u0307",
+  c: "\u0327",
+  u: "\u0306",
+  v: "\u030C",
+  H: "\u030B",
+  k: "\u0328",
+};
+
+const SYMBOLS: Record<string, string> = {
+  times: "×",
+  cdot: "·",
+  pm: "±",
+  mp: "∓",
+  leq: "≤",
+  le: "≤",
+  geq: "≥",
+  ge: "≥",
+  neq: "≠",
+  ne: "≠",
+  approx: "≈",
+  sim: "~",
+  propto: "∝",
+  infty: "∞",
+  to: "→",
+  rightarrow: "→",
+  leftarrow: "←",
+  Rightarrow: "⇒",
+  in: "∈",
+  sum: "∑",
+  prod: "∏",
+  sqrt: "√",
+  partial: "∂",
+  nabla: "∇",
+  ell: "l",
+  log: "log",
+  exp: "exp",
+  ldots: "...",
+  dots: "...",
+  cdots: "...",
+  alpha: "α",
+  beta: "β",
+  gamma: "γ",
+  delta: "δ",
+  epsilon: "ε",
+  varepsilon: "ε",
+  zeta: "ζ",
+  eta: "η",
+  theta: "θ",
+  iota: "ι",
+  kappa: "κ",
+  lambda: "λ",
+  mu: "μ",
+  nu: "ν",
+  xi: "ξ",
+  pi: "π",
+  rho: "ρ",
+  sigma: "σ",
+  tau: "τ",
+  upsilon: "υ",
+  phi: "φ",
+  varphi: "φ",
+  chi: "χ",
+  psi: "ψ",
+  omega: "ω",
+  Gamma: "Γ",
+  Delta: "Δ",
+  Theta: "Θ",
+  Lambda: "Λ",
+  Xi: "Ξ",
+  Pi: "Π",
+  Sigma: "Σ",
+  Phi: "Φ",
+  Psi: "Ψ",
+  Omega: "Ω",
+};
