@@ -25,7 +25,10 @@ describe("citewise chat driven through piped stdin", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toMatch(/DeltaZip/);
-    expect(stdout).toContain("(searched for: what are its main benefits (regarding: How does DeltaZip compress fine-tuned models)?)");
+    // The pointer is replaced by what the last turn was about, not the history strung together.
+    expect(stdout).toContain("(searched for: what are DeltaZip's main benefits?)");
+    // Piped questions head their answers.
+    expect(stdout).toContain("> How does DeltaZip compress fine-tuned models?");
     expect(stdout).toMatch(/Grounded: \d+\/\d+ sentences supported/);
     expect(stdout).toMatch(/\(not cited\)/);
     expect(stdout).toContain("/paper takes a source number from the last answer (1–5)");
@@ -44,11 +47,31 @@ describe("citewise chat driven through piped stdin", () => {
     expect(stdout).toContain("The indexed papers do not address this.");
   });
 
-  it("keeps self-contained follow-ups as they are", () => {
-    expect(rewriteOffline("How is neural collapse measured in long-tailed recognition?", "What is DeltaZip?")).toBe(
+  it("keeps self-contained follow-ups as they are; resolves pointers to the last turn's subject or papers", () => {
+    const lotr = { subject: "LoTR", papers: "LoTR" };
+    expect(rewriteOffline("How is neural collapse measured in long-tailed recognition?", lotr)).toBe(
       "How is neural collapse measured in long-tailed recognition?",
     );
-    expect(rewriteOffline("and its limitations?", "What is DeltaZip?")).toBe("and its limitations (regarding: What is DeltaZip)?");
+    expect(rewriteOffline("Which papers propose new optimizers?", lotr)).toBe("Which papers propose new optimizers?");
+    expect(rewriteOffline("and what are its limitations?", lotr)).toBe("and what are LoTR's limitations?");
+    expect(rewriteOffline("How does it compare to QuanTA?", lotr)).toBe("How does LoTR compare to QuanTA?");
+    const optimizers = { subject: "new optimizers", papers: "AdaBelief Optimizer and ADAHESSIAN" };
+    expect(rewriteOffline("how do they differ?", optimizers)).toBe("how do AdaBelief Optimizer and ADAHESSIAN differ?");
+    expect(rewriteOffline("and the speedup?", { subject: "DeltaZip", papers: "" })).toBe("and the speedup (DeltaZip)?");
+  });
+
+  it("--json prints one JSON object per answered question, with the standalone question searched for", () => {
+    const input = "How does DeltaZip compress fine-tuned models?\nwhat are its main benefits?\n";
+    const { code, stdout } = runCli(["--index", inject("corpusIndex"), "chat", "--json"], { input });
+    expect(code).toBe(0);
+    const turns = stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(turns).toHaveLength(2);
+    expect(turns[0]).toMatchObject({ question: "How does DeltaZip compress fine-tuned models?", answered: true });
+    expect(turns[1].standalone).toBe("what are DeltaZip's main benefits?");
+    expect(turns[1].references.length).toBeGreaterThan(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadSuite, runSuite } from "../src/eval/answer-suite.js";
@@ -102,5 +102,32 @@ describe("citewise eval CLI", () => {
         expect(result.stderr, kind).toMatch(/--judge model needs a model server/);
       }
     });
+  });
+});
+
+describe("eval --beir end to end", () => {
+  it("ingests a BEIR folder (re-runs too) and scores its queries: a corpus of bundled abstracts, two known-item queries", () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, "qrels"));
+    // Eight titled papers of the bundled listing file: title line, then abstract line.
+    const lines = readFileSync(path.join(ROOT, "data", "002_8a505376c0e6a202.txt"), "utf8").split("\n");
+    const docs: Array<{ _id: string; title: string; text: string }> = [];
+    for (let i = 1; i < lines.length && docs.length < 8; i++) {
+      if (lines[i]!.length > 300 && lines[i - 1]!.length > 10 && lines[i - 1]!.length < 200)
+        docs.push({ _id: `d${docs.length + 1}`, title: lines[i - 1]!, text: lines[i]! });
+    }
+    writeFileSync(path.join(dir, "corpus.jsonl"), docs.map((doc) => JSON.stringify(doc)).join("\n"));
+    const queries = [docs[2]!, docs[5]!].map((doc, i) => ({ _id: `q${i + 1}`, text: doc.title, doc: doc._id }));
+    writeFileSync(path.join(dir, "queries.jsonl"), queries.map(({ _id, text }) => JSON.stringify({ _id, text })).join("\n"));
+    writeFileSync(path.join(dir, "qrels", "test.tsv"), `query-id\tcorpus-id\tscore\n${queries.map((q) => `${q._id}\t${q.doc}\t1`).join("\n")}\n`);
+    const index = path.join(tempDir(), "beir-index");
+    for (const run of ["first", "again"]) {
+      const { code, stdout } = runCli(["eval", "--beir", dir, "--index", index, "--modes", "bm25", "--json"]);
+      expect(code, run).toBe(0);
+      const report = JSON.parse(stdout);
+      expect(report.documents, run).toBe(8);
+      expect(report.scores[0].queries, run).toBe(2);
+      expect(report.scores[0].ndcg10, run).toBeGreaterThan(0.9);
+    }
   });
 });

@@ -6,8 +6,8 @@ import type { PaperResult } from "../retrieve/search.js";
  * JSON.stringify leaves C1 controls and bidi overrides raw; escaped here ("\u009b"), they keep the data
  * exact and cannot reach the terminal (the output guard would otherwise have to remove them).
  */
-export function printJson(value: unknown): void {
-  const json = JSON.stringify(value, null, 2).replace(
+export function printJson(value: unknown, options: { oneLine?: boolean } = {}): void {
+  const json = JSON.stringify(value, null, options.oneLine ? undefined : 2).replace(
     /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );

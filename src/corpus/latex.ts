@@ -5,17 +5,19 @@
  * unambiguous is rewritten: a "$" that does not open a short formula (prices, "$5 and $10") stays.
  */
 export function latexToText(text: string): string {
-  if (!/[\\$]|\b(?:leq|geq)\b/.test(text)) return text;
+  if (!/[\\$~]|\b(?:leq|geq)\b|\dtimes\b/.test(text)) return text;
   let out = text
     .replace(CITE, "")
+    .replace(/~[a-z][a-z-]*\d{4}[a-z0-9]*\b/g, "")
     .replace(/\{\\(?:em|it|bf|sl|sc|tt|rm)\s+([^{}]*)\}/g, "$1")
     .replace(ACCENT, (_, mark: string, letter: string) => `${letter === "\\i" ? "i" : letter}${COMBINING[mark]}`.normalize("NFC"))
     .replace(/\{\\deg\}|\\deg\b|\^\{?\\circ\}?/g, "°")
     .replace(/\$([^$\s](?:[^$]{0,78}[^$\s])?)\$/g, (_, formula: string) => renderMath(formula))
     .replace(/\\([%&_#$])/g, "$1")
     .replace(/(?<=[\p{L}.])~(?=[\p{L}\d\\])/gu, " ");
-  // Backslashes lost upstream ("(p leq 0.01)"): only between spaces, before a number or a single letter.
-  out = out.replace(/ (leq|geq|neq) (?=[\d.]|\p{L}\b)/gu, (_, op: string) => ` ${SYMBOLS[op]} `);
+  // Backslashes lost upstream ("(p leq 0.01)", "8times", "DNAS~wu2018mixed"): operators only between spaces,
+  // before a number or a single letter; "times" only right after a digit; a tie only before a citation key.
+  out = out.replace(/ (leq|geq|neq) (?=[\d.]|\p{L}\b)/gu, (_, op: string) => ` ${SYMBOLS[op]} `).replace(/(?<=\d)times\b/g, "×");
   // A macro outside math is a symbol or, when unknown (\hiformer, \causalml: the paper's own name), its name.
   out = out.replace(STYLE, "$1").replace(/\\([A-Za-z]+)\b/g, (_, name: string) => SYMBOLS[name] ?? name);
   return out.replace(/ {2,}/g, " ").replace(/ ([,.;:)])/g, "$1");

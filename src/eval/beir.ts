@@ -57,7 +57,9 @@ export function beirAsParsedInputs(dataset: BeirDataset): ParsedInputs {
       title: doc.title || null,
       abstract: doc.text,
       citationKey: doc.id,
-      source: { file: "beir:corpus.jsonl", line: i + 1, format: "jsonl" },
+      // The path is what a re-ingest matches records by: without it every record reads as a leftover of a
+      // file not given this time, and none is kept (0 documents).
+      source: { file: "beir:corpus.jsonl", path: "beir:corpus.jsonl", line: i + 1, format: "jsonl" },
     }));
   return {
     records,

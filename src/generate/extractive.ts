@@ -1,5 +1,5 @@
 import { OPENS_WITH_CONTRIBUTION } from "../text/contribution.js";
-import { addressesQuestion, questionFocus } from "../text/question-terms.js";
+import { addressesQuestion, isComparison, questionFocus, unansweredParts } from "../text/question-terms.js";
 import { keywordTerms } from "../text/tokenize.js";
 import type { AnswerRequest, AnswerSource, Generator } from "./generator.js";
 import { ABSTAIN_TEXT } from "./generator.js";
@@ -44,6 +44,9 @@ export const DEFAULT_COMPOSER: ComposerSettings = {
   minSentenceChars: 30,
 };
 
+/** A comparison sets at most this many papers side by side. */
+const COMPARED_AT_MOST = 3;
+
 const QUANTITY_QUESTION =
   /\b(how (much|many|fast|far|large|big|small|well|long)|what (accuracy|speed-?up|percentage|share|size|latency|error)|by what factor)\b/i;
 const HAS_FIGURE = /\d/;
@@ -62,11 +65,35 @@ export class ExtractiveComposer implements Generator {
   async answer(request: AnswerRequest): Promise<string> {
     const picked = selectSentences(request, this.settings);
     if (picked.length === 0) return ABSTAIN_TEXT;
-    picked.sort((a, b) => a.source.n - b.source.n || a.position - b.position);
-    const text = picked.map((candidate) => cite(thirdPerson(candidate.text), candidate.source.n)).join(" ");
+    const ordered = isComparison(request.question) ? sideBySide(picked) : picked.sort((a, b) => a.source.n - b.source.n || a.position - b.position);
+    const sentences = ordered.map((candidate) => cite(thirdPerson(candidate.text), candidate.source.n));
+    // A part of the question no chosen sentence speaks to is said to be unanswered, not padded.
+    const weight = request.termWeight ?? (() => 1);
+    for (const part of unansweredParts(
+      request.question,
+      picked.map((candidate) => candidate.text),
+      weight,
+    ))
+      sentences.push(`The retrieved abstracts do not address this part of the question: "${part}".`);
+    const text = sentences.join(" ");
     request.onToken?.(text);
     return text;
   }
+}
+
+/**
+ * Comparison answers alternate between the papers, each paper's sentences in their own order: the first
+ * statement of each (usually what it proposes), then the next of each, so corresponding sentences stand together.
+ */
+function sideBySide(picked: Candidate[]): Candidate[] {
+  const bySource = new Map<number, Candidate[]>();
+  for (const candidate of [...picked].sort((a, b) => a.source.n - b.source.n || a.position - b.position)) {
+    bySource.set(candidate.source.n, [...(bySource.get(candidate.source.n) ?? []), candidate]);
+  }
+  const lists = [...bySource.values()];
+  const ordered: Candidate[] = [];
+  for (let round = 0; ordered.length < picked.length; round++) for (const list of lists) if (list[round]) ordered.push(list[round]!);
+  return ordered;
 }
 
 export function selectSentences(request: AnswerRequest, settings: ComposerSettings = DEFAULT_COMPOSER): Candidate[] {
@@ -102,6 +129,15 @@ export function selectSentences(request: AnswerRequest, settings: ComposerSettin
 
   const picked: Candidate[] = [];
   const perSource = new Map<number, number>();
+  if (isComparison(request.question)) {
+    // Each paper compared speaks at least once: its best sentence comes first (at most three papers).
+    for (const n of [...new Set(strong.map((candidate) => candidate.source.n))].sort((a, b) => a - b).slice(0, COMPARED_AT_MOST)) {
+      if (picked.length >= request.maxSentences) break;
+      const best = strong.filter((candidate) => candidate.source.n === n).sort((a, b) => b.score - a.score)[0]!;
+      picked.push(best);
+      perSource.set(n, 1);
+    }
+  }
   while (picked.length < request.maxSentences) {
     let best: Candidate | null = null;
     let bestValue = -Infinity;

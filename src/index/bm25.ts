@@ -12,9 +12,15 @@ export interface KeywordHit {
 /** Term frequencies of one document: what the keyword index stores per chunk. */
 export type TermCounts = Map<string, number>;
 
+/**
+ * Term counts of a chunk. A chunk of a titled paper starts with its title line, which counts twice: a title
+ * says what the paper is about, where an abstract mentions much in passing (BM25F in its simplest form).
+ */
 export function termCountsOf(text: string): TermCounts {
   const counts: TermCounts = new Map();
-  for (const term of keywordTerms(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+  const cut = text.indexOf("\n");
+  const title = cut >= 0 ? text.slice(0, cut) : "";
+  for (const term of [...keywordTerms(title), ...keywordTerms(text)]) counts.set(term, (counts.get(term) ?? 0) + 1);
   return counts;
 }
 

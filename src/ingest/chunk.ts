@@ -12,9 +12,9 @@ export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { maxWords: 180 };
 /**
  * Bumped whenever sentence splitting, text rendering (corpus/normalize.ts) or tokenising change, so an index
  * built before is re-chunked on its next ingest (vectors are still reused wherever a chunk's text is the same).
- * 2: sentences as written ("OPT-1.3B"), LaTeX rendered, structured-abstract labels removed, "HAWQ-V2" also "hawqv2".
+ * 3: agent nouns kept beside their stem ("optimizer"). 2: sentences as written ("OPT-1.3B"), LaTeX rendered, structured-abstract labels removed, "HAWQ-V2" also "hawqv2".
  */
-export const TEXT_VERSION = 2;
+export const TEXT_VERSION = 4;
 
 function wordCount(text: string): number {
   // CJK text has no spaces: count characters as words, roughly.

@@ -2,7 +2,7 @@ import type { Chunk, Paper } from "../corpus/paper.js";
 import { dot, type Embedder } from "../index/embedder.js";
 import type { IndexSnapshot } from "../index/snapshot.js";
 import { hasFilters, paperMatches, type PaperFilters } from "./filters.js";
-import { reciprocalRankFusion } from "./fusion.js";
+import { reciprocalRankFusion, zScoreFusion } from "./fusion.js";
 import { mmrOrder } from "./mmr.js";
 import { queryTerms } from "./query-terms.js";
 import { DEFAULT_RETRIEVAL, type RetrievalSettings } from "./settings.js";
@@ -33,7 +33,7 @@ export interface PaperResult {
   chunks: ChunkMatch[];
 }
 
-/** Hybrid retrieval: BM25 and dense chunk rankings fused by weighted RRF, aggregated to papers, diversified by MMR. */
+/** Hybrid retrieval: BM25 and dense chunk scores fused (z-score CombSUM, or weighted RRF), aggregated to papers, diversified by MMR. */
 export async function searchPapers(index: IndexSnapshot, embedder: Embedder | null, query: string, options: SearchOptions = {}): Promise<PaperResult[]> {
   const settings: RetrievalSettings = { ...DEFAULT_RETRIEVAL, ...stripUndefined(options) };
   const mode = options.mode ?? (embedder ? "hybrid" : "bm25");
@@ -47,12 +47,13 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
       }
     : undefined;
 
-  const bm25Ids =
+  const bm25Hits =
     mode === "dense"
       ? []
       : index.keyword
           .searchTerms(queryTerms(index.keyword, query), settings.candidates, allowedChunk && ((doc) => allowedChunk(index.chunks[doc]!.id)))
-          .map((hit) => index.chunks[hit.docIndex]!.id);
+          .map((hit) => ({ id: index.chunks[hit.docIndex]!.id, score: hit.score }));
+  const bm25Ids = bm25Hits.map((hit) => hit.id);
   const denseIds: string[] = [];
   const denseScore = new Map<string, number>();
   if (mode !== "bm25") {
@@ -64,13 +65,23 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
     }
   }
 
-  const fused = reciprocalRankFusion(
-    [
-      { ids: bm25Ids, weight: mode === "dense" ? 0 : mode === "bm25" ? 1 : settings.bm25Weight },
-      { ids: denseIds, weight: mode === "bm25" ? 0 : mode === "dense" ? 1 : settings.denseWeight },
-    ],
-    settings.rrfK,
-  );
+  const bm25Weight = mode === "dense" ? 0 : mode === "bm25" ? 1 : settings.bm25Weight;
+  const denseWeight = mode === "bm25" ? 0 : mode === "dense" ? 1 : settings.denseWeight;
+  const fused =
+    settings.fusion === "rrf"
+      ? reciprocalRankFusion(
+          [
+            { ids: bm25Ids, weight: bm25Weight },
+            { ids: denseIds, weight: denseWeight },
+          ],
+          settings.rrfK,
+        )
+      : positive(
+          zScoreFusion([
+            { scores: new Map(bm25Hits.map((hit) => [hit.id, hit.score])), weight: bm25Weight },
+            { scores: denseScore, weight: denseWeight },
+          ]),
+        );
   const bm25Rank = rankMap(bm25Ids);
   const denseRank = rankMap(denseIds);
 
@@ -123,6 +134,20 @@ async function diversify(index: IndexSnapshot, results: PaperResult[], lambda: n
   );
   return [...picked, ...results.slice(pool.length)];
 }
+
+/**
+ * z-scores shifted to start just above zero: callers read a paper's score relative to the best one ("strength" 1
+ * for the top paper, MMR's relevance), which needs positive scores on a linear scale (exp would make every paper
+ * but the first look irrelevant to MMR).
+ */
+function positive(scores: Map<string, number>): Map<string, number> {
+  const lowest = Math.min(...scores.values());
+  const span = Math.max(...scores.values()) - lowest || 1;
+  return new Map([...scores].map(([id, z]) => [id, (z - lowest) / span + POSITIVE_FLOOR]));
+}
+
+/** The lowest candidate keeps a sliver of score, so no source's strength is exactly 0. */
+const POSITIVE_FLOOR = 0.01;
 
 function rankMap(ids: string[]): Map<string, number> {
   return new Map(ids.map((id, i) => [id, i + 1]));

@@ -3,10 +3,18 @@ import { keywordTerms } from "../text/tokenize.js";
 import { type AskOptions, type AskResult, ask } from "./ask.js";
 import type { TaskContext } from "./core/context.js";
 
+/** What a turn was about: its subject ("LoTR", "neural collapse") and the short names of the papers it cited. */
+export interface Topic {
+  subject: string;
+  papers: string;
+}
+
 export interface ChatTurn {
   question: string;
   /** The question as sent to retrieval, after follow-up rewriting. */
   standalone: string;
+  /** What the turn was about, for the next follow-up. */
+  topic: Topic;
   result: AskResult;
 }
 
@@ -40,29 +48,92 @@ export class ChatSession {
     if (!previous) return question;
     const chat = this.context.writer.chat;
     if (chat) {
+      // The cited titles go with each answer, so "what does source 2 propose?" can be resolved.
       const history = this.turns
         .slice(-3)
-        .map((turn) => `User: ${turn.question}\nAssistant: ${turn.result.text}`)
+        .map((turn) => {
+          const cited = turn.result.references.map((reference) => `[${reference.n}] ${reference.title ?? reference.displayTitle}`).join("; ");
+          return `User: ${turn.question}\nAssistant: ${turn.result.text}${cited ? `\nSources: ${cited}` : ""}`;
+        })
         .join("\n");
       const messages = await renderPrompt("rewrite-question", { history, question });
       const rewritten = (await chat.complete(messages, { maxTokens: 120, temperature: 0 })).trim().split("\n")[0]!.trim();
       return rewritten || question;
     }
-    return rewriteOffline(question, previous.standalone);
+    return rewriteOffline(question, previous.topic);
   }
 
   async ask(question: string, onToken?: (token: string) => void): Promise<ChatTurn> {
     const standalone = await this.rewrite(question);
     const result = await ask(standalone, { ...this.context, onToken }, this.options);
-    const turn = { question, standalone, result: { ...result, input: question } };
+    const abstractOf = (id: string) => this.context.index.papers.get(id)?.abstract ?? "";
+    const topic = topicOf(result, standalone, standalone !== question ? this.last?.topic : undefined, abstractOf);
+    const turn = { question, standalone, topic, result: { ...result, input: question } };
     this.turns.push(turn);
     return turn;
   }
 }
 
-/** A follow-up that points back ("what about its limitations?") or says too little inherits the previous topic. */
-export function rewriteOffline(question: string, previousStandalone: string): string {
-  const ownTerms = keywordTerms(question);
-  if (!REFERS_BACK.test(question) && ownTerms.length >= 3) return question;
-  return `${question.replace(/\s*\?*\s*$/, "")} (regarding: ${previousStandalone.replace(/\s*\?+\s*$/, "")})?`;
+/** Words that point back at the previous turn, and what replaces each ("its" → "LoTR's"); plural ones mean its papers. */
+const POINTERS: Array<{ pointer: RegExp; plural: boolean; as: (name: string) => string }> = [
+  { pointer: /\b(their)\b/i, plural: true, as: (name) => `${name}'s` },
+  { pointer: /\b(its)\b/i, plural: false, as: (name) => `${name}'s` },
+  { pointer: /\b(these|those|the) (papers|methods|approaches|models|works|techniques|systems|ones)\b/i, plural: true, as: (name) => name },
+  { pointer: /\b(this|that|the) (paper|method|approach|model|work|technique|system|one)\b/i, plural: false, as: (name) => name },
+  { pointer: /\b(they|them|these|those)\b/i, plural: true, as: (name) => name },
+  { pointer: /\b(it|this|that)\b/i, plural: false, as: (name) => name },
+];
+
+/**
+ * A follow-up that points back ("what are its limitations?") gets the previous turn's subject in place of the
+ * pointer ("what are LoTR's limitations?"), "they"/"these papers" its cited papers; one that says too little on
+ * its own ("and the speedup?") gets the subject beside it. Never the history strung together.
+ */
+export function rewriteOffline(question: string, topic: Topic): string {
+  if (!topic.subject && !topic.papers) return question;
+  if (REFERS_BACK.test(question)) {
+    for (const { pointer, plural, as } of POINTERS) {
+      const name = plural ? topic.papers || topic.subject : topic.subject || topic.papers;
+      if (pointer.test(question)) return question.replace(pointer, as(name));
+    }
+  }
+  // Two content words of its own ("What is neural collapse?"), or one in a question of its own ("Which papers
+  // propose new optimizers?"), stand alone; "and the speedup?" or "what about the speedup?" does not.
+  const own = keywordTerms(question).length;
+  if (own >= 2 || (own === 1 && OWN_QUESTION.test(question))) return question;
+  return `${question.replace(/\s*\?*\s*$/, "")} (${topic.subject || topic.papers})?`;
+}
+
+const OWN_QUESTION = /^(?!(?:what|how) about\b)(?:what|which|how|why|where|when|who|is|are|does|do|can|list|name|find)\b/i;
+
+/** At most this many papers name a turn's topic: a follow-up about "them" means the few the answer was about. */
+const TOPIC_PAPERS = 3;
+
+/**
+ * What a turn was about. Its subject: the names the question used that its cited papers use too ("DeltaZip",
+ * "LoTR and QuanTA"), else the subject a rewritten follow-up carried, else what the question asked about
+ * ("What is neural collapse?" → "neural collapse"). Its papers: the cited papers' short names.
+ */
+function topicOf(result: AskResult, standalone: string, carried: Topic | undefined, abstractOf: (id: string) => string): Topic {
+  const cited = result.references.slice(0, TOPIC_PAPERS);
+  const papers = [...new Set(cited.map((reference) => shortName(reference.title)).filter((name): name is string => name !== null))].join(" and ");
+  const named = [...new Set([...standalone.matchAll(NAME_LIKE)].map((match) => match[0]))];
+  const used = named.filter((name) => cited.some((reference) => `${reference.title ?? ""} ${abstractOf(reference.paperId)}`.includes(name)));
+  const subject = used.length ? used.join(" and ") : (carried?.subject ?? standalone.replace(QUESTION_OPENING, "").replace(/\s*\?+\s*$/, ""));
+  return { subject, papers: papers || carried?.papers || "" };
+}
+
+const QUESTION_OPENING = /^(?:(?:what|how|which|why|where|when|who)\s+(?:is|are|was|were|does|do|did|can|could)?\s*(?:the\s+)?|tell me about\s+|explain\s+)/i;
+
+/** A word that reads as a name: capitals after the first letter or digits in it ("DeltaZip", "xLSTM", "GPT-4"). */
+const NAME_LIKE = /\b(?:\p{L}+\p{Lu}[\p{L}\d-]*|\p{Lu}{2,}[\p{L}\d-]*|\p{L}+-?\d[\p{L}\d-]*)\b/gu;
+
+/** "LoTR: Low Tensor Rank…" → "LoTR"; "… Networks (HAWQ)" → "HAWQ"; a short title as it is; else null. */
+function shortName(title: string | null): string | null {
+  if (!title) return null;
+  const beforeColon = /^([^:]{2,40}):/.exec(title)?.[1]?.trim();
+  if (beforeColon && beforeColon.split(/\s+/).length <= 4) return beforeColon;
+  const acronym = /\(([A-Z][A-Za-z0-9-]{1,15})\)/.exec(title)?.[1];
+  if (acronym) return acronym;
+  return title.split(/\s+/).length <= 6 ? title : null;
 }

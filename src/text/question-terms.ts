@@ -72,6 +72,13 @@ function termsOfQuestion(question: string, weight: (term: string) => number): Qu
 const ANCHOR_SPREAD = Math.LN2;
 /** Below this IDF (about 1 text in 50) even the rarest term is too common to anchor on. */
 const ANCHOR_MIN_IDF = 3.9;
+/** "difference between", "compare", "vs", "better than": a question that sets papers against each other. */
+export function isComparison(question: string): boolean {
+  return COMPARISON.test(question);
+}
+
+const COMPARISON = /\b(differen\w*|differ|compar\w*|versus|vs\.?|contrast\w*|better than|worse than|rather than|against)\b/i;
+
 /** A source is on the question when it covers at least this share of what the best-covering source covers. */
 const SOURCE_FOCUS = 0.6;
 /** Share of the question's (weighted) content a sentence must mention to address it without an anchor. */
@@ -83,7 +90,9 @@ export function questionFocus(question: string, weight: (term: string) => number
   const partial = { terms, anchors: [] as QuestionTerm[], sourceTerms, onQuestion: [] as boolean[] };
   const coverage = sourceTerms.map((said) => focusCoverage(partial, said));
   const best = Math.max(0, ...coverage);
-  const close = coverage.map((value) => best === 0 || value >= best * SOURCE_FOCUS);
+  // A comparison names several things, each paper covering its own: half the usual share is enough.
+  const floor = isComparison(question) ? SOURCE_FOCUS / 2 : SOURCE_FOCUS;
+  const close = coverage.map((value) => best === 0 || value >= best * floor);
   // Anchors come from the sources that cover the question best: a rare word of a weaker source is incidental.
   const used = terms.filter((term) => term.weight > 0 && sourceTerms.some((said, i) => close[i] && hasTerm(said, term)));
   const rarest = Math.max(0, ...used.map((term) => term.weight));
@@ -101,7 +110,8 @@ export function questionFocus(question: string, weight: (term: string) => number
   return { terms, anchors, sourceTerms, onQuestion };
 }
 
-const OPENERS = /^(how|what|which|why|when|where|who|does|do|did|is|are|was|were|can|could|should|would|will|has|have|compare|explain|describe|summarize|summarise|list|give|tell|show|find|in|for|on|according)$/i;
+const OPENERS =
+  /^(how|what|which|why|when|where|who|does|do|did|is|are|was|were|can|could|should|would|will|has|have|compare|explain|describe|summarize|summarise|list|give|tell|show|find|in|for|on|according)$/i;
 
 /** Runs of two or more capitalised words ("Tensor Product Attention", "Vision Transformer"), lower-cased. */
 function namesIn(question: string): string[] {
@@ -146,5 +156,30 @@ export function addressesQuestion(sentence: string, focus: QuestionFocus, cited:
   return cited.some((paper) => {
     const about = termsOf(paper);
     return anchors.some((term) => hasTerm(about, term));
+  });
+}
+
+/**
+ * A question of several parts ("How much does X compress deltas, and what does that buy for throughput?") split at
+ * ", and" / "and what|how|which…" / a second question mark. Single-part questions give one part.
+ */
+export function questionParts(question: string): string[] {
+  return question
+    .split(
+      /\?\s+(?=\S)|,?\s+and\s+(?=(?:what|how|which|why|where|when|who|whether|does|do|did|is|are|was|were|can|could|at what|at which|in what|to what)\b)|,\s+and\s+/i,
+    )
+    .map((part) => part.replace(/[?.!\s]+$/, "").trim())
+    .filter((part) => /\p{L}{3}/u.test(part));
+}
+
+/** Parts of a multi-part question that none of the sentences speaks to (a third of its weighted terms, or its rarest). */
+export function unansweredParts(question: string, sentences: string[], weight: (term: string) => number): string[] {
+  const parts = questionParts(question);
+  if (parts.length < 2) return [];
+  return parts.filter((part) => {
+    const focus = { terms: termsOfQuestion(part, weight), anchors: [], sourceTerms: [], onQuestion: [] };
+    // A part whose every word is common or unknown ("and what does that buy") cannot be checked: it is kept quiet.
+    if (!focus.terms.some((term) => term.weight > 0)) return false;
+    return !sentences.some((sentence) => addressesQuestion(sentence, focus));
   });
 }

@@ -15,6 +15,9 @@ export const STOP_WORDS = new Set(
   presented presenting introduce introduces introduced`.split(/\s+/),
 );
 
+/** "optimizers" → "optimizer", "transformer", "encoders": nouns for what does the work, singular. */
+const AGENT_NOUN = /^(\p{L}{4,}(?:er|or))s?$/u;
+
 // Kept whole: model names and numbers carry meaning ("gpt-4", "6x", "4-bit").
 export const TOKEN = /[\p{L}\p{N}]+(?:[-.][\p{L}\p{N}]+)*/gu;
 export const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
@@ -37,7 +40,16 @@ export function keywordTerms(text: string): string[] {
     for (const part of parts) {
       if (part.length < 2 && !/\d/.test(part)) continue;
       if (STOP_WORDS.has(part)) continue;
-      terms.push(/^\p{L}+$/u.test(part) ? stem(part) : part);
+      if (!/^\p{L}+$/u.test(part)) {
+        terms.push(part);
+        continue;
+      }
+      const stemmed = stem(part);
+      terms.push(stemmed);
+      // The stemmer folds "optimizer" into "optim" with "optimization": the agent noun is kept beside it, so
+      // "optimizers" finds AdaBelief's title before every paper that optimizes something.
+      const agent = AGENT_NOUN.exec(part)?.[1];
+      if (agent && stem(agent) !== agent) terms.push(agent);
     }
   }
   return terms;

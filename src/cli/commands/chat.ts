@@ -6,8 +6,9 @@ import { ChatSession, type ChatTurn } from "../../tasks/chat-session.js";
 import { openForTask, outputPolicy, type GlobalOptions } from "../context.js";
 import type { OutputPolicy } from "../output-file.js";
 import { describeError, reportErrors } from "../errors.js";
-import { excerpt, paperFacts, paperLabel } from "../format.js";
+import { excerpt, paperFacts, paperLabel, printJson } from "../format.js";
 import { filtersFrom, queryProblem } from "../options.js";
+import { resultJson } from "../../tasks/core/json.js";
 import { renderWithTail } from "../../tasks/core/render.js";
 import { formatReference, renderAnswer, streamedTail } from "../render.js";
 import { writeOutputFile } from "../output-file.js";
@@ -22,8 +23,9 @@ const HELP = `Ask questions in plain words; follow-ups may refer back ("what are
   /quit         leave (also Ctrl-D)`;
 
 export function registerChat(program: Command): void {
-  addAnswerOptions(program.command("chat").description("interactive question answering with history, follow-up questions and slash commands")).action(
-    (options, command: Command) =>
+  addAnswerOptions(program.command("chat").description("interactive question answering with history, follow-up questions and slash commands"))
+    .option("--json", "print one JSON object per line for each answered question (the ask --json fields, plus the standalone question searched for)")
+    .action((options, command: Command) =>
       reportErrors(async () => {
         const interactive = process.stdin.isTTY === true;
         const global = command.optsWithGlobals() as GlobalOptions;
@@ -34,7 +36,8 @@ export function registerChat(program: Command): void {
           { index, embedder, writer, judge, filters: filtersFrom(options) },
           { sources: options.sources, maxSentences: options.maxSentences },
         );
-        const stream = writer.chat !== null && process.stdout.isTTY === true;
+        const json = options.json === true;
+        const stream = !json && writer.chat !== null && process.stdout.isTTY === true;
         const input = interactive ? null : cappedLines(process.stdin, MAX_INPUT_LINE_BYTES);
         const rl = readline.createInterface({ input: input?.stream ?? process.stdin, output: process.stdout, terminal: interactive, historySize: 200 });
         const prompt = () => interactive && rl.prompt();
@@ -69,6 +72,12 @@ export function registerChat(program: Command): void {
                   : undefined,
               );
               screen.flush();
+              if (json) {
+                printJson({ question: line, standalone: turn.standalone, ...resultJson(turn.result) }, { oneLine: true });
+                continue;
+              }
+              // Piped questions are not echoed by a terminal: each answer is headed by its question.
+              if (!interactive) process.stdout.write(`${pc.bold(`> ${line}`)}\n`);
               if (turn.standalone !== line) process.stdout.write(pc.dim(`(searched for: ${turn.standalone})\n`));
               process.stdout.write(stream && turn.result.answered ? streamedTail(turn.result) : renderAnswer(turn.result));
             } catch (error) {
@@ -93,7 +102,7 @@ export function registerChat(program: Command): void {
         }
         if (failed) process.exitCode = 2;
       }),
-  );
+    );
 }
 
 /** Far above any question (10,000 characters): a longer line is a mistake such as `chat < /dev/zero`. */
