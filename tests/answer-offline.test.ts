@@ -75,4 +75,30 @@ describe("offline extractive answers on the bundled corpus", () => {
     expect(body).toMatchObject({ answered: false, answer: "The indexed papers do not address this.", references: [] });
     expect(body.nearest.length).toBeGreaterThan(0);
   });
+
+  it("answers only from papers on the question: a named paper's question cites that paper, a comparison both, side by side", async () => {
+    const deltaZip = await ask("How much does DeltaZip compress model deltas, and what does that buy for serving throughput?", {
+      index,
+      embedder,
+      writer,
+      judge,
+    });
+    expect(deltaZip.answered).toBe(true);
+    for (const reference of deltaZip.references) expect(index.papers.get(reference.paperId)!.abstract).toContain("DeltaZip");
+    const hawq = await ask("What is the difference between HAWQ and HAWQ-V2?", { index, embedder, writer, judge });
+    const cited = hawq.references.map((reference) => reference.title ?? "");
+    expect(cited.some((title) => title.startsWith("HAWQ:"))).toBe(true);
+    expect(cited.some((title) => title.startsWith("HAWQ-V2:"))).toBe(true);
+    // Side by side: the first two sentences come from the two papers.
+    expect(new Set(hawq.grounding.sentences.slice(0, 2).flatMap((s) => s.citations)).size).toBe(2);
+    expect(hawq.grounding.sentences.every((s) => s.addresses)).toBe(true);
+  });
+
+  it("says which part of a question the sources leave open instead of padding, and abstains on unknown names", async () => {
+    const lotr = await ask("What is LoTR, and what are its limitations?", { index, embedder, writer, judge });
+    expect(lotr.answered).toBe(true);
+    expect(lotr.text).toContain('do not address this part of the question: "what are its limitations"');
+    const gptq = await ask("How does SmoothQuant migrate activation outliers into the weights?", { index, embedder, writer, judge });
+    expect(gptq.answered).toBe(false);
+  });
 });

@@ -15,13 +15,21 @@ import { numberSources } from "./sources.js";
  * score >= 0.511, the 24 unanswerable ones <= 0.319 (USE-Lite); without vectors the lexical share alone is
  * used (answerable >= 0.416, unanswerable <= 0.407: a thin margin).
  */
-export const ABSTAIN_BELOW = { combined: 0.44, lexicalOnly: 0.41 };
+export const ABSTAIN_BELOW = { combined: 0.44, lexicalOnly: 0.41, cjk: 0.33 };
+
+/**
+ * USE-Lite is an English encoder: a Chinese, Japanese or Korean question about the corpus's Chinese abstract
+ * scored 0.38–0.41, an off-topic Chinese one 0.26 (2026-12-02, evals/abstention.jsonl), so such questions get
+ * their own threshold. Few examples: a calibration to widen when more non-English papers are indexed.
+ */
+const MOSTLY_CJK = (text: string) => (text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu)?.length ?? 0) > text.length / 3;
 
 export function relevanceOf(index: IndexSnapshot, text: string, results: PaperResult[]): Relevance {
   const { coverage } = bestChunkCoverage(index, text, results);
   const cosines = results.flatMap((result) => result.chunks.map((match) => match.denseScore).filter((score): score is number => score !== null));
   const cosine = cosines.length ? Math.max(...cosines) : null;
-  return cosine === null ? { score: coverage, threshold: ABSTAIN_BELOW.lexicalOnly } : { score: (coverage + cosine) / 2, threshold: ABSTAIN_BELOW.combined };
+  if (cosine === null) return { score: coverage, threshold: ABSTAIN_BELOW.lexicalOnly };
+  return { score: (coverage + cosine) / 2, threshold: MOSTLY_CJK(text) ? ABSTAIN_BELOW.cjk : ABSTAIN_BELOW.combined };
 }
 
 export interface Retrieval {
