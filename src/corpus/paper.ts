@@ -118,3 +118,11 @@ export function isChunkRow(value: unknown): value is Chunk {
     typeof chunk.contentHash === "string"
   );
 }
+
+/**
+ * What keyword search knows of a paper besides its text: authors and venue ("Hochreiter" finds xLSTM, "NeurIPS"
+ * the papers published there). Not embedded and not quoted: names are no claims.
+ */
+export function searchableFields(paper: Pick<Paper, "authors" | "venue">): string {
+  return [...paper.authors, paper.venue ?? ""].filter(Boolean).join(" ; ");
+}

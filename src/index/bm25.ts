@@ -1,3 +1,4 @@
+import { sha1 } from "../corpus/ids.js";
 import { keywordTerms } from "../text/tokenize.js";
 import { TopK } from "./top-k.js";
 
@@ -16,12 +17,18 @@ export type TermCounts = Map<string, number>;
  * Term counts of a chunk. A chunk of a titled paper starts with its title line, which counts twice: a title
  * says what the paper is about, where an abstract mentions much in passing (BM25F in its simplest form).
  */
-export function termCountsOf(text: string): TermCounts {
+export function termCountsOf(text: string, fields = ""): TermCounts {
   const counts: TermCounts = new Map();
   const cut = text.indexOf("\n");
   const title = cut >= 0 ? text.slice(0, cut) : "";
-  for (const term of [...keywordTerms(title), ...keywordTerms(text)]) counts.set(term, (counts.get(term) ?? 0) + 1);
+  // Author and venue names (corpus/paper.ts searchableFields) count once, like a word of the abstract.
+  for (const term of [...keywordTerms(title), ...keywordTerms(text), ...keywordTerms(fields)]) counts.set(term, (counts.get(term) ?? 0) + 1);
   return counts;
+}
+
+/** Key of a chunk's saved term counts: its text, and the paper's searchable fields when it has any. */
+export function termKey(contentHash: string, fields: string): string {
+  return fields ? `${contentHash}:${sha1(fields, 12)}` : contentHash;
 }
 
 const MAGIC = 0x31425743; // "CWB1" little-endian
@@ -43,7 +50,7 @@ export class Bm25Index {
   }
 
   static fromTexts(texts: string[]): Bm25Index {
-    return Bm25Index.fromTermCounts(texts.map(termCountsOf));
+    return Bm25Index.fromTermCounts(texts.map((text) => termCountsOf(text)));
   }
 
   static fromTermCounts(documents: TermCounts[]): Bm25Index {

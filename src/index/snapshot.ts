@@ -1,5 +1,5 @@
-import type { Chunk, Paper } from "../corpus/paper.js";
-import { Bm25Index } from "./bm25.js";
+import { type Chunk, type Paper, searchableFields } from "../corpus/paper.js";
+import { Bm25Index, termCountsOf } from "./bm25.js";
 import { INDEX_FORMAT_VERSION, type IndexManifest } from "./manifest.js";
 import { openStorage } from "./open-storage.js";
 import { hidePassword, IndexCorruptError, IndexNotFoundError, type IndexStorage } from "./storage.js";
@@ -88,7 +88,9 @@ async function loadFrom(storage: IndexStorage): Promise<IndexSnapshot> {
   const papers = new Map((await storage.readPapers()).map((paper) => [paper.id, paper]));
   const chunks = await storage.readChunks();
   // Older or damaged versions without a usable keyword index still open: it is rebuilt from the chunks.
-  const keyword = (await storage.readKeywordIndex()) ?? Bm25Index.fromTexts(chunks.map((chunk) => chunk.text));
+  const keyword =
+    (await storage.readKeywordIndex()) ??
+    Bm25Index.fromTermCounts(chunks.map((chunk) => termCountsOf(chunk.text, searchableFields(papers.get(chunk.paperId) ?? { authors: [], venue: null }))));
   if (keyword.size !== chunks.length) throw new IndexCorruptError(`keyword index of ${storage.location} does not match its chunks; run "citewise repair"`);
   const vectors = await storage.openVectors();
   if (vectors.size !== chunks.length)

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { Chunk, Paper, RawRecord, SkippedRecord, SourceFormat } from "../corpus/paper.js";
-import { Bm25Index, termCountsOf } from "../index/bm25.js";
+import { type Chunk, type Paper, type RawRecord, type SkippedRecord, type SourceFormat, searchableFields } from "../corpus/paper.js";
+import { Bm25Index, termCountsOf, termKey } from "../index/bm25.js";
 import { assertValidEmbeddings, type Embedder } from "../index/embedder.js";
 import { assertSameEmbedder, INDEX_FORMAT_VERSION, type IndexManifest } from "../index/manifest.js";
 import { openStorage } from "../index/open-storage.js";
@@ -92,6 +92,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       diff.added.length + diff.updated.length + diff.removed.length > 0 || records.length !== previous.records.length || (!!previous.manifest && !sameText);
     const publish = !previous.manifest || changed || options.rebuild || previous.repairs.length > 0;
 
+    const paperById = new Map(result.papers.map((paper) => [paper.id, paper]));
     const chunks = result.papers.flatMap((paper) => {
       const old = previous.papers.get(paper.id);
       const reusable = sameText && old && old.contentHash === paper.contentHash ? previous.chunksByPaper.get(paper.id) : undefined;
@@ -108,7 +109,10 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       embedded = count;
       // Term counts of unchanged chunks come from the saved keyword index: only new text is tokenised.
       const keyword = Bm25Index.fromTermCounts(
-        chunks.map((chunk) => (sameText ? previous.termsByContentHash.get(chunk.contentHash) : undefined) ?? termCountsOf(chunk.text)),
+        chunks.map((chunk) => {
+          const fields = searchableFields(paperById.get(chunk.paperId)!);
+          return (sameText ? previous.termsByContentHash.get(termKey(chunk.contentHash, fields)) : undefined) ?? termCountsOf(chunk.text, fields);
+        }),
       );
       const now = new Date().toISOString();
       const manifest: IndexManifest = {

@@ -1,5 +1,5 @@
-import type { Chunk, Paper, RawRecord } from "../corpus/paper.js";
-import type { TermCounts } from "../index/bm25.js";
+import { type Chunk, type Paper, type RawRecord, searchableFields } from "../corpus/paper.js";
+import { type TermCounts, termKey } from "../index/bm25.js";
 import type { IndexManifest } from "../index/manifest.js";
 import { assertReadableFormat, groupByPaper } from "../index/snapshot.js";
 import { DamagedFileError, IndexCorruptError, type IndexStorage } from "../index/storage.js";
@@ -78,7 +78,10 @@ export async function loadPreviousVersion(storage: IndexStorage, options: { reus
     previous.chunksByPaper = groupByPaper(chunks);
     const keyword = await storage.readKeywordIndex();
     if (keyword && keyword.size === chunks.length)
-      for (const [i, terms] of keyword.documentTerms().entries()) previous.termsByContentHash.set(chunks[i]!.contentHash, terms);
+      for (const [i, terms] of keyword.documentTerms().entries()) {
+        const paper = previous.papers.get(chunks[i]!.paperId);
+        previous.termsByContentHash.set(termKey(chunks[i]!.contentHash, paper ? searchableFields(paper) : ""), terms);
+      }
   }
   try {
     previous.vectorCache = await (await storage.openVectors()).vectorsByContentHash();

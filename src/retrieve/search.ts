@@ -78,7 +78,8 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
         )
       : positive(
           zScoreFusion([
-            { scores: new Map(bm25Hits.map((hit) => [hit.id, hit.score])), weight: bm25Weight },
+            // Fewer hits than asked for: every chunk with a matching term is there, the rest really score 0.
+            { scores: new Map(bm25Hits.map((hit) => [hit.id, hit.score])), weight: bm25Weight, floor: bm25Hits.length < settings.candidates ? 0 : undefined },
             { scores: denseScore, weight: denseWeight },
           ]),
         );
