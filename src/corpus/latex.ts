@@ -6,11 +6,12 @@
  */
 export function latexToText(text: string): string {
   if (!/[\\$~]|\b(?:leq|geq)\b|\dtimes\b/.test(text)) return text;
-  let out = text
-    .replace(CITE, "")
-    .replace(/~[a-z][a-z-]*\d{4}[a-z0-9]*\b/g, "")
-    .replace(/\{\\(?:em|it|bf|sl|sc|tt|rm)\s+([^{}]*)\}/g, "$1")
-    .replace(ACCENT, (_, mark: string, letter: string) => `${letter === "\\i" ? "i" : letter}${COMBINING[mark]}`.normalize("NFC"))
+  let out = renderAccents(
+    text
+      .replace(CITE, "")
+      .replace(/~[a-z][a-z-]*\d{4}[a-z0-9]*\b/g, "")
+      .replace(/\{\\(?:em|it|bf|sl|sc|tt|rm)\s+([^{}]*)\}/g, "$1"),
+  )
     .replace(/\{\\deg\}|\\deg\b|\^\{?\\circ\}?/g, "°")
     .replace(/\$([^$\s](?:[^$]{0,78}[^$\s])?)\$/g, (_, formula: string) => renderMath(formula))
     .replace(/\\([%&_#$])/g, "$1")
@@ -40,9 +41,23 @@ function renderMath(formula: string): string {
 const CITE = /~?\\(?:cite[a-z]*|ref|eqref|autoref|cref|label)\*?(?:\[[^\]]*\])*\{[^}]*\}/g;
 /** \textbf{x}, \emph{x}, \mathcal{x}, …: the argument is the text. */
 const STYLE = /\\(?:text(?:bf|it|rm|sc|sf|tt|sl|up|normal)?|emph|math(?:rm|bf|it|cal|bb|sf|tt|frak)|operatorname|boldsymbol|bm|mbox|hbox|url)\{([^{}]*)\}/g;
-/** \"a, \"{a}, \'{\i}, \c{c}: accent command + letter. */
-const ACCENT = /\\(["'`^~=.]|[cuvHk](?=\{))\{?(\\i|[A-Za-z])\}?/g;
-const COMBINING: Record<string, string> = {
+/**
+ * Accented and special letters (\"a, \" {a}, \'{\i}, \c{c}, \u a, \ss, \o, \l …) as Unicode: the one decoder for
+ * BibTeX fields (ingest/parsers/bibtex.ts) and abstracts.
+ */
+export function renderAccents(text: string): string {
+  const accent = (mark: string, letter: string) => {
+    // Dotless i/j carry the accent in LaTeX ('\'{\i}'); Unicode wants the ordinary letter.
+    const base = letter === "\\i" ? "i" : letter === "\\j" ? "j" : letter;
+    return (base + ACCENTS[mark]).normalize("NFC");
+  };
+  return text
+    .replace(/\\(["'`^~=.])\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))/g, (_, m, a, b) => accent(m, a ?? b))
+    .replace(/\\([uvHckr])(?:\s*\{\s*(\\[ij]|[A-Za-z])\s*\}|\s+([A-Za-z]))/g, (_, m, a, b) => accent(m, a ?? b))
+    .replace(/\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])\s*(\{\})?/g, (_, name: string) => LETTERS[name]!);
+}
+
+const ACCENTS: Record<string, string> = {
   '"': "\u0308",
   "'": "\u0301",
   "`": "\u0300",
@@ -50,11 +65,27 @@ const COMBINING: Record<string, string> = {
   "~": "\u0303",
   "=": "\u0304",
   ".": "\u0307",
-  c: "\u0327",
   u: "\u0306",
-  v: "\u030C",
-  H: "\u030B",
+  v: "\u030c",
+  H: "\u030b",
+  c: "\u0327",
   k: "\u0328",
+  r: "\u030a",
+};
+const LETTERS: Record<string, string> = {
+  ss: "ß",
+  o: "ø",
+  O: "Ø",
+  ae: "æ",
+  AE: "Æ",
+  oe: "œ",
+  OE: "Œ",
+  aa: "å",
+  AA: "Å",
+  l: "ł",
+  L: "Ł",
+  i: "ı",
+  j: "ȷ",
 };
 
 const SYMBOLS: Record<string, string> = {

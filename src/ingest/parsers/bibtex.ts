@@ -3,6 +3,7 @@ import type { RawRecord, SkippedRecord } from "../../corpus/paper.js";
 import { lineIndex } from "./lines.js";
 import type { Parser } from "./types.js";
 import { cleanDoi, stripBom, yearIn } from "../../corpus/fields.js";
+import { renderAccents } from "../../corpus/latex.js";
 
 /** BibTeX's predefined month macros, so `month = apr` reads as printed. */
 const MONTHS: Record<string, string> = {
@@ -183,7 +184,7 @@ function toRecord(entry: Body, source: RawRecord["source"]): RawRecord | string 
   const raw = (name: string) => entry.fields.get(name) ?? null;
   const field = (name: string) => {
     const value = raw(name);
-    return value === null ? null : latexToText(value) || null;
+    return value === null ? null : bibtexFieldText(value) || null;
   };
   const label = entry.key ?? "(no key)";
   const abstract = field("abstract");
@@ -237,7 +238,7 @@ function toRecord(entry: Body, source: RawRecord["source"]): RawRecord | string 
 function personName(raw: string): string {
   const parts = splitOutsideBraces(raw, /,/g).map((p) => p.trim());
   const ordered = parts.length === 2 ? [parts[1], parts[0]] : parts.length >= 3 ? [parts.slice(2).join(" "), parts[0], parts[1]] : parts;
-  return latexToText(ordered.filter(Boolean).join(" "));
+  return bibtexFieldText(ordered.filter(Boolean).join(" "));
 }
 
 /** Splits on `separator` only at brace depth 0, so "{Barnes and Noble}" stays one name. */
@@ -259,50 +260,11 @@ function splitOutsideBraces(text: string, separator: RegExp): string[] {
   return parts.filter((p) => p.trim());
 }
 
-const ACCENTS: Record<string, string> = {
-  '"': "\u0308",
-  "'": "\u0301",
-  "`": "\u0300",
-  "^": "\u0302",
-  "~": "\u0303",
-  "=": "\u0304",
-  ".": "\u0307",
-  u: "\u0306",
-  v: "\u030c",
-  H: "\u030b",
-  c: "\u0327",
-  k: "\u0328",
-  r: "\u030a",
-};
-const LETTERS: Record<string, string> = {
-  ss: "ß",
-  o: "ø",
-  O: "Ø",
-  ae: "æ",
-  AE: "Æ",
-  oe: "œ",
-  OE: "Œ",
-  aa: "å",
-  AA: "Å",
-  l: "ł",
-  L: "Ł",
-  i: "ı",
-  j: "ȷ",
-};
-
 /** Plain text from BibTeX field text: accents, escapes, and capitalisation braces resolved. */
-function latexToText(text: string): string {
+function bibtexFieldText(text: string): string {
   if (!/[\\{}~-]/.test(text)) return text.replace(/\s+/g, " ").trim();
-  const accent = (mark: string, letter: string) => {
-    // Dotless i/j carry the accent in LaTeX ('\'{\i}'); Unicode wants the ordinary letter.
-    const base = letter === "\\i" ? "i" : letter === "\\j" ? "j" : letter;
-    return (base + ACCENTS[mark]).normalize("NFC");
-  };
   return (
-    text
-      .replace(/\\(["'`^~=.])\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))/g, (_, m, a, b) => accent(m, a ?? b))
-      .replace(/\\([uvHckr])(?:\s*\{\s*(\\[ij]|[A-Za-z])\s*\}|\s+([A-Za-z]))/g, (_, m, a, b) => accent(m, a ?? b))
-      .replace(/\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])\s*(\{\})?/g, (_, name: string) => LETTERS[name]!)
+    renderAccents(text)
       .replace(/\\([&%$#_])/g, "$1")
       .replace(/\\\{/g, "\uE000")
       .replace(/\\\}/g, "\uE001")
