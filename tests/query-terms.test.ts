@@ -2,7 +2,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Bm25Index } from "../src/index/bm25.js";
+import { buildTable } from "../src/retrieve/acronyms.js";
 import { americanSpelling, queryTerms } from "../src/retrieve/query-terms.js";
+import { acronymDefinitions } from "../src/text/acronyms.js";
+import { namesInQuestion } from "../src/text/names.js";
 import { keywordTerms } from "../src/text/tokenize.js";
 import { DATA, FILES } from "./helpers.js";
 
@@ -52,5 +55,61 @@ describe("query terms rewritten against the index's vocabulary", () => {
     // "fine-tuned" is written hyphenated all over the corpus: its joined form would count the word three times.
     expect(index.documentFrequency("fine-tuned")).toBeGreaterThan(0);
     expect(queryTerms(index, "fine-tuned models").map(({ term }) => term)).not.toContain("finetun");
+  });
+});
+
+describe("abbreviations learned from the corpus's own definitions", () => {
+  const table = buildTable(lines);
+  const expanded = (query: string) =>
+    queryTerms(index, query, table)
+      .filter(({ term }) => !queryTerms(index, query).some((plain) => plain.term === term))
+      .map(({ term, weight }) => `${term}:${Number(weight.toFixed(3))}`);
+
+  it("finds long forms as Schwartz & Hearst do, in sentences as the bundled abstracts write them", () => {
+    const defined = (sentence: string) => acronymDefinitions(sentence).map(({ short, long }) => `${short}=${long}`);
+    expect(defined("Reinforcement learning from human feedback (RLHF) is a key technique.")).toEqual(["RLHF=Reinforcement learning from human feedback"]);
+    expect(defined("Post-hoc out-of-distribution (OOD) detection")).toEqual(["OOD=out-of-distribution"]);
+    expect(defined("applied to large language models (LLMs) and Vision Transformer (ViT) backbones")).toEqual([
+      "LLM=large language models",
+      "ViT=Vision Transformer",
+    ]);
+    // Brackets that are not definitions: a one-word long form, a capitalised word, letters that do not match.
+    expect(defined("we use Transformers (TF) and (Table) results (see KL)")).toEqual([]);
+    expect(defined("our method (CoOp) improves accuracy")).toEqual([]);
+  });
+
+  it("the corpus's usual sense wins: LLM is large language model, RLHF its long form", () => {
+    expect(table.expansions.get("llm")).toEqual(keywordTerms("large language model"));
+    expect(table.expansions.get("rlhf")).toEqual(keywordTerms("reinforcement learning from human feedback"));
+  });
+
+  it("an abbreviation typed in capitals adds its long form, sharing one word's weight; a long form adds its abbreviation", () => {
+    // RT-Pose defines it: "human localization and pose estimation (HPE)".
+    expect(expanded("3D HPE")).toEqual(["human:0.25", "local:0.25", "pose:0.25", "estim:0.25"]);
+    expect(expanded("knowledge graphs")).toContain("kg:0.5");
+    // Lower case is a word, not an abbreviation: never expanded.
+    expect(expanded("hpe")).toEqual([]);
+  });
+
+  it("'3D HPE' finds a pose-estimation abstract that never writes HPE", () => {
+    const texts = lines.filter((line) => line.length > 200);
+    const top = (acronyms?: ReturnType<typeof buildTable>) => index.searchTerms(queryTerms(index, "3D HPE", acronyms), 10).map((hit) => texts[hit.docIndex]!);
+    const spelledOut = (found: string[]) => found.filter((text) => /human pose estimation/i.test(text) && !text.includes("HPE"));
+    expect(spelledOut(top())).toEqual([]);
+    expect(spelledOut(top(table)).length).toBeGreaterThan(0);
+  });
+});
+
+describe("names a question asks about", () => {
+  it("name-like words and capitalised words inside the sentence, bare of suffixes, possessives and plurals", () => {
+    expect(namesInQuestion("How does the Sophia optimizer compare with CLIP-like and GPT-style models, and Informer's attention?")).toEqual([
+      "Sophia",
+      "CLIP",
+      "GPT",
+      "Informer",
+    ]);
+    expect(namesInQuestion("Which LLMs run on GPUs? What does RT-2 show?")).toEqual(["LLM", "GPU", "RT-2"]);
+    // Sentence openers and lower-case words are not names.
+    expect(namesInQuestion("What is neural collapse? Does it happen early?")).toEqual([]);
   });
 });

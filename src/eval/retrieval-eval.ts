@@ -54,6 +54,7 @@ export function retrievalRuns(grid: boolean): RetrievalRun[] {
   for (const denseWeight of [0.1, 0.2, 0.3, 0.5, 1]) {
     for (const rrfK of [5, 10, 20, 60]) runs.push([`hybrid w=${denseWeight} k=${rrfK}`, { mode: "hybrid", denseWeight, rrfK }]);
   }
+  runs.push(["bm25 no-acronyms", { mode: "bm25", acronyms: false }], ["hybrid no-acronyms", { mode: "hybrid", acronyms: false }]);
   runs.push(["hybrid no-mmr", { mode: "hybrid", mmrLambda: 1 }], ["hybrid extra-chunk 0.3", { mode: "hybrid", extraChunkWeight: 0.3 }]);
   return runs;
 }

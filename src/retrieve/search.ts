@@ -1,6 +1,7 @@
 import type { Chunk, Paper } from "../corpus/paper.js";
 import { dot, type Embedder } from "../index/embedder.js";
 import type { IndexSnapshot } from "../index/snapshot.js";
+import { acronymsOf } from "./acronyms.js";
 import { hasFilters, paperMatches, type PaperFilters } from "./filters.js";
 import { reciprocalRankFusion, zScoreFusion } from "./fusion.js";
 import { mmrOrder } from "./mmr.js";
@@ -51,7 +52,11 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
     mode === "dense"
       ? []
       : index.keyword
-          .searchTerms(queryTerms(index.keyword, query), settings.candidates, allowedChunk && ((doc) => allowedChunk(index.chunks[doc]!.id)))
+          .searchTerms(
+            queryTerms(index.keyword, query, settings.acronyms ? acronymsOf(index.chunks) : undefined),
+            settings.candidates,
+            allowedChunk && ((doc) => allowedChunk(index.chunks[doc]!.id)),
+          )
           .map((hit) => ({ id: index.chunks[hit.docIndex]!.id, score: hit.score }));
   const bm25Ids = bm25Hits.map((hit) => hit.id);
   const denseIds: string[] = [];

@@ -13,6 +13,8 @@ export interface RetrievalSettings {
   chunksPerPaper: number;
   /** MMR trade-off: 1 = pure relevance, lower = more diversity. */
   mmrLambda: number;
+  /** Expand abbreviations typed in capitals to the long forms the corpus defines, and long forms to them. */
+  acronyms: boolean;
 }
 
 /**
@@ -31,4 +33,5 @@ export const DEFAULT_RETRIEVAL: RetrievalSettings = {
   extraChunkWeight: 0,
   chunksPerPaper: 2,
   mmrLambda: 0.9,
+  acronyms: true,
 };

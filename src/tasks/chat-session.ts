@@ -1,4 +1,5 @@
 import { renderPrompt } from "../llm/prompts.js";
+import { NAME_LIKE } from "../text/names.js";
 import { keywordTerms } from "../text/tokenize.js";
 import { type AskOptions, type AskResult, ask } from "./ask.js";
 import type { TaskContext } from "./core/context.js";
@@ -124,9 +125,6 @@ function topicOf(result: AskResult, standalone: string, carried: Topic | undefin
 }
 
 const QUESTION_OPENING = /^(?:(?:what|how|which|why|where|when|who)\s+(?:is|are|was|were|does|do|did|can|could)?\s*(?:the\s+)?|tell me about\s+|explain\s+)/i;
-
-/** A word that reads as a name: capitals after the first letter or digits in it ("DeltaZip", "xLSTM", "GPT-4"). */
-const NAME_LIKE = /\b(?:\p{L}+\p{Lu}[\p{L}\d-]*|\p{Lu}{2,}[\p{L}\d-]*|\p{L}+-?\d[\p{L}\d-]*)\b/gu;
 
 /** "LoTR: Low Tensor Rank…" → "LoTR"; "… Networks (HAWQ)" → "HAWQ"; a short title as it is; else null. */
 function shortName(title: string | null): string | null {
