@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { Bm25Index } from "../src/index/bm25.js";
 import { buildTable } from "../src/retrieve/acronyms.js";
 import { americanSpelling, queryTerms } from "../src/retrieve/query-terms.js";
-import { acronymDefinitions } from "../src/text/acronyms.js";
+import { acronymDefinitions, spellsOut } from "../src/text/acronyms.js";
 import { namesInQuestion } from "../src/text/names.js";
 import { keywordTerms } from "../src/text/tokenize.js";
 import { DATA, FILES } from "./helpers.js";
@@ -109,7 +109,16 @@ describe("names a question asks about", () => {
       "Informer",
     ]);
     expect(namesInQuestion("Which LLMs run on GPUs? What does RT-2 show?")).toEqual(["LLM", "GPU", "RT-2"]);
-    // Sentence openers and lower-case words are not names.
+    // Sentence openers and lower-case words are not names; two capitals abbreviate everyday terms ("QA").
     expect(namesInQuestion("What is neural collapse? Does it happen early?")).toEqual([]);
+    expect(namesInQuestion("how big is the QA dataset, and what do node2vec's walks and Huffman-compressing do?")).toEqual(["node2vec", "Huffman"]);
+  });
+
+  it("an abbreviation is spelled out by initials of consecutive words (Swivel writes 'point-wise mutual information')", () => {
+    const swivel = lines.find((line) => line.includes("Swivel performs"))!;
+    expect(spellsOut("PMI", swivel)).toBe(true);
+    expect(spellsOut("SVM", swivel)).toBe(false);
+    // A stop word breaks the run: "of the" cannot stand in for letters.
+    expect(spellsOut("MOT", "mixture of the transformers")).toBe(false);
   });
 });

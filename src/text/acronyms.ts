@@ -59,3 +59,16 @@ function longFormFor(short: string, words: string[]): string | null {
   if (long.toLowerCase() === short.toLowerCase() || count > letters.length + 2) return null;
   return long;
 }
+
+/**
+ * Whether a text spells an abbreviation out without defining it: consecutive words whose first letters are its
+ * letters ("point-wise mutual information" for PMI, "support vector machines" for SVM). Stop words break a run.
+ */
+export function spellsOut(short: string, text: string): boolean {
+  const letters = singular(short).toLowerCase();
+  if (!/^\p{L}{2,6}$/u.test(letters)) return false;
+  const initials = [...text.toLowerCase().matchAll(WORD)].map((word) => (STOP.has(word[0]) ? " " : word[0][0]!)).join("");
+  return initials.includes(letters);
+}
+
+const STOP = new Set(["a", "an", "the", "of", "and", "or", "for", "to", "in", "on", "with", "by", "is", "are", "we", "our"]);
