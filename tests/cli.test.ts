@@ -73,15 +73,17 @@ describe("citewise CLI (subprocess, built dist/)", () => {
         }),
         "{not json",
         JSON.stringify({ id: "2401.00002", title: "No Abstract Here" }),
+        JSON.stringify({ id: "2401.00003", authors: ["Nobody"] }),
       ].join("\n"),
     );
     const { code, stdout } = runCli(["--index", path.join(dir, "index"), "ingest", file, "--json"], { cwd: dir });
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(report.added).toEqual(["arxiv:2401.00001"]);
-    expect(report.skipped.map((s: { line: number }) => s.line)).toEqual([2, 3]);
+    // A title without an abstract is a paper known by its title; a record with neither is skipped.
+    expect(report.added).toEqual(["arxiv:2401.00001", "arxiv:2401.00002"]);
+    expect(report.skipped.map((s: { line: number }) => s.line)).toEqual([2, 4]);
     expect(report.skipped[0].file).toBe("mixed.jsonl");
-    expect(report.skipped[1].reason).toMatch(/no abstract/);
+    expect(report.skipped[1].reason).toBe("no abstract or title");
   });
 
   it("search builds an index from the bundled corpus when none exists", () => {

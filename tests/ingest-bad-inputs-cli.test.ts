@@ -23,7 +23,7 @@ const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(need
 function writeCorpus(dir: string) {
   const put = (name: string, content: string | Buffer) => writeFileSync(path.join(dir, name), content);
   const jsonl = titled.slice(0, 6).map((e) => JSON.stringify(e));
-  jsonl.push('{"title": "Cut off", "abstract": "The dominant sequence transduction models', '{"title": "No abstract here"}', "[".repeat(50_000));
+  jsonl.push('{"title": "Cut off", "abstract": "The dominant sequence transduction models', '{"authors": ["No Title", "No Abstract"]}', "[".repeat(50_000));
   put("papers.jsonl", `${jsonl.join("\n")}\n`);
   const bib = fz.bibtex(titled.slice(6, 11)).replace("abstract = {", "abstract = {{").replace("@article{fuzz0,", "@article{broken,");
   put("refs.bib", bib);
@@ -40,7 +40,7 @@ function writeCorpus(dir: string) {
   put("one-line.txt", filler.join(" ").repeat(75)); // ~3 MB on one line
   const skips: Array<[string, number, RegExp]> = [
     ["papers.jsonl", 7, /^invalid JSON/],
-    ["papers.jsonl", 8, /^no abstract$/],
+    ["papers.jsonl", 8, /^no abstract or title$/],
     ["papers.jsonl", 9, /^invalid JSON/],
     ["refs.bib", lineOf(bib, "@article{broken,"), /^unbalanced braces: entry broken/],
     ["table.csv", lineOf(csv, '"Broken row"'), /^unterminated quoted field/],

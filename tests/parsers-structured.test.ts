@@ -11,12 +11,15 @@ const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, imp
 describe("parseJsonLines", () => {
   const { records, skipped } = parseJsonLines(fixture("sample.jsonl"), "sample.jsonl");
 
-  it("keeps the good lines and skips the bad ones with line numbers", () => {
-    expect(records.map((r) => r.source.line)).toEqual([1, 5, 6]);
-    expect(skipped).toHaveLength(2);
+  it("keeps the good lines and skips the bad ones with line numbers; a title without an abstract is a paper", () => {
+    expect(records.map((r) => r.source.line)).toEqual([1, 4, 5, 6]);
+    expect(skipped).toHaveLength(1);
     expect(skipped[0]).toMatchObject({ file: "sample.jsonl", line: 3 });
     expect(skipped[0]!.reason).toMatch(/^invalid JSON: .*Unterminated string/);
-    expect(skipped[1]).toEqual({ file: "sample.jsonl", line: 4, reason: "no abstract" });
+    expect(records[1]).toMatchObject({ title: "LoRA: Low-Rank Adaptation of Large Language Models", abstract: "", arxivId: "2106.09685" });
+    expect(parseJsonLines('{"authors": ["A. Author"], "year": 2020}\n', "x.jsonl").skipped).toEqual([
+      { file: "x.jsonl", line: 1, reason: "no abstract or title" },
+    ]);
   });
 
   it("reads the arXiv metadata snapshot shape", () => {
@@ -37,7 +40,7 @@ describe("parseJsonLines", () => {
   });
 
   it("accepts summary, author objects, arXiv: ids, abs URLs, author strings and journal-ref", () => {
-    const [, llama, bert] = records;
+    const [, , llama, bert] = records;
     expect(llama).toMatchObject({
       arxivId: "2302.13971",
       authors: ["Hugo Touvron", "Thibaut Lavril", "Gautier Izacard"],
@@ -86,7 +89,9 @@ describe("parseJsonArray", () => {
       "]",
     ].join("\n");
     const { records, skipped } = parseJsonArray(text, "papers.json");
-    expect(records).toHaveLength(2);
+    expect(records).toHaveLength(3);
+    expect(records[1]).toMatchObject({ title: "No abstract here", abstract: "" });
+    records.splice(1, 1);
     expect(records[0]).toMatchObject({
       arxivId: "2106.09685",
       authors: ["Edward J. Hu", "Yelong Shen"],
@@ -94,7 +99,7 @@ describe("parseJsonArray", () => {
       source: { file: "papers.json", line: 2, format: "jsonl" },
     });
     expect(records[1]).toMatchObject({ authors: ["Timo Schick", "Jane Dwivedi-Yu"], source: { line: 5 } });
-    expect(skipped).toEqual([{ file: "papers.json", line: 4, reason: "no abstract" }]);
+    expect(skipped).toEqual([]);
   });
 
   it('reads an object with a "papers" or "records" array', () => {
@@ -124,7 +129,7 @@ describe("parseJsonArray", () => {
 
   it("falls back to JSON Lines when a .json file holds one object per line", () => {
     const { records } = parseJsonArray(fixture("sample.jsonl"), "sample.json");
-    expect(records).toHaveLength(3);
+    expect(records).toHaveLength(4);
   });
 });
 
@@ -132,24 +137,29 @@ describe("parseBibtex", () => {
   const { records, skipped } = parseBibtex(fixture("sample.bib"), "sample.bib");
 
   it("parses good entries, skipping @string, @comment and broken entries", () => {
-    expect(records.map((r) => r.citationKey)).toEqual(["devlin2019bert", "brown2020language", "schoelkopf2021causal"]);
+    expect(records.map((r) => r.citationKey)).toEqual(["devlin2019bert", "vaswani2017attention", "brown2020language", "schoelkopf2021causal"]);
     expect(records.map((r) => r.source)).toEqual([
       { file: "sample.bib", line: 5, format: "bibtex" },
+      { file: "sample.bib", line: 17, format: "bibtex" },
       { file: "sample.bib", line: 24, format: "bibtex" },
       { file: "sample.bib", line: 38, format: "bibtex" },
     ]);
+    // No abstract: kept by its title, with its type and key, never quoted.
+    expect(records[1]).toMatchObject({ abstract: "", entryType: "article", venue: "Advances in Neural Information Processing Systems" });
   });
 
-  it("reports entries without an abstract and with unbalanced braces", () => {
-    expect(skipped).toHaveLength(2);
-    expect(skipped[0]).toEqual({ file: "sample.bib", line: 17, reason: "no abstract field (entry vaswani2017attention)" });
-    expect(skipped[1]).toMatchObject({ file: "sample.bib", line: 33 });
-    expect(skipped[1]!.reason).toMatch(/unbalanced braces/);
-    expect(skipped[1]!.reason).toContain("broken2021");
+  it("reports entries with neither abstract nor title, and unbalanced braces", () => {
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]).toMatchObject({ file: "sample.bib", line: 33 });
+    expect(skipped[0]!.reason).toMatch(/unbalanced braces/);
+    expect(skipped[0]!.reason).toContain("broken2021");
+    expect(parseBibtex("@misc{empty2020,\n  year = 2020\n}\n", "x.bib").skipped).toEqual([
+      { file: "x.bib", line: 1, reason: "no abstract or title field (entry empty2020)" },
+    ]);
   });
 
   it("reads fields, names, macros and arXiv ids", () => {
-    const [bert, gpt3] = records;
+    const [bert, , gpt3] = records;
     expect(bert).toMatchObject({
       title: "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
       authors: ["Jacob Devlin", "Ming-Wei Chang", "Kenton Lee", "Kristina Toutanova"],
@@ -175,7 +185,7 @@ describe("parseBibtex", () => {
   });
 
   it("turns LaTeX accents, ~ and formatting commands into plain text", () => {
-    const causal = records[2]!;
+    const causal = records[3]!;
     expect(causal.authors).toEqual(["Bernhard Schölkopf", "Francesco Locatello", "José Muñoz", "Kurt Gödel"]);
     expect(causal.venue).toBe("Proceedings of the IEEE");
     expect(causal.abstract).toBe(
@@ -228,13 +238,16 @@ describe("parseCsv", () => {
     expect(records.map((r) => r.source)).toEqual([
       { file: "sample.csv", line: 2, format: "csv" },
       { file: "sample.csv", line: 5, format: "csv" },
+      { file: "sample.csv", line: 6, format: "csv" },
       { file: "sample.csv", line: 7, format: "csv" },
     ]);
-    expect(skipped).toEqual([{ file: "sample.csv", line: 6, reason: "empty abstract" }]);
+    // Llama 2's row has a title and no abstract: a paper known by its title.
+    expect(records[2]).toMatchObject({ title: "Llama 2: Open Foundation and Fine-Tuned Chat Models", abstract: "" });
+    expect(skipped).toEqual([]);
   });
 
   it("reads quoted fields, doubled quotes and author lists", () => {
-    const [instruct, cot, t5] = records;
+    const [instruct, cot, , t5] = records;
     expect(instruct).toMatchObject({
       arxivId: "2203.02155",
       authors: ["Long Ouyang", "Jeff Wu", "Xu Jiang"],
@@ -254,7 +267,9 @@ describe("parseCsv", () => {
   it("reports a missing abstract column once, listing the columns found", () => {
     const { records: recs, skipped: skips } = parseCsv("Title,Authors,Year\nAttention Is All You Need,Vaswani,2017\n", "x.csv");
     expect(recs).toEqual([]);
-    expect(skips).toEqual([{ file: "x.csv", line: 1, reason: "no abstract column (expected abstract, summary or text; found: Title, Authors, Year)" }]);
+    expect(skips).toEqual([
+      { file: "x.csv", line: 1, reason: "no abstract column (expected abstract, summary, text or Abstract Note; found: Title, Authors, Year)" },
+    ]);
   });
 
   it("detects TSV and semicolons, and matches header aliases case-insensitively", () => {
@@ -304,4 +319,11 @@ describe("robustness", () => {
       }
     });
   }
+});
+
+describe("author lists written BibTeX-style in JSON", () => {
+  it('"Last, First and Last, First" is two people, not four', () => {
+    const { records } = parseJsonLines('{"title": "T", "abstract": "A.", "authors": "Zhu, Hongyu and Phanishayee, Amar and Pekhimenko, Gennady"}\n', "x.jsonl");
+    expect(records[0]!.authors).toEqual(["Hongyu Zhu", "Amar Phanishayee", "Gennady Pekhimenko"]);
+  });
 });

@@ -7,7 +7,7 @@ import { stripMarkers } from "../src/ground/markers.js";
 import { UseLiteEmbedder } from "../src/index/embedders/use-lite.js";
 import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
 import { parseBibtex } from "../src/ingest/parsers/bibtex.js";
-import { assignCitationKeys } from "../src/tasks/related-work/bibliography.js";
+import { assignCitationKeys, bibtexFor, formatReferences, personName } from "../src/tasks/related-work/bibliography.js";
 import { citeKeys, escapeLatex } from "../src/tasks/related-work/render.js";
 import { relatedWork, type RelatedWorkResult } from "../src/tasks/related-work/related-work.js";
 import { runCli, runCliAsync, tempDir } from "./helpers.js";
@@ -135,7 +135,7 @@ describe("related-work offline on the bundled corpus", () => {
 describe("citation keys, LaTeX conversion", () => {
   const paper = testPaper;
 
-  it("reuses user and paper keys, follows citation-js's convention otherwise, and keeps keys unique", () => {
+  it("reuses user and paper keys, follows citation-js's convention otherwise (title words and year without authors), and keeps keys unique", () => {
     const papers = [
       paper({ id: "a", title: "HAWQ: Hessian AWare Quantization", displayTitle: "HAWQ" }),
       paper({ id: "b", title: "HAWQ-V2: Hessian Aware trace-Weighted Quantization", displayTitle: "HAWQ-V2" }),
@@ -146,7 +146,56 @@ describe("citation keys, LaTeX conversion", () => {
       paper({ id: "e", title: "Takes the user key", displayTitle: "x", citationKey: "userKey" }),
     ];
     const keys = assignCitationKeys(papers, [{ key: "userKey", title: null, doi: null, arxivId: "2402.01376" }]);
-    expect(papers.map((p) => keys.get(p.id))).toEqual(["hawqa", "hawqb", "Vaswani2017Attention", "userKey", "mine2021", "h-0123456789ab", "takes"]);
+    expect(papers.map((p) => keys.get(p.id))).toEqual(["HawqHessian", "HawqV2", "Vaswani2017Attention", "userKey", "mine2021", "h-0123456789ab", "TakesUser"]);
+  });
+
+  it("names keep their particles and suffixes; entries get the type their venue or source says, and every known field", () => {
+    expect(personName("Mart van Baalen")).toEqual({ given: "Mart", family: "Baalen", "non-dropping-particle": "van" });
+    expect(personName("Christopher De Sa")).toEqual({ given: "Christopher", family: "Sa", "non-dropping-particle": "De" });
+    expect(personName("John Smith Jr.")).toEqual({ given: "John", family: "Smith", suffix: "Jr." });
+    expect(personName("Smith, Jr., John")).toEqual({ family: "Smith", given: "John", suffix: "Jr." });
+    const bits = paper({
+      id: "bits",
+      title: "Bayesian Bits",
+      displayTitle: "Bayesian Bits",
+      authors: ["Mart van Baalen", "Christopher De Sa"],
+      venue: "NeurIPS 2020",
+      date: "Dec 6, 2020",
+      doi: "10.5555/x",
+      url: "https://proceedings.neurips.cc/x",
+    });
+    const lotr = paper({
+      id: "lotr",
+      title: "LoTR: Low Tensor Rank Weight Adaptation",
+      displayTitle: "LoTR",
+      authors: ["Daniel Bershatsky"],
+      year: 2024,
+      arxivId: "2402.01376",
+      categories: ["cs.LG", "low-rank adaptation"],
+    });
+    const journal = paper({
+      id: "j",
+      title: "Long Short-Term Memory",
+      displayTitle: "LSTM",
+      authors: ["Sepp Hochreiter"],
+      year: 1997,
+      venue: "Neural Computation",
+      entryType: "JOUR",
+    });
+    const cited = [bits, lotr, journal].map((p, i) => ({ paper: p, key: `k${i}` }));
+    const bib = bibtexFor(cited);
+    const first = bib.slice(0, bib.indexOf("\n}\n"));
+    expect(first.startsWith("@inproceedings{k0,")).toBe(true);
+    for (const field of ["booktitle = {NeurIPS 2020}", "year = {2020}", "doi = {10.5555/x}", "url = {https://proceedings.neurips.cc/x}"])
+      expect(first).toContain(field);
+    expect(first).not.toContain("howpublished");
+    expect(bib).toContain("author = {van Baalen, Mart and De Sa, Christopher}");
+    expect(bib).toMatch(
+      /@misc\{k1,[^@]*eprint = \{2402\.01376\},\n {2}archiveprefix = \{arXiv\},[^@]*primaryclass = \{cs\.LG\},\n {2}keywords = \{low-rank adaptation\}/s,
+    );
+    expect(bib).toMatch(/@article\{k2,[^@]*journal = \{Neural Computation\}/s);
+    // The reference list knows the year from the date, and the particles.
+    expect(formatReferences(cited, "apa").get("bits")).toMatch(/^van Baalen, M\., & De Sa, C\. \(2020\)\. Bayesian Bits/);
   });
 
   it("escapes LaTeX specials in prose but keeps the abstracts' own math and escapes", () => {
@@ -180,7 +229,8 @@ describe("citewise related-work (CLI)", () => {
     const bib = readFileSync(path.join(dir, "out.bib"), "utf8");
     const records = parseBibtex(bib, "out.bib").records;
     expect(records.map((r) => r.citationKey)).toContain("myOwnKey:2024");
-    expect(records.find((r) => r.citationKey === "myOwnKey:2024")!.title).toBe(target.title);
+    // The user's entry is copied as they wrote it (their lower-case title, their type and fields), not rewritten.
+    expect(bib).toContain(`@inproceedings{myOwnKey:2024, title = {{${target.title!.toLowerCase()}}}, author = {Doe, Jane}, year = {2024}}\n`);
     expect(bib).not.toContain("smith2099unrelated");
   });
 

@@ -1,8 +1,10 @@
+import { realpathSync } from "node:fs";
 import path from "node:path";
+import type { Paper } from "../corpus/paper.js";
 import { UserError } from "../errors.js";
 import { isPostgresUrl } from "../index/storage.js";
 import { registerSecret, urlSecrets } from "../llm/redact.js";
-import { settings } from "../settings.js";
+import { PACKAGE, settings } from "../settings.js";
 
 /** Where the user said the index is: the --store and --index options (undefined when not given). */
 export interface IndexChoice {
@@ -44,3 +46,26 @@ export function resolveIndexLocation(choice: IndexChoice): string {
   for (const secret of urlSecrets(location)) registerSecret(secret);
   return location;
 }
+
+const SAMPLE_DIR = (() => {
+  try {
+    return realpathSync(PACKAGE.dataDir);
+  } catch {
+    return PACKAGE.dataDir;
+  }
+})();
+
+/**
+ * True when every paper came from the bundled sample corpus (data/): such an index is a demo, and search
+ * and `papers list` say so until the user's own files are ingested.
+ */
+export function onlyBundledSample(papers: Iterable<Paper>): boolean {
+  let any = false;
+  for (const paper of papers) {
+    any = true;
+    if (!paper.sources.every((source) => source.path !== undefined && path.dirname(source.path) === SAMPLE_DIR)) return false;
+  }
+  return any;
+}
+
+export const SAMPLE_NOTICE = `this index holds only the bundled sample corpus (${PACKAGE.dataDir}), a demo; add your own papers with: citewise ingest <your .bib, .ris, .csv, .json or folder>`;

@@ -30,6 +30,8 @@ export function paperToJson(paper: Paper) {
     categories: paper.categories,
     venue: paper.venue,
     citationKey: paper.citationKey,
+    url: paper.url ?? null,
+    entryType: paper.entryType ?? null,
     language: paper.language,
     sources: paper.sources,
   };
@@ -58,7 +60,9 @@ export function paperFacts(paper: Paper): string {
   const facts = [
     paper.date ?? (paper.year ? String(paper.year) : null),
     paper.authors.length ? shortAuthors(paper.authors) : paper.authorCount ? `${paper.authorCount} authors` : null,
-    paper.language !== "en" ? `lang ${paper.language}` : null,
+    paper.venue,
+    paper.language !== "en" && paper.abstract ? `lang ${paper.language}` : null,
+    paper.abstract ? null : "no abstract",
     paper.sources.map((source) => `${source.file}:${source.line}`).join(", "),
   ];
   return facts.filter(Boolean).join(" · ");

@@ -54,10 +54,12 @@ export interface FilterFlags {
   year?: { from?: number; to?: number };
   source?: string;
   lang?: string;
+  author?: string;
+  venue?: string;
 }
 
 export function filtersFrom(flags: FilterFlags): PaperFilters {
-  return { yearFrom: flags.year?.from, yearTo: flags.year?.to, source: flags.source, language: flags.lang };
+  return { yearFrom: flags.year?.from, yearTo: flags.year?.to, source: flags.source, language: flags.lang, author: flags.author, venue: flags.venue };
 }
 
 /** A value from a fixed list, or a one-line error naming the option and the choices. */
@@ -79,10 +81,19 @@ export function addModelOptions(command: Command, timeoutSeconds = 60): Command 
     .option("--timeout <seconds>", "per-request timeout for the model server", parsePositiveInt("--timeout", 3600), timeoutSeconds);
 }
 
-/** --year, --source, --lang: the retrieval filters every search-based command accepts. */
+/** --year, --source, --lang, --author, --venue: the paper filters every search-based command and `papers list` accept. */
 export function addFilterOptions(command: Command, prefix = ""): Command {
   return command
     .option("--year <range>", `${prefix}only papers from these years: 2023, 2021-2023, 2021-, -2023`, parseYearRange)
     .option("--source <text>", `${prefix}only papers from source files whose path contains this text`)
-    .option("--lang <code>", `${prefix}only papers in this language (en, zh, …)`);
+    .option("--lang <code>", `${prefix}only papers in this language (en, zh, …)`)
+    .option("--author <name>", `${prefix}only papers with an author whose name contains this text`, nonEmpty("--author"))
+    .option("--venue <text>", `${prefix}only papers whose venue contains this text`, nonEmpty("--venue"));
+}
+
+function nonEmpty(name: string) {
+  return (value: string): string => {
+    if (!value.trim()) throw new InvalidArgumentError(`${name} needs a non-empty text`);
+    return value.trim();
+  };
 }

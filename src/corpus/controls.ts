@@ -14,8 +14,11 @@ const ESC_SEQUENCE =
   /\u001b(?:\[[0-?]*[ -/]*[@-~]?|\][^\u0007\u001b\u009c]{0,512}(?:\u0007|\u001b\\|\u009c)|[PX^_][^\u001b\u009c]{0,512}(?:\u001b\\|\u009c))?/g;
 /** The same as 8-bit C1 controls: CSI U+009B, OSC U+009D, DCS U+0090, SOS U+0098, PM U+009E, APC U+009F. */
 const C1_SEQUENCE = /\u009b[0-?]*[ -/]*[@-~]?|[\u009d\u0090\u0098\u009e\u009f][^\u0007\u009c\u001b]{0,512}(?:\u0007|\u009c|\u001b\\)/g;
-/** C0 controls except tab and newline, DEL, the remaining C1 controls, bidi embeddings/overrides/isolates. */
-const LONE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * C0 controls except tab, newline and the CR of a CRLF line end (a user's .bib written with Windows line
+ * ends is copied as it is), DEL, the remaining C1 controls, bidi embeddings/overrides/isolates.
+ */
+const LONE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\r(?!\n)/g;
 
 /** Removes whole ESC and C1 sequences only (lone controls and line breaks stay): for decoding files, where \r ends lines. */
 export function stripEscapeSequences(text: string): string {

@@ -1,7 +1,7 @@
 /** Domain types shared by every stage. The corpus layer sits at the bottom: it imports nothing from citewise. */
 
-export type SourceFormat = "plaintext" | "listing" | "daily" | "jsonl" | "bibtex" | "csv";
-export const SOURCE_FORMATS: SourceFormat[] = ["plaintext", "listing", "daily", "jsonl", "bibtex", "csv"];
+export type SourceFormat = "plaintext" | "listing" | "daily" | "jsonl" | "bibtex" | "csv" | "ris" | "xml";
+export const SOURCE_FORMATS: SourceFormat[] = ["plaintext", "listing", "daily", "jsonl", "bibtex", "csv", "ris", "xml"];
 
 /** Where a record came from: file (as given, relative to the ingest root when possible) and 1-based line. */
 export interface SourceRef {
@@ -30,6 +30,11 @@ export interface RawRecord {
   venue?: string | null;
   /** Key the user gave the entry (BibTeX citation key), reused when citing. */
   citationKey?: string | null;
+  url?: string | null;
+  /** The entry type as the source wrote it ("article", "JOUR", "paper-conference", "journalArticle"). */
+  entryType?: string | null;
+  /** A BibTeX entry exactly as the user's file has it: copied, not rewritten, into every .bib citewise writes. */
+  bibtex?: string | null;
   source: SourceRef;
 }
 
@@ -50,12 +55,22 @@ export interface Paper {
   categories: string[];
   venue: string | null;
   citationKey: string | null;
+  /** Absent in indexes built before they were kept. */
+  url?: string | null;
+  entryType?: string | null;
+  /** The user's own BibTeX entry, byte for byte, when the paper came from a .bib file. */
+  bibtex?: string | null;
   /** ISO 639-1 code guessed from the script/words of the abstract, "und" when unsure. */
   language: string;
   /** Every place this paper was found; more than one when duplicates were merged. */
   sources: SourceRef[];
   /** Hash of the fields that affect chunks and embeddings; drives incremental re-ingest. */
   contentHash: string;
+}
+
+/** False for a library entry known only by its title: searchable, listed, never quoted as evidence. */
+export function hasAbstract(paper: Pick<Paper, "abstract">): boolean {
+  return paper.abstract.length > 0;
 }
 
 export interface Chunk {

@@ -1,7 +1,7 @@
 import { splitSentences } from "../text/sentences.js";
 import { addressesQuestion, questionFocus } from "../text/question-terms.js";
 import { citationsIn, markersBeforeStop, stripMarkers } from "./markers.js";
-import { type ClaimJudge, countVerdicts, type EvidencePaper, type Verdict, type VerdictCounts } from "./verdict.js";
+import { type ClaimJudge, countVerdicts, type EvidencePaper, titleOnlyReason, type Verdict, type VerdictCounts } from "./verdict.js";
 
 /** One checked sentence of a task's text: what it cites and what the judge said of it. */
 export interface SentenceSupport {
@@ -105,7 +105,10 @@ export async function checkGrounding(
         evidence: judgement.evidence,
         better: judgement.better,
         // Every sentence says why, supported ones too (--json readers should not have to guess).
-        reason: judgement.reason ?? (judgement.verdict === "supported" ? "the cited source states it" : judgement.verdict),
+        reason:
+          (judgement.verdict === "supported" ? null : titleOnlyReason(cited)) ??
+          judgement.reason ??
+          (judgement.verdict === "supported" ? "the cited source states it" : judgement.verdict),
         ...(focus ? { addresses: addressesQuestion(stripMarkers(sentence), focus, cited) } : {}),
       });
     }

@@ -13,6 +13,16 @@ export interface EvidencePaper {
   sentences: string[];
 }
 
+/**
+ * Why a claim citing only papers known by their title (library entries without an abstract) cannot be
+ * checked; null when some cited paper has sentences to check against.
+ */
+export function titleOnlyReason(cited: EvidencePaper[]): string | null {
+  return cited.length > 0 && cited.every((paper) => paper.sentences.length === 0)
+    ? "the cited paper has no abstract in the library (known by its title): nothing to check the claim against"
+    : null;
+}
+
 export interface Judgement {
   verdict: Verdict;
   /** The judge's confidence that the cited papers support the claim (0..1). */

@@ -39,6 +39,8 @@ export function chunkPaper(paper: Paper, options: ChunkOptions = DEFAULT_CHUNK_O
     words += length;
   }
   if (current.length > 0) groups.push(current);
+  // A paper known only by its title is one chunk of its title: found by search, with no sentence to quote.
+  if (groups.length === 0) groups.push([]);
   // A short tail chunk carries little context on its own; fold it into the previous one.
   if (groups.length > 1 && wordCount(groups[groups.length - 1]!.join(" ")) < options.maxWords / 4) {
     const tail = groups.pop()!;
@@ -47,7 +49,7 @@ export function chunkPaper(paper: Paper, options: ChunkOptions = DEFAULT_CHUNK_O
 
   const prefix = paper.titleIsDerived ? "" : `${paper.title}\n`;
   return groups.map((group, index) => {
-    const text = `${prefix}${group.join(" ")}`;
+    const text = group.length ? `${prefix}${group.join(" ")}` : (paper.title ?? "");
     const contentHash = sha1(text, 16);
     return { id: `${paper.id}#${index}`, paperId: paper.id, index, text, sentences: group, contentHash };
   });

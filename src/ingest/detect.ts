@@ -10,6 +10,10 @@ const EXTENSION_FORMATS: Record<string, SourceFormat> = {
   ".bibtex": "bibtex",
   ".csv": "csv",
   ".tsv": "csv",
+  ".ris": "ris",
+  ".xml": "xml",
+  ".atom": "xml",
+  ".rss": "xml",
 };
 
 /** Picks a parser from the extension, then from the content of the first lines. */
@@ -22,9 +26,12 @@ export function detectFormat(fileName: string, text: string): SourceFormat {
   const trimmed = head.trimStart();
   if (trimmed.startsWith("{") || trimmed.startsWith("[")) return "jsonl";
   if (/^\s*@\w+\s*\{/m.test(head)) return "bibtex";
+  if (/^(?:\uFEFF)?\s*TY {1,2}- /m.test(head.slice(0, 2_000))) return "ris";
+  if (/^<(?:\?xml|feed|rss|rdf:RDF)\b/i.test(trimmed)) return "xml";
 
   const lines = head.split(/\r\n|\r|\n/).map((line) => line.trim());
-  if (/^"?title"?\s*[,;\t]/i.test(lines[0] ?? "") || /[,;\t]\s*"?abstract"?\s*([,;\t]|$)/i.test(lines[0] ?? "")) return "csv";
+  const header = (lines[0] ?? "").replace(/^\uFEFF/, "");
+  if (/^"?title"?\s*[,;\t]/i.test(header) || /[,;\t]\s*"?(abstract|abstract note|summary)"?\s*([,;\t]|$)/i.test(header)) return "csv";
   if (lines.some((line) => /^[•·]?\s*\d+\s+authors?$/i.test(line))) return "daily";
   if (lines.some((line) => isChromeLine(line) && line.length > 3)) return "listing";
 

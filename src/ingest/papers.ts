@@ -10,17 +10,22 @@ export interface MergeResult {
   duplicates: Array<{ keptId: string; file: string; line: number }>;
 }
 
-/** Normalises records, merges duplicates (same arXiv id or same abstract text) and assigns stable ids. */
-export function recordsToPapers(records: RawRecord[]): MergeResult {
+/**
+ * Normalises records, merges duplicates (same arXiv id, DOI or abstract text) and assigns stable ids. With
+ * the previous version's papers, a paper keeps the id it had: better metadata arriving later (an arXiv id
+ * for a paper first known by title) must not change the id the user cites, compares and removes it by.
+ */
+export function recordsToPapers(records: RawRecord[], previous: Iterable<Paper> = []): MergeResult {
   const byKey = new Map<string, Paper>();
   const papers: Paper[] = [];
   const duplicates: Array<{ paper: Paper; file: string; line: number }> = [];
 
   for (const record of records) {
     const paper = toPaper(record);
-    if (!paper.abstract) continue;
-    const keys = dedupeKeys(paper);
-    const existing = keys.map((key) => byKey.get(key)).find(Boolean);
+    if (!paper.abstract && !paper.title) continue;
+    const existing = lookupKeys(paper)
+      .map((key) => byKey.get(key))
+      .find(Boolean);
     if (existing) {
       mergeInto(existing, paper);
       duplicates.push({ paper: existing, file: record.source.file, line: record.source.line });
@@ -31,7 +36,7 @@ export function recordsToPapers(records: RawRecord[]): MergeResult {
     for (const key of dedupeKeys(target)) byKey.set(key, target);
   }
 
-  assignIds(papers);
+  assignIds(papers, previousIds(previous));
   return {
     papers,
     duplicatesMerged: duplicates.length,
@@ -59,17 +64,40 @@ function toPaper(record: RawRecord): Paper {
     categories: (record.categories ?? []).map(normalizeText).filter(Boolean),
     venue: record.venue ? normalizeText(record.venue) || null : null,
     citationKey: record.citationKey ? cleanIdentifier(record.citationKey) || null : null,
+    url: record.url ? cleanIdentifier(record.url) || null : null,
+    entryType: record.entryType ? normalizeText(record.entryType) || null : null,
+    bibtex: record.bibtex ?? null,
     language: detectLanguage(abstract),
     sources: [record.source],
     contentHash: "",
   };
 }
 
+/**
+ * Keys a paper is known by. A paper known only by its title is matched by title, in both directions: the
+ * same paper with its abstract, from another export, fills it in. Two papers with abstracts are never merged
+ * by title alone (different papers share titles).
+ */
 function dedupeKeys(paper: Paper): string[] {
-  const keys = [`abs:${sha1(normalizeForHash(paper.abstract))}`];
+  const title = paper.title ? sha1(normalizeForHash(paper.title)) : null;
+  const keys = paper.abstract ? [`abs:${sha1(normalizeForHash(paper.abstract))}`, ...(title ? [`title:${title}`] : [])] : title ? [`title-only:${title}`] : [];
   if (paper.arxivId) keys.push(`arxiv:${paper.arxivId}`);
   if (paper.doi) keys.push(`doi:${paper.doi.toLowerCase()}`);
   return keys;
+}
+
+function lookupKeys(paper: Paper): string[] {
+  return [...strongKeys(paper), ...titleKeys(paper)];
+}
+
+function strongKeys(paper: Paper): string[] {
+  return dedupeKeys(paper).filter((key) => !key.startsWith("title"));
+}
+
+/** A paper with an abstract matches only a title-only one by title; a title-only one matches either. */
+function titleKeys(paper: Paper): string[] {
+  const title = paper.title ? sha1(normalizeForHash(paper.title)) : null;
+  return title ? (paper.abstract ? [`title-only:${title}`] : [`title:${title}`, `title-only:${title}`]) : [];
 }
 
 /** The first record wins field by field, except that a real title beats a derived one. */
@@ -79,6 +107,7 @@ function mergeInto(target: Paper, other: Paper): void {
     target.displayTitle = other.displayTitle;
     target.titleIsDerived = false;
   }
+  if (!target.abstract && other.abstract) target.language = other.language;
   if (other.abstract.length > target.abstract.length * 1.2) target.abstract = other.abstract;
   if (target.authors.length === 0) target.authors = other.authors;
   target.authorCount ??= other.authorCount;
@@ -88,20 +117,49 @@ function mergeInto(target: Paper, other: Paper): void {
   target.doi ??= other.doi;
   target.venue ??= other.venue;
   target.citationKey ??= other.citationKey;
+  target.url ??= other.url;
+  target.entryType ??= other.entryType;
+  target.bibtex ??= other.bibtex;
   if (target.categories.length === 0) target.categories = other.categories;
   target.sources.push(...other.sources);
 }
 
-/** Ids come from content; two different papers with the same title slug get a hash suffix. */
-function assignIds(papers: Paper[]): void {
+/** Each identity key of an earlier paper → its id (the first paper to claim a key keeps it). */
+function previousIds(previous: Iterable<Paper>): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const paper of previous) for (const key of dedupeKeys(paper)) if (!ids.has(key)) ids.set(key, paper.id);
+  return ids;
+}
+
+/** Ids come from content, or from the paper's earlier version; two different papers with the same title slug get a hash suffix. */
+function assignIds(papers: Paper[], earlier: Map<string, string>): void {
   const taken = new Set<string>();
-  for (const paper of papers) {
+  // Earlier ids are claimed first, so a new paper's natural id cannot take one that an old paper keeps: by
+  // abstract, arXiv id or DOI, then (for a paper known only by its title, before or now) by title.
+  const kept: Array<string | undefined> = papers.map(() => undefined);
+  const claimed = new Set<string>();
+  for (const keysOf of [strongKeys, titleKeys])
+    papers.forEach((paper, i) => {
+      if (kept[i]) return;
+      const id = keysOf(paper)
+        .map((key) => earlier.get(key))
+        .find((found) => found !== undefined && !claimed.has(found));
+      if (id === undefined) return;
+      kept[i] = id;
+      claimed.add(id);
+    });
+  papers.forEach((paper, i) => {
     paper.contentHash = sha1(`${paper.title ?? ""}\n${paper.abstract}`, 16);
+    if (kept[i]) {
+      taken.add(kept[i]!);
+      paper.id = kept[i]!;
+      return;
+    }
     let id = paperIdFor(paper);
-    if (taken.has(id)) id = `${id}-${sha1(normalizeForHash(paper.abstract), 6)}`;
+    if (taken.has(id) || claimed.has(id)) id = `${id}-${sha1(normalizeForHash(paper.abstract || (paper.title ?? "")), 6)}`;
     taken.add(id);
     paper.id = id;
-  }
+  });
 }
 
 /**
@@ -122,6 +180,9 @@ export function recordsFromPapers(papers: Paper[]): RawRecord[] {
       categories: paper.categories,
       venue: paper.venue,
       citationKey: paper.citationKey,
+      url: paper.url,
+      entryType: paper.entryType,
+      bibtex: paper.bibtex,
       source,
     })),
   );

@@ -7,6 +7,8 @@ import { parseDaily } from "./parsers/daily.js";
 import { parseJsonArray, parseJsonLines } from "./parsers/jsonl.js";
 import { parseListing } from "./parsers/listing.js";
 import { parsePlaintext } from "./parsers/plaintext.js";
+import { parseRis } from "./parsers/ris.js";
+import { parseXml } from "./parsers/xml.js";
 import type { ParseResult } from "./parsers/types.js";
 import { listInputFiles, readTextFile } from "./read-source.js";
 
@@ -66,6 +68,8 @@ function checkFields(record: RawRecord): string | null {
     tooLong("DOI", record.doi, FIELD_LIMITS.field) ??
     tooLong("arXiv id", record.arxivId, FIELD_LIMITS.field) ??
     tooLong("citation key", record.citationKey, FIELD_LIMITS.field) ??
+    tooLong("URL", record.url, FIELD_LIMITS.field) ??
+    tooLong("entry type", record.entryType, FIELD_LIMITS.field) ??
     (record.categories ?? []).map((category) => tooLong("a category", category, FIELD_LIMITS.field)).find(Boolean) ??
     null
   );
@@ -79,7 +83,8 @@ function checkRecord(record: RawRecord): string | null {
   const words = abstract.length > MAX_ABSTRACT_WORDS ? abstract.split(/\s+/).length : 0;
   if (words > MAX_ABSTRACT_WORDS) return `abstract too long (${words} words, limit ${MAX_ABSTRACT_WORDS}): probably a broken record`;
   // recordsToPapers would silently drop an abstract that is empty once normalised (e.g. only escaped control characters).
-  if (!normalizeText(abstract)) return "abstract has no text";
+  // A title alone is a paper (a library entry without an abstract): kept, searchable, never quoted.
+  if (!normalizeText(abstract) && !normalizeText(record.title ?? "")) return abstract ? "abstract has no text" : "no abstract or title";
   return null;
 }
 
@@ -92,12 +97,30 @@ function parseWith(text: string, file: string, format: SourceFormat): ParseResul
     case "daily":
       return parseDaily(text, file);
     case "jsonl":
-      // A JSON document (array) and JSON Lines share the extension .json; the first character tells them apart.
-      return text.trimStart().startsWith("[") ? parseJsonArray(text, file) : parseJsonLines(text, file);
+      // A JSON document (an array, or one object such as an API response) and JSON Lines share the extension
+      // .json: a document parses whole, JSON Lines does not (parseJsonArray falls back to it).
+      return isJsonDocument(text) ? parseJsonArray(text, file) : parseJsonLines(text, file);
     case "bibtex":
       return parseBibtex(text, file);
     case "csv":
       return parseCsv(text, file);
+    case "ris":
+      return parseRis(text, file);
+    case "xml":
+      return parseXml(text, file);
+  }
+}
+
+/** An array, or one object that parses whole (JSON Lines with several lines fails at its second object). */
+function isJsonDocument(text: string): boolean {
+  const body = text.replace(/^\uFEFF/, "").trimStart();
+  if (body.startsWith("[")) return true;
+  if (!body.startsWith("{")) return false;
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -80,11 +80,11 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     const reasons = new Map(merged.dropped.map((drop) => [drop.key, drop.reason]));
     let records = merged.records;
     if (options.remove) {
-      const removal = removalOf(options.remove, records);
+      const removal = removalOf(options.remove, records, previous.papers.values());
       records = withoutRemoved(records, removal).records;
       for (const key of [...removal.sources, ...removal.locations]) reasons.set(key, "removed by you (citewise papers remove)");
     }
-    const result = recordsToPapers(records);
+    const result = recordsToPapers(records, previous.papers.values());
     const diff = diffPapers(previous.papers, result.papers);
     // An index made by another text analysis is re-chunked and re-tokenised (its vectors are reused by text).
     const sameText = previous.manifest?.textVersion === TEXT_VERSION;
@@ -172,12 +172,17 @@ export async function storedSourceFiles(indexDir: string): Promise<{ files: stri
 }
 
 /** Which records a removal names: whole files, and every place each named paper was found. */
-function removalOf(remove: NonNullable<IngestOptions["remove"]>, records: RawRecord[]): { sources: Set<string>; locations: Set<string> } {
+function removalOf(
+  remove: NonNullable<IngestOptions["remove"]>,
+  records: RawRecord[],
+  previous: Iterable<Paper>,
+): { sources: Set<string>; locations: Set<string> } {
   const sources = new Set((remove.sources ?? []).map(keyForFile));
   const locations = new Set<string>();
   if (remove.paperIds?.length) {
     const wanted = new Set(remove.paperIds);
-    for (const paper of recordsToPapers(records).papers) if (wanted.has(paper.id)) for (const source of paper.sources) locations.add(locationKey(source));
+    for (const paper of recordsToPapers(records, previous).papers)
+      if (wanted.has(paper.id)) for (const source of paper.sources) locations.add(locationKey(source));
   }
   return { sources, locations };
 }

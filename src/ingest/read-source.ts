@@ -6,7 +6,7 @@ import { decodeBytes } from "./decode.js";
 import { CitewiseError } from "../errors.js";
 import { settings } from "../settings.js";
 
-const SUPPORTED_EXTENSIONS = new Set([".txt", ".md", ".jsonl", ".ndjson", ".json", ".bib", ".bibtex", ".csv", ".tsv", ""]);
+const SUPPORTED_EXTENSIONS = new Set([".txt", ".md", ".jsonl", ".ndjson", ".json", ".bib", ".bibtex", ".csv", ".tsv", ".ris", ".xml", ".atom", ".rss", ""]);
 /** Folders nested deeper than this are not read (a runaway or hostile tree would exhaust path length first). */
 export const MAX_FOLDER_DEPTH = 64;
 

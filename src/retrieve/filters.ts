@@ -7,6 +7,10 @@ export interface PaperFilters {
   /** Keep papers found in a source file whose path contains this text. */
   source?: string;
   language?: string;
+  /** Keep papers with an author whose name contains this text (case and accents ignored). */
+  author?: string;
+  /** Keep papers whose venue contains this text (case and accents ignored). */
+  venue?: string;
 }
 
 export function hasFilters(filters: PaperFilters): boolean {
@@ -21,5 +25,12 @@ export function paperMatches(paper: Paper, filters: PaperFilters): boolean {
   }
   if (filters.source && !paper.sources.some((source) => source.file.includes(filters.source!))) return false;
   if (filters.language && paper.language !== filters.language) return false;
+  if (filters.author && !paper.authors.some((name) => folded(name).includes(folded(filters.author!)))) return false;
+  if (filters.venue && !folded(paper.venue ?? "").includes(folded(filters.venue))) return false;
   return true;
+}
+
+/** "Hochreiter", "hochreiter" and "Höchreiter" alike: lower case, accents off. */
+function folded(text: string): string {
+  return text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
 }

@@ -1,33 +1,36 @@
 import type { Command } from "commander";
 import pc from "picocolors";
-import type { Paper } from "../../corpus/paper.js";
+import { hasAbstract, type Paper } from "../../corpus/paper.js";
 import { hasIndex, readPapers } from "../../index/snapshot.js";
+import { onlyBundledSample, SAMPLE_NOTICE } from "../../app/location.js";
 import { keyForFile, sourceKey } from "../../ingest/merge-sources.js";
 import { ingestWithProgress, openIndexFor, resolveIndexLocation, type GlobalOptions } from "../context.js";
 import { storedEmbedder } from "./ingest.js";
 import { reportErrors, UserError } from "../errors.js";
 import { paperFacts, paperLabel, paperToJson, printJson } from "../format.js";
-import { filtersFrom, parsePositiveInt, parseYearRange } from "../options.js";
+import { addFilterOptions, choice, filtersFrom, parsePositiveInt } from "../options.js";
 import { paperMatches } from "../../retrieve/filters.js";
 
 export function registerPapers(program: Command): void {
   const papers = program.command("papers").description("list or show the papers in the index");
 
-  papers
-    .command("list")
-    .description("list indexed papers")
-    .option("--year <range>", "only papers from these years", parseYearRange)
-    .option("--source <text>", "only papers from source files whose path contains this text")
-    .option("--lang <code>", "only papers in this language")
+  addFilterOptions(papers.command("list"))
+    .description("list indexed papers: id, year, first author, title, venue and source file")
+    .option("--sort <order>", "order: added (default, the order they were indexed), year (newest first) or title", choice("--sort", LIST_ORDERS), "added")
     .option("-n, --limit <n>", "show at most this many", parsePositiveInt("--limit", 1_000_000))
     .option("--json", "print as JSON")
+    .addHelpText("after", "\nExamples:\n  citewise papers list --sort year --author Hochreiter\n  citewise papers list --venue NeurIPS --year 2023- --json")
     .action((options, command: Command) =>
       reportErrors(async () => {
         const all = await loadPapers(command.optsWithGlobals() as GlobalOptions);
         const filters = filtersFrom(options);
-        const selected = all.filter((paper) => paperMatches(paper, filters)).slice(0, options.limit ?? Infinity);
+        const selected = sortPapers(
+          all.filter((paper) => paperMatches(paper, filters)),
+          options.sort,
+        ).slice(0, options.limit ?? Infinity);
+        if (onlyBundledSample(all)) process.stderr.write(pc.dim(`note: ${SAMPLE_NOTICE}\n`));
         if (options.json) return printJson(selected.map(paperToJson));
-        for (const paper of selected) process.stdout.write(`${pc.dim(paper.id.padEnd(48))} ${paperLabel(paper)}\n`);
+        for (const paper of selected) process.stdout.write(`${listLine(paper)}\n`);
         process.stdout.write(pc.dim(`${selected.length} of ${all.length} papers\n`));
       }),
     );
@@ -41,12 +44,24 @@ export function registerPapers(program: Command): void {
       reportErrors(async () => {
         const paper = findPaper(await loadPapers(command.optsWithGlobals() as GlobalOptions), id);
         if (options.json) return printJson(paperToJson(paper));
-        process.stdout.write(`${pc.bold(paperLabel(paper))}\n${pc.dim(`id ${paper.id}`)}\n${pc.dim(paperFacts(paper))}\n\n${paper.abstract}\n`);
+        const details = [
+          paper.doi && `doi ${paper.doi}`,
+          paper.arxivId && `arXiv ${paper.arxivId}`,
+          paper.url && `url ${paper.url}`,
+          paper.entryType && `type ${paper.entryType}`,
+          paper.citationKey && `key ${paper.citationKey}`,
+          paper.categories.length > 0 && `keywords ${paper.categories.join(", ")}`,
+        ].filter(Boolean);
+        const body = hasAbstract(paper) ? paper.abstract : pc.dim("(no abstract in the library: the paper is known by its title, searchable, never quoted)");
+        process.stdout.write(
+          `${pc.bold(paperLabel(paper))}\n${pc.dim(`id ${paper.id}`)}\n${pc.dim(paperFacts(paper))}\n${details.map((line) => pc.dim(`${line}\n`)).join("")}\n${body}\n`,
+        );
       }),
     );
 
   papers
     .command("remove")
+    .alias("rm")
     .description("take papers out of the index: by id (a unique prefix is enough), or every paper of a source file")
     .argument("[ids...]", "paper ids")
     .option("--source <file...>", "remove every paper that came from this file")
@@ -79,6 +94,29 @@ export function registerPapers(program: Command): void {
         process.stdout.write(pc.dim(`${report.papers} papers left in ${report.indexDir}\n`));
       }),
     );
+}
+
+const LIST_ORDERS = ["added", "year", "title"] as const;
+
+function sortPapers(papers: Paper[], order: (typeof LIST_ORDERS)[number]): Paper[] {
+  if (order === "year") return [...papers].sort((a, b) => (b.year ?? -1) - (a.year ?? -1) || a.displayTitle.localeCompare(b.displayTitle));
+  if (order === "title") return [...papers].sort((a, b) => a.displayTitle.localeCompare(b.displayTitle, undefined, { sensitivity: "base" }));
+  return papers;
+}
+
+/** id, year, first author, title, venue, source: one line, the columns a library view has. */
+function listLine(paper: Paper): string {
+  // The name as written: "Mart van Baalen" has no safe surname to cut out.
+  const first = paper.authors[0] ? `${paper.authors[0]}${paper.authors.length > 1 ? " et al." : ""}` : "";
+  const where = paper.sources[0] ? `${paper.sources[0].file}:${paper.sources[0].line}` : "";
+  const title = `${paperLabel(paper)}${hasAbstract(paper) ? "" : pc.dim(" (title only)")}`;
+  return [
+    pc.dim(paper.id.padEnd(40)),
+    String(paper.year ?? "----"),
+    first.length > 24 ? `${first.slice(0, 23)}…` : first.padEnd(24),
+    title,
+    pc.dim([paper.venue, where].filter(Boolean).join(" · ")),
+  ].join("  ");
 }
 
 async function loadPapers(global: GlobalOptions): Promise<Paper[]> {

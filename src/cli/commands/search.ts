@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from "commander";
 import pc from "picocolors";
+import { onlyBundledSample, SAMPLE_NOTICE } from "../../app/location.js";
 import { searchPapers, type RetrievalMode } from "../../retrieve/search.js";
 import { openIndexFor, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
@@ -26,6 +27,7 @@ export function registerSearch(program: Command): void {
         if (problem) throw new UserError(problem === "the query is empty" ? "the query is empty; say what you are looking for" : problem);
         const { index, embedder } = await openIndexFor(command.optsWithGlobals() as GlobalOptions, { quiet: options.json });
         const results = await searchPapers(index, embedder, query, { k: options.top, mode: options.mode, filters: filtersFrom(options) });
+        if (!options.json && onlyBundledSample(index.papers.values())) process.stderr.write(pc.dim(`note: ${SAMPLE_NOTICE}\n`));
         if (options.json) {
           printJson({ query, mode: options.mode, k: options.top, results: results.map((result, i) => searchResultToJson(result, i + 1)) });
           return;
@@ -40,7 +42,7 @@ export function registerSearch(program: Command): void {
           );
           process.stdout.write(`    ${pc.dim(paperFacts(result.paper))}\n`);
           const best = result.chunks[0];
-          if (best) process.stdout.write(`    ${excerpt(best.chunk.sentences.join(" "))}\n`);
+          if (best?.chunk.sentences.length) process.stdout.write(`    ${excerpt(best.chunk.sentences.join(" "))}\n`);
         });
       }),
     );

@@ -65,6 +65,7 @@ export const parseBibtex: Parser = (text, file) => {
       continue;
     }
     const body = src.slice(start, close.end);
+    const entryText = src.slice(at, close.end + 1);
     at = src.indexOf("@", close.end + 1);
     if (type === "comment" || type === "preamble") continue;
     if (type === "string") {
@@ -75,7 +76,11 @@ export const parseBibtex: Parser = (text, file) => {
     const entry = parseBody(body, macros, true);
     const record = toRecord(entry, { file, line, format: "bibtex" });
     if (typeof record === "string") skipped.push({ file, line, reason: record });
-    else records.push(record);
+    else {
+      record.entryType = type;
+      record.bibtex = entryText;
+      records.push(record);
+    }
   }
   return { records, skipped };
 };
@@ -187,10 +192,10 @@ function toRecord(entry: Body, source: RawRecord["source"]): RawRecord | string 
     return value === null ? null : bibtexFieldText(value) || null;
   };
   const label = entry.key ?? "(no key)";
-  const abstract = field("abstract");
-  if (!abstract) {
-    return entry.error ? `malformed entry ${label}: ${entry.error}` : `no abstract field (entry ${label})`;
-  }
+  const abstract = field("abstract") ?? "";
+  if (!abstract && entry.error) return `malformed entry ${label}: ${entry.error}`;
+  // An entry with a title and no abstract is a paper known by its title: searchable, never quoted.
+  if (!abstract && !field("title")) return `no abstract or title field (entry ${label})`;
   const record: RawRecord = { title: field("title"), abstract, citationKey: entry.key, source };
 
   const authorField = raw("author");
@@ -225,6 +230,8 @@ function toRecord(entry: Body, source: RawRecord["source"]): RawRecord | string 
   if (arxivId) record.arxivId = arxivId;
   const venue = journal ?? field("booktitle");
   if (venue) record.venue = venue;
+  const url = field("url");
+  if (url) record.url = url;
   const keywords = field("keywords");
   if (keywords)
     record.categories = keywords

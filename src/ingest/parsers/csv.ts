@@ -17,16 +17,23 @@ interface Row {
 }
 
 /** Header aliases, matched case-insensitively with spaces/dashes read as "_". */
+// Zotero's CSV export names its columns "Abstract Note", "Publication Year", "Publication Title", "Url",
+// "Item Type", "Key", "Manual Tags" and "Automatic Tags", and writes authors "Last, First; Last, First".
 const COLUMNS = {
   title: ["title"],
-  abstract: ["abstract", "summary", "text"],
+  abstract: ["abstract", "summary", "text", "abstract_note"],
   authors: ["authors", "author"],
-  year: ["year"],
-  date: ["date", "published"],
+  year: ["year", "publication_year"],
+  date: ["date", "published", "publication_date"],
   id: ["id", "arxiv_id", "arxivid", "arxiv"],
   doi: ["doi"],
-  categories: ["categories", "keywords"],
-  venue: ["venue", "journal"],
+  categories: ["categories", "keywords", "manual_tags"],
+  automaticTags: ["automatic_tags"],
+  venue: ["venue", "journal", "publication_title", "proceedings_title", "conference_name"],
+  url: ["url", "link"],
+  entryType: ["item_type", "type", "entry_type"],
+  key: ["key", "citation_key"],
+  extra: ["extra"],
 } as const;
 
 /** CSV or TSV (delimiter guessed from the header) with RFC 4180 quoting. */
@@ -46,13 +53,15 @@ export const parseCsv: Parser = (text, file) => {
   );
   const column = (aliases: readonly string[]) => aliases.map((a) => names.indexOf(a)).find((i) => i >= 0) ?? -1;
   const col = Object.fromEntries(Object.entries(COLUMNS).map(([k, v]) => [k, column(v)])) as Record<keyof typeof COLUMNS, number>;
+  const zotero = names.includes("abstract_note") && names.includes("item_type");
+  const venueColumns = COLUMNS.venue.map((alias) => names.indexOf(alias)).filter((index) => index >= 0);
   if (col.abstract === -1) {
     const found =
       header.fields
         .map((h) => h.trim())
         .filter(Boolean)
         .join(", ") || "none";
-    skipped.push({ file, line: header.line, reason: `no abstract column (expected abstract, summary or text; found: ${found})` });
+    skipped.push({ file, line: header.line, reason: `no abstract column (expected abstract, summary, text or Abstract Note; found: ${found})` });
     return { records, skipped };
   }
 
@@ -72,34 +81,61 @@ export const parseCsv: Parser = (text, file) => {
     }
     const get = (index: number) => (index >= 0 ? (row.fields[index] ?? "").replace(/\s+/g, " ").trim() : "");
     const abstract = get(col.abstract);
-    if (!abstract) {
+    // A row with a title and no abstract is a paper known by its title; one with neither, or of the wrong
+    // width, is damage.
+    if (!abstract && (!get(col.title) || row.fields.length !== names.length)) {
       const shape = row.fields.length === names.length ? "" : ` (row has ${row.fields.length} fields, header has ${names.length})`;
       skipped.push({ file, line, reason: `empty abstract${shape}` });
       continue;
     }
     const record: RawRecord = { title: get(col.title) || null, abstract, source: { file, line, format: "csv" } };
-    const authors = splitList(get(col.authors), /,|\s+and\s+/);
+    const authors = zotero ? lastFirstNames(get(col.authors)) : splitList(get(col.authors), /,|\s+and\s+/);
     if (authors.length) {
       record.authors = authors;
       record.authorCount = authors.length;
     }
     const date = get(col.date);
-    if (date) record.date = date;
+    // A year alone is the year, not a date.
+    if (date && !/^\d{4}$/.test(date)) record.date = date;
     const year = yearIn(get(col.year) || date);
     if (year) record.year = year;
-    const arxivId = parseArxivId(get(col.id));
+    // Zotero keeps a preprint's arXiv id in "Extra" ("arXiv: 2306.01234") or its URL.
+    const arxivId =
+      parseArxivId(get(col.id)) ??
+      parseArxivId(/arxiv:\s*(\S+)/i.exec(get(col.extra))?.[1] ?? null) ??
+      (/arxiv\.org/i.test(get(col.url)) ? parseArxivId(get(col.url)) : null);
     if (arxivId) record.arxivId = arxivId;
     const doi = cleanDoi(get(col.doi));
     if (doi) record.doi = doi;
-    const keywords = get(col.categories);
+    const keywords = [get(col.categories), get(col.automaticTags)].filter(Boolean).join("; ");
     const categories = splitList(keywords, keywords.includes(",") ? /,/ : /\s+/);
     if (categories.length) record.categories = categories;
-    const venue = get(col.venue);
+    // Zotero fills one of Publication Title, Proceedings Title or Conference Name, by item type.
+    const venue = venueColumns.map(get).find(Boolean);
     if (venue) record.venue = venue;
+    const url = get(col.url);
+    if (url) record.url = url;
+    const entryType = get(col.entryType);
+    if (entryType) record.entryType = entryType;
+    // Better BibTeX writes the citation key in "Extra"; without it, Zotero's item key ("ABCD1234") is what
+    // identifies the item in the user's library.
+    const key = (zotero ? /citation key:\s*(\S+)/i.exec(get(col.extra))?.[1] : undefined) ?? get(col.key);
+    if (key) record.citationKey = key;
     records.push(record);
   }
   return { records, skipped };
 };
+
+/** Zotero's "Vaswani, Ashish; Shazeer, Noam" → ["Ashish Vaswani", "Noam Shazeer"]; a name without a comma stays as written. */
+function lastFirstNames(text: string): string[] {
+  return splitList(text, /;/).map((name) => {
+    const comma = name.indexOf(",");
+    if (comma < 0) return name;
+    // "Whitfield, Thomas, Jr." → "Thomas Whitfield Jr.".
+    const [family, given, suffix] = name.split(",").map((part) => part.trim());
+    return [given, family, suffix].filter(Boolean).join(" ");
+  });
+}
 
 /** ";" separates when present (names and keywords may contain commas or spaces); else `fallback`. */
 function splitList(text: string, fallback: RegExp): string[] {

@@ -1,5 +1,6 @@
 import { parseArxivId } from "../../corpus/ids.js";
 import type { RawRecord, SkippedRecord } from "../../corpus/paper.js";
+import { apiPaperToRecord, isSinglePaper, listedPapers } from "./api-json.js";
 import { lineIndex } from "./lines.js";
 import type { Parser, ParseResult } from "./types.js";
 import { cleanDoi, stripBom, yearIn } from "../../corpus/fields.js";
@@ -35,18 +36,20 @@ export const parseJsonArray: Parser = (text, file) => {
   }
   let key: string | null = null;
   let items: unknown[];
+  const listed = isObject(doc) ? listedPapers(doc) : null;
   if (Array.isArray(doc)) {
     items = doc;
-  } else if (isObject(doc) && (Array.isArray(doc.papers) || Array.isArray(doc.records))) {
-    key = Array.isArray(doc.papers) ? "papers" : "records";
-    items = doc[key] as unknown[];
-  } else if (isObject(doc) && ("abstract" in doc || "summary" in doc)) {
+  } else if (listed) {
+    key = listed.key;
+    items = listed.items;
+  } else if (isObject(doc) && isSinglePaper(doc)) {
     items = [doc];
   } else {
     result.skipped.push({
       file,
       line: 1,
-      reason: 'expected a JSON array of objects, or an object with a "papers" or "records" array',
+      reason:
+        'expected a JSON array of papers, one paper, or a search response with a "papers", "records", "data" (Semantic Scholar), "results" (OpenAlex) or "feed.entry" array',
     });
     return result;
   }
@@ -60,15 +63,23 @@ function addObject(value: unknown, file: string, line: number, records: RawRecor
     skipped.push({ file, line, reason: `expected a JSON object, got ${Array.isArray(value) ? "an array" : typeof value}` });
     return;
   }
-  const record = toRecord(value, file, line);
+  // A search response on one line (a saved API page) holds its papers in a list.
+  const listed = isSinglePaper(value) ? null : listedPapers(value);
+  if (listed) {
+    for (const item of listed.items) addObject(item, file, line, records, skipped);
+    return;
+  }
+  const api = apiPaperToRecord(value, { file, line, format: "jsonl" });
+  const record = api ? api.record : toRecord(value, file, line);
   if (record) records.push(record);
-  else skipped.push({ file, line, reason: "no abstract" });
+  else skipped.push({ file, line, reason: "no abstract or title" });
 }
 
 function toRecord(obj: Record<string, unknown>, file: string, line: number): RawRecord | null {
   const abstract = collapse(str(obj.abstract) || str(obj.summary) || "");
-  if (!abstract) return null;
-  const record: RawRecord = { abstract, title: collapse(str(obj.title) ?? "") || null, source: { file, line, format: "jsonl" } };
+  const title = collapse(str(obj.title) ?? "") || null;
+  if (!abstract && !title) return null;
+  const record: RawRecord = { abstract, title, source: { file, line, format: "jsonl" } };
 
   const authors = authorsOf(obj);
   if (authors) {
@@ -90,6 +101,8 @@ function toRecord(obj: Record<string, unknown>, file: string, line: number): Raw
   if (venue?.trim()) record.venue = collapse(venue);
   const categories = listOf(obj.categories ?? obj.keywords);
   if (categories.length) record.categories = categories;
+  const url = str(obj.url) ?? str(obj.link);
+  if (url?.trim()) record.url = url.trim();
   return record;
 }
 
@@ -110,6 +123,10 @@ function authorsOf(obj: Record<string, unknown>): string[] | null {
     // Affiliations in parentheses may contain commas, so drop them before splitting.
     let text = authors;
     while (/\([^()]*\)/.test(text)) text = text.replace(/\([^()]*\)/g, " ");
+    // BibTeX style, "Zhu, Hongyu and Phanishayee, Amar": each name is "Last, First".
+    const bibtexStyle = text.split(/\s+and\s+/);
+    if (bibtexStyle.length > 1 && bibtexStyle.every((name) => name.split(",").length === 2))
+      return bibtexStyle.map((name) => collapse(name.split(",").reverse().join(" ")));
     const names = text
       .split(/,|\s+and\s+/)
       .map(collapse)

@@ -1,6 +1,7 @@
 import { EMPTY_GROUNDING } from "../../ground/grounding.js";
 import { ABSTAIN_TEXT, type AnswerSource } from "../../generate/generator.js";
 import type { Embedder } from "../../index/embedder.js";
+import { hasAbstract } from "../../corpus/paper.js";
 import type { IndexSnapshot } from "../../index/snapshot.js";
 import { bestChunkCoverage } from "../../retrieve/coverage.js";
 import type { PaperFilters } from "../../retrieve/filters.js";
@@ -46,7 +47,8 @@ export async function retrieve(
   input: string,
   k: number,
 ): Promise<Retrieval> {
-  const results = await searchPapers(context.index, context.embedder, input, { k, filters: context.filters });
+  // Papers known only by their title are found by search but are no evidence: they are never sources.
+  const results = (await searchPapers(context.index, context.embedder, input, { k, filters: context.filters })).filter((result) => hasAbstract(result.paper));
   const relevance = relevanceOf(context.index, input, results);
   return { results, sources: numberSources(results), relevance, abstain: results.length === 0 || relevance.score < relevance.threshold };
 }

@@ -131,7 +131,7 @@ async function citedDocument(
       paperIds: group.theme.papers.map((paper) => paper.id),
     })),
     document: "",
-    bibtex: bibtexFor(citedPapers),
+    bibtex: bibtexFor(citedPapers, options.userBib),
   };
   return { ...result, document: renderDocument(result, paragraphs, keyOf, path.basename(options.bibFile ?? TASK_DEFAULTS.relatedWork.bibOut)) };
 }

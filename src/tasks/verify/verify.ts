@@ -1,6 +1,6 @@
 import type { Paper } from "../../corpus/paper.js";
 import { answerSentences } from "../../generate/injection.js";
-import { type ClaimJudge, countVerdicts, type EvidencePaper, type Judgement, type Verdict, type VerdictCounts } from "../../ground/verdict.js";
+import { type ClaimJudge, countVerdicts, type EvidencePaper, type Judgement, titleOnlyReason, type Verdict, type VerdictCounts } from "../../ground/verdict.js";
 import type { Embedder } from "../../index/embedder.js";
 import type { IndexSnapshot } from "../../index/snapshot.js";
 import { searchPapers } from "../../retrieve/search.js";
@@ -90,6 +90,8 @@ export async function verifyDraft(input: VerifyInput, context: VerifyContext): P
     } else {
       const others = await othersFor(sentence.claimText, cited, citedAnywhere, context);
       judgement = await judge.judge(sentence.claimText, cited.map(evidenceOf), others.map(evidenceOf));
+      const titleOnly = judgement.verdict === "supported" ? null : titleOnlyReason(cited.map(evidenceOf));
+      if (titleOnly) judgement = { ...judgement, reason: titleOnly };
     }
     sentences.push({
       text: sentence.text,
