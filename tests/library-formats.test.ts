@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { detectFormat } from "../src/ingest/detect.js";
 import { recordsToPapers } from "../src/ingest/papers.js";
 import { parseInputs, parseText } from "../src/ingest/parse-files.js";
+import type { RawRecord } from "../src/corpus/paper.js";
 import { runCli, tempDir } from "./helpers.js";
 
 /**
@@ -138,5 +139,65 @@ describe("a file recognised by its extension but damaged is reported, never read
     // The same 61 papers, at most, exported nine ways.
     expect(report.papers).toBeLessThanOrEqual(61);
     expect(report.duplicatesMerged).toBe(expected.length - report.papers);
+  });
+});
+
+describe("papers known by their title merge only when it is surely the same paper", () => {
+  const record = (title: string, abstract: string, extra: Partial<RawRecord> = {}, line = 1): RawRecord => ({
+    title,
+    abstract,
+    source: { file: "x", line, format: "jsonl" },
+    ...extra,
+  });
+  const TRANSFORMER = "The dominant sequence transduction models are based on complex recurrent networks.";
+  const CORTEX = "We study attention in the human visual cortex with functional imaging.";
+
+  it("a title-only entry is filled in by one paper of that title, never by two; two abstracts never merge by title", () => {
+    const first = recordsToPapers([
+      record("Attention Is All You Need", "", { authors: ["Ashish Vaswani"], year: 2017 }),
+      record("Attention Is All You Need", TRANSFORMER, { arxivId: "1706.03762" }, 2),
+      record("Attention Is All You Need", CORTEX, {}, 3),
+    ]).papers;
+    expect(first.map((paper) => [paper.abstract, paper.authors, paper.arxivId])).toEqual([
+      [TRANSFORMER, ["Ashish Vaswani"], "1706.03762"],
+      [CORTEX, [], null],
+    ]);
+    // The other order: two papers of that title already, so the title-only entry cannot tell which it is.
+    const second = recordsToPapers([
+      record("Attention Is All You Need", TRANSFORMER),
+      record("Attention Is All You Need", CORTEX),
+      record("Attention Is All You Need", ""),
+    ]).papers;
+    expect(second.map((paper) => paper.abstract)).toEqual([TRANSFORMER, CORTEX, ""]);
+  });
+
+  it("a DOI or arXiv id that disagrees keeps same-titled entries apart (three editorials stay three)", () => {
+    const papers = recordsToPapers([
+      record("Editorial", "", { doi: "10.1000/ed2019", venue: "Nature" }),
+      record("Editorial", "", { doi: "10.1000/ed2021", venue: "Science" }, 2),
+      record("Editorial", "This issue collects work on cell biology.", { doi: "10.1000/ed2023", venue: "Cell" }, 3),
+    ]).papers;
+    expect(papers.map((paper) => [paper.venue, paper.doi, paper.abstract.length > 0])).toEqual([
+      ["Nature", "10.1000/ed2019", false],
+      ["Science", "10.1000/ed2021", false],
+      ["Cell", "10.1000/ed2023", true],
+    ]);
+  });
+});
+
+describe("RIS and XML as tools really write them, and XML that is too deep", () => {
+  it("reads one-space and lower-case RIS tags", () => {
+    const text = "ty - JOUR\nti - One Space Tags\nab - An abstract written by a tool with one space before the dash.\nau - Doe, Jane\ner - \n";
+    const { records, skipped } = parseText(text, "x.ris", "ris");
+    expect(skipped).toEqual([]);
+    expect(records[0]).toMatchObject({ title: "One Space Tags", authors: ["Jane Doe"], entryType: "JOUR" });
+  });
+
+  it("XML nested deeper than the parser allows is a skipped file, not a failed ingest", () => {
+    const deep = `<feed><entry><title>x</title><summary>${"<b>".repeat(120)}${"</b>".repeat(120)}</summary></entry></feed>`;
+    const { records, skipped } = parseText(deep, "deep.xml", "xml");
+    expect(records).toEqual([]);
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]!.reason).toMatch(/^unreadable XML: /);
   });
 });

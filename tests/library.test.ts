@@ -98,6 +98,18 @@ describe("the researcher's own library (CLI)", () => {
     expect(bad.stderr).toMatch(/--sort must be one of added, year, title/);
   });
 
+  it("an output file is never one of the files the library was built from; compare refuses title-only papers", () => {
+    const before = readFileSync(bib, "utf8");
+    const run = cli("related-work", "word embeddings", "--out", bib);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toMatch(/library\.bib is one of the files your index was built from .*; choose another output file/);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(readFileSync(bib, "utf8")).toBe(before);
+    const compare = cli("compare", "long-short", "swivel");
+    expect(compare.code).toBe(2);
+    expect(compare.stderr).toMatch(/long-short-term-memory has no abstract in the library \(title only\)/);
+  });
+
   it("papers rm removes a paper and says which; ingesting its file again brings it back", () => {
     const rm = cli("papers", "rm", "long-short");
     expect(rm.code, rm.stderr).toBe(0);

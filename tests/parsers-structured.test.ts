@@ -327,3 +327,27 @@ describe("author lists written BibTeX-style in JSON", () => {
     expect(records[0]!.authors).toEqual(["Hongyu Zhu", "Amar Phanishayee", "Gennady Pekhimenko"]);
   });
 });
+
+describe("a BibTeX entry kept as written", () => {
+  it("is the entry byte for byte, with the @string definitions it uses before it, in the file's line endings", () => {
+    const text = [
+      "@string{jmlr = {Journal of Machine Learning Research}}",
+      "@string{unused = {Never Used}}",
+      "",
+      "@article{key1,",
+      "  title = {A Paper},",
+      "  journal = jmlr,",
+      "  year = 2021,",
+      "  abstract = {An abstract.}",
+      "}",
+      "",
+    ].join("\r\n");
+    const [record] = parseBibtex(text, "lib.bib").records;
+    expect(record!.venue).toBe("Journal of Machine Learning Research");
+    expect(record!.bibtex).toBe(
+      "@string{jmlr = {Journal of Machine Learning Research}}\r\n@article{key1,\r\n  title = {A Paper},\r\n  journal = jmlr,\r\n  year = 2021,\r\n  abstract = {An abstract.}\r\n}",
+    );
+    // Read on its own, the copy means what the original meant.
+    expect(parseBibtex(record!.bibtex!, "copy.bib").records[0]!.venue).toBe("Journal of Machine Learning Research");
+  });
+});

@@ -6,6 +6,7 @@ import { type Notify, openIndex, openTaskContext, type WriterOptions } from "../
 import { stripBom } from "../corpus/fields.js";
 import { readRegularFile } from "../ingest/read-source.js";
 import { loadIndex } from "../index/snapshot.js";
+import { currentSourcePaths } from "../index/local/layout.js";
 import { isPostgresUrl } from "../index/storage.js";
 import { PACKAGE } from "../settings.js";
 import { UserError } from "./errors.js";
@@ -69,6 +70,7 @@ export function outputPolicy(global: GlobalOptions, options: { explicit: boolean
     overwriteHint: options.hint,
     inputs: options.inputs,
     indexDir: isPostgresUrl(location) ? null : location,
+    indexSources: () => (isPostgresUrl(location) ? [] : currentSourcePaths(location)),
   };
 }
 

@@ -32,6 +32,8 @@ export interface OutputPolicy {
   inputs?: string[];
   /** The local index folder: nothing is written inside it. */
   indexDir?: string | null;
+  /** The files the index was built from (the user's library): never replaced. Read only when the target exists. */
+  indexSources?: () => string[];
 }
 
 type Target =
@@ -77,6 +79,11 @@ export function checkOutputTarget(file: string, policy: OutputPolicy): Target {
       throw new UserError(`${file} is also an input of this command (${input}); choose another output file so the input is not overwritten`);
   }
   if (target.kind === "stream") return target;
+  if (target.kind === "file") {
+    const source = (policy.indexSources?.() ?? []).find((input) => sameFile(input, real));
+    if (source)
+      throw new UserError(`${file} is one of the files your index was built from (${source}); choose another output file so your library is not overwritten`);
+  }
   if (target.kind === "file" && !policy.overwrite) {
     throw new UserError(`${file} already exists and was not replaced; ${policy.overwriteHint ?? "pass --force to replace it"}`);
   }

@@ -20,20 +20,24 @@ export function recordsToPapers(records: RawRecord[], previous: Iterable<Paper> 
   const papers: Paper[] = [];
   const duplicates: Array<{ paper: Paper; file: string; line: number }> = [];
 
+  const byTitle = new Map<string, Paper[]>();
   for (const record of records) {
     const paper = toPaper(record);
     if (!paper.abstract && !paper.title) continue;
-    const existing = lookupKeys(paper)
-      .map((key) => byKey.get(key))
-      .find(Boolean);
+    const existing =
+      strongKeys(paper)
+        .map((key) => byKey.get(key))
+        .find(Boolean) ?? sameTitle(paper, byTitle);
     if (existing) {
       mergeInto(existing, paper);
       duplicates.push({ paper: existing, file: record.source.file, line: record.source.line });
     } else {
       papers.push(paper);
+      const title = titleHash(paper);
+      if (title) byTitle.set(title, [...(byTitle.get(title) ?? []), paper]);
     }
     const target = existing ?? paper;
-    for (const key of dedupeKeys(target)) byKey.set(key, target);
+    for (const key of strongKeys(target)) byKey.set(key, target);
   }
 
   assignIds(papers, previousIds(previous));
@@ -86,8 +90,24 @@ function dedupeKeys(paper: Paper): string[] {
   return keys;
 }
 
-function lookupKeys(paper: Paper): string[] {
-  return [...strongKeys(paper), ...titleKeys(paper)];
+/**
+ * The one earlier paper a paper known only by its title is (or that fills one in): same title, only one paper
+ * of that title so far, not both with abstracts (different papers share titles: "Editorial"), and no DOI or
+ * arXiv id that disagrees.
+ */
+function sameTitle(paper: Paper, byTitle: Map<string, Paper[]>): Paper | undefined {
+  const title = titleHash(paper);
+  const group = title ? (byTitle.get(title) ?? []) : [];
+  if (group.length !== 1) return undefined;
+  const other = group[0]!;
+  if (paper.abstract && other.abstract) return undefined;
+  if (paper.doi && other.doi && paper.doi.toLowerCase() !== other.doi.toLowerCase()) return undefined;
+  if (paper.arxivId && other.arxivId && paper.arxivId !== other.arxivId) return undefined;
+  return other;
+}
+
+function titleHash(paper: Paper): string | null {
+  return paper.title ? sha1(normalizeForHash(paper.title)) : null;
 }
 
 function strongKeys(paper: Paper): string[] {

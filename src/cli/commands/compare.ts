@@ -9,6 +9,7 @@ import { printJson } from "../format.js";
 import { addFilterOptions, addModelOptions, filtersFrom, queryProblem } from "../options.js";
 import { checkOutputTarget, writeOutputFile } from "../output-file.js";
 import { findPaper } from "./papers.js";
+import { hasAbstract } from "../../corpus/paper.js";
 import { TASK_DEFAULTS } from "../../settings.js";
 
 function parsePaperCount(value: string): number {
@@ -45,6 +46,11 @@ export function registerCompare(program: Command): void {
         try {
           const all = [...context.index.papers.values()];
           const papers = ids.map((id) => findPaper(all, id));
+          const titleOnly = papers.find((paper) => !hasAbstract(paper));
+          if (titleOnly)
+            throw new UserError(
+              `${titleOnly.id} has no abstract in the library (title only): there is nothing to compare; ingest an export that has its abstract`,
+            );
           result = await compare({ ...context, filters }, { papers, query, k: options.papers });
         } finally {
           await context.embedder.close?.();

@@ -167,3 +167,20 @@ export function removeOwnFiles(dir: string, names: readonly string[]): string[] 
 export function retireGenerations(indexDir: string, keep: Set<string>): void {
   for (const name of listGenerations(indexDir)) if (!keep.has(name)) removeOwnFiles(path.join(indexDir, name), GENERATION_FILES);
 }
+
+/**
+ * The source files the current version was built from (their real paths), read synchronously: what a
+ * command's output file must never replace. Empty when the folder holds no readable index.
+ */
+export function currentSourcePaths(indexDir: string): string[] {
+  try {
+    const pointer = readPointer(indexDir);
+    if (!pointer) return [];
+    const text = readRegularFile(path.join(indexDir, pointer.name, "records.jsonl")).toString("utf8");
+    const paths = new Set<string>();
+    for (const match of text.matchAll(/"path":("(?:[^"\\]|\\.)*")/g)) paths.add(JSON.parse(match[1]!) as string);
+    return [...paths];
+  } catch {
+    return [];
+  }
+}

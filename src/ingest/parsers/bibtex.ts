@@ -39,6 +39,7 @@ export const parseBibtex: Parser = (text, file) => {
   const records: RawRecord[] = [];
   const skipped: SkippedRecord[] = [];
   const macros = new Map(Object.entries(MONTHS));
+  const stringEntries = new Map<string, string>();
   let at = src.indexOf("@");
   // Text between entries is a comment in BibTeX, so only "@type{" / "@type(" starts anything.
   while (at !== -1) {
@@ -70,7 +71,10 @@ export const parseBibtex: Parser = (text, file) => {
     if (type === "comment" || type === "preamble") continue;
     if (type === "string") {
       const { fields } = parseBody(body, macros, false);
-      for (const [name, value] of fields) macros.set(name, value);
+      for (const [name, value] of fields) {
+        macros.set(name, value);
+        stringEntries.set(name, entryText);
+      }
       continue;
     }
     const entry = parseBody(body, macros, true);
@@ -78,7 +82,15 @@ export const parseBibtex: Parser = (text, file) => {
     if (typeof record === "string") skipped.push({ file, line, reason: record });
     else {
       record.entryType = type;
-      record.bibtex = entryText;
+      // The @string definitions it uses travel with it, so the copy reads the same in a file of its own.
+      const used = [
+        ...new Set(
+          macroNames(body)
+            .map((name) => stringEntries.get(name))
+            .filter((text): text is string => text !== undefined),
+        ),
+      ];
+      record.bibtex = [...used, entryText].join(lineEnding(src));
       records.push(record);
     }
   }
@@ -86,6 +98,18 @@ export const parseBibtex: Parser = (text, file) => {
 };
 
 /** Index of the entry's closing delimiter, or where to resume when it never closes. */
+/** Bare words used as field values ("journal = jmlr", "booktitle = neurips # { 34}"), lower-cased. */
+function macroNames(body: string): string[] {
+  const names: string[] = [];
+  for (const match of body.matchAll(/(?:=|#)\s*([A-Za-z][\w:.+-]*)\s*(?=[,#}\s]|$)/g)) names.push(match[1]!.toLowerCase());
+  return names;
+}
+
+/** The file's own line ending, for text citewise joins together from it. */
+export function lineEnding(text: string): string {
+  return text.includes("\r\n") ? "\r\n" : "\n";
+}
+
 function findClose(src: string, start: number, open: string): { end: number } | { resume: number } {
   let depth = 0;
   let inQuote = false;

@@ -108,7 +108,8 @@ export const parseCsv: Parser = (text, file) => {
     const doi = cleanDoi(get(col.doi));
     if (doi) record.doi = doi;
     const keywords = [get(col.categories), get(col.automaticTags)].filter(Boolean).join("; ");
-    const categories = splitList(keywords, keywords.includes(",") ? /,/ : /\s+/);
+    // Zotero separates tags with ";" only: one tag may have spaces ("deep learning").
+    const categories = zotero ? splitList(keywords, /;/) : splitList(keywords, keywords.includes(",") ? /,/ : /\s+/);
     if (categories.length) record.categories = categories;
     // Zotero fills one of Publication Title, Proceedings Title or Conference Name, by item type.
     const venue = venueColumns.map(get).find(Boolean);

@@ -51,8 +51,9 @@ export const parseRis: Parser = (text, file) => {
     records.push(record);
   };
   for (const [i, raw] of lines.entries()) {
-    const line = raw.replace(/\s+$/, "");
-    const tag = TAG.exec(line);
+    // "ty - JOUR", "TI - …": tags as some tools write them, normalised to "TY  - " for the RIS reader.
+    const tag = TAG.exec(raw.replace(/\s+$/, "").replace(/^([a-z][a-z0-9])(?=\s{1,2}-)/, (name) => name.toUpperCase()));
+    const line = tag ? `${tag[1]}  - ${tag[2] ?? ""}`.trimEnd() : raw.replace(/\s+$/, "");
     if (tag?.[1] === "TY") {
       finish(); // a record without its "ER  -" ends where the next begins
       current = { line: i + 1, lines: [line], type: (tag[2] ?? "").trim(), id: null };

@@ -35,7 +35,14 @@ export const parseXml: Parser = (text, file) => {
     skipped.push({ file, line: valid.err.line, reason: `invalid XML: ${valid.err.msg}` });
     return { records, skipped };
   }
-  const doc = xml.parse(body) as Node;
+  let doc: Node;
+  try {
+    doc = xml.parse(body) as Node;
+  } catch (error) {
+    // The parser's own limits (nesting depth) are a reason to skip the file, never to stop the ingest.
+    skipped.push({ file, line: 1, reason: `unreadable XML: ${(error as Error).message.split("\n")[0]}` });
+    return { records, skipped };
+  }
   const feed = child(doc, "feed");
   const atom = feed && "entry" in feed ? children(feed, "entry") : undefined;
   const channel = child(child(doc, "rss"), "channel") ?? child(doc, "RDF");

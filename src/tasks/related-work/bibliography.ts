@@ -336,7 +336,7 @@ export function bibtexFor(cited: CitedPaper[], userEntries: UserBibEntry[] = [])
   const bibtex = cite.format("bibtex", { format: "object" });
   const biblatex = cite.format("biblatex", { format: "object" });
   const userRaw = new Map(userEntries.filter((entry) => entry.raw).map((entry) => [entry.key.toLowerCase(), entry.raw!]));
-  return bibtex
+  const text = bibtex
     .map((entry, i) => {
       const { paper, key } = cited[i]!;
       const own = userRaw.get(key.toLowerCase()) ?? (paper.bibtex && paper.citationKey === key ? paper.bibtex : undefined);
@@ -357,4 +357,6 @@ export function bibtexFor(cited: CitedPaper[], userEntries: UserBibEntry[] = [])
       return `@${type}{${key},\n${body.join("\n")}\n}\n`;
     })
     .join("\n");
+  // One line ending in the file: the user's own (CRLF from a Windows export) when their entries carry it.
+  return [...userRaw.values(), ...cited.map(({ paper }) => paper.bibtex ?? "")].some((text) => text.includes("\r\n")) ? text.replace(/\r?\n/g, "\r\n") : text;
 }
