@@ -201,3 +201,14 @@ describe("RIS and XML as tools really write them, and XML that is too deep", () 
     expect(skipped[0]!.reason).toMatch(/^unreadable XML: /);
   });
 });
+
+describe("CSL dates as exports really write them", () => {
+  it("keeps the year of a season or an impossible date, and drops what cannot be a month or day", () => {
+    const item = (issued: unknown) =>
+      parseText(JSON.stringify([{ type: "article-journal", title: "T", abstract: "An abstract.", issued }]), "x.json", "jsonl").records[0]!;
+    expect(item({ "date-parts": [["2023", 5, 12]] })).toMatchObject({ year: 2023, date: "2023-05-12" });
+    expect(item({ "date-parts": [[2023, 13, 45]] })).toMatchObject({ year: 2023 });
+    expect(item({ "date-parts": [[2023, 13, 45]] }).date).toBeUndefined();
+    expect(item({ "date-parts": [[99999]] }).year).toBeUndefined();
+  });
+});

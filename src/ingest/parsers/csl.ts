@@ -63,8 +63,11 @@ function cslDate(value: unknown): { date: string | null; year: number } | null {
   if (!value || typeof value !== "object") return null;
   const parts = (value as Record<string, unknown>)["date-parts"];
   const first = Array.isArray(parts) && Array.isArray(parts[0]) ? (parts[0] as unknown[]).map(Number) : null;
-  if (first && Number.isInteger(first[0]) && first[0]! > 1000) {
-    const [year, month, day] = first as [number, number?, number?];
+  if (first && Number.isInteger(first[0]) && first[0]! > 1000 && first[0]! < 2200) {
+    const [year, rawMonth, rawDay] = first as [number, number?, number?];
+    // Months 13–24 are CSL seasons and a day past 31 is a typo: the year stands, the rest is dropped.
+    const month = rawMonth && rawMonth >= 1 && rawMonth <= 12 ? rawMonth : undefined;
+    const day = month && rawDay && rawDay >= 1 && rawDay <= 31 ? rawDay : undefined;
     // A year alone is the year, not a date ("2024" would be shown twice).
     const date = month ? [String(year), String(month).padStart(2, "0"), day ? String(day).padStart(2, "0") : null].filter(Boolean).join("-") : null;
     return { date, year };
