@@ -22,6 +22,10 @@ import { startCuttingProxy, startRejectingPostgres, startTestPostgres, type Test
  * The PostgreSQL + pgvector backend against a real wire-protocol server (PGlite + pgvector behind
  * pglite-socket), compared with the local backend on the bundled corpus and the retrieval fixtures.
  */
+// Journals of ingests into PostgreSQL live in $XDG_CACHE_HOME/citewise, keyed by the database URL: one of
+// another run (same password, a reused port) would resume vectors here. Each run gets its own cache.
+process.env.XDG_CACHE_HOME = tempDir("citewise-pg-cache-");
+
 const realEmbedder = new UseLiteEmbedder(1);
 let server: TestPostgres;
 let local: IndexSnapshot;
