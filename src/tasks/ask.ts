@@ -1,12 +1,11 @@
 import { ExtractiveComposer } from "../generate/extractive.js";
-import type { AnswerRequest } from "../generate/generator.js";
+import type { AnswerRequest, AnswerSource } from "../generate/generator.js";
 import { LlmAnswerer } from "../generate/llm-answerer.js";
 import { write } from "../generate/writer.js";
 import { acronymsOf } from "../retrieve/acronyms.js";
 import { queryTerms } from "../retrieve/query-terms.js";
 import { TASK_DEFAULTS } from "../settings.js";
 import { searchableFields } from "../corpus/paper.js";
-import type { AnswerSource } from "../generate/generator.js";
 import { spellsOut } from "../text/acronyms.js";
 import { namesInQuestion } from "../text/names.js";
 import { keywordTerms } from "../text/tokenize.js";
@@ -85,19 +84,20 @@ export function unmentionedNames(question: string, sources: AnswerSource[], inde
   const texts = sources.map(({ paper }) => `${paper.title ?? ""} ${paper.abstract} ${searchableFields(paper)}`.toLowerCase());
   // "PMI" is mentioned by an abstract that writes "point-wise mutual information": by the corpus's own
   // definitions, or by initials.
-  const acronyms = acronymsOf(index.chunks);
-  const sourceTerms = texts.map((text) => new Set(keywordTerms(text)));
+  // Tokenised only when a name is not written out literally.
+  let sourceTerms: Set<string>[] | undefined;
   const spelledOut = (name: string) => {
-    const long = acronyms.expansions.get(keywordTerms(name)[0] ?? "");
+    const long = acronymsOf(index.chunks).expansions.get(keywordTerms(name)[0] ?? "");
+    sourceTerms ??= texts.map((text) => new Set(keywordTerms(text)));
     if (long !== undefined && sourceTerms.some((terms) => long.every((term) => terms.has(term)))) return true;
     return /^\p{Lu}{2,6}s?$/u.test(name) && texts.some((text) => spellsOut(name, text));
   };
-  const mentioned = (name: string) => texts.some((text) => text.includes(name.toLowerCase())) || spelledOut(name);
+  const mentioned = new Set(names.filter((name) => texts.some((text) => text.includes(name.toLowerCase())) || spelledOut(name)));
   // A misspelt long name ("AdaBelif") was searched as the name the index knows: it is not missing. A short
   // one, or one with digits, is more likely another name ("GPTQ" is not GPT-4, "LLaVA" not LLaMA, "DINOv2" not DINO).
-  const missing = names.filter((name) => !mentioned(name) && !(name.length >= MISSPELT_NAME_MIN && /^\p{L}+$/u.test(name) && correctable(index, name)));
+  const missing = names.filter((name) => !mentioned.has(name) && !(name.length >= MISSPELT_NAME_MIN && /^\p{L}+$/u.test(name) && correctable(index, name)));
   if (missing.length === 0) return { missing, abstain: false };
-  const specific = names.filter((name) => mentioned(name) && isSpecific(name, index));
+  const specific = names.filter((name) => mentioned.has(name) && isSpecific(name, index));
   return { missing, abstain: missing[0] === names[0] || specific.length === 0 };
 }
 
