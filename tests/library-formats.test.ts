@@ -151,6 +151,7 @@ describe("papers known by their title merge only when it is surely the same pape
   });
   const TRANSFORMER = "The dominant sequence transduction models are based on complex recurrent networks.";
   const CORTEX = "We study attention in the human visual cortex with functional imaging.";
+  const CORTEX_PREFIX = `${CORTEX} A second study.`;
 
   it("a title-only entry is filled in by one paper of that title, never by two; two abstracts never merge by title", () => {
     const first = recordsToPapers([
@@ -183,6 +184,32 @@ describe("papers known by their title merge only when it is surely the same pape
       ["Cell", "10.1000/ed2023", true],
     ]);
   });
+
+  it("an id a paper had before a merge or an arXiv id stays an alias of it; an alias two papers share is nobody's", () => {
+    const first = recordsToPapers([
+      record("Attention Is All You Need", TRANSFORMER, {}, 1),
+      record("Attention: All You Need Is It", "", { doi: "10.1000/attn" }, 2),
+    ]).papers;
+    expect(first.map((paper) => paper.id)).toEqual(["attention-is-all-you-need", "attention-all-you-need-is-it"]);
+    // The transformer paper gains the DOI (the second entry was the same paper) and an arXiv id.
+    const second = recordsToPapers(
+      [
+        record("Attention Is All You Need", TRANSFORMER, { doi: "10.1000/attn", arxivId: "1706.03762" }, 1),
+        record("Attention: All You Need Is It", "", { doi: "10.1000/attn" }, 2),
+      ],
+      first,
+    ).papers;
+    expect(second.map((paper) => [paper.id, paper.aliases])).toEqual([["attention-is-all-you-need", ["arxiv:1706.03762", "attention-all-you-need-is-it"]]]);
+    // Aliases carry over to the next version even when nothing else changes.
+    const third = recordsToPapers([record("Attention Is All You Need", TRANSFORMER, { doi: "10.1000/attn", arxivId: "1706.03762" })], second).papers;
+    expect(third[0]!.aliases).toEqual(["arxiv:1706.03762", "attention-all-you-need-is-it"]);
+    // Never an alias that is another paper's id.
+    const fourth = recordsToPapers(
+      [record("Attention Is All You Need", TRANSFORMER, { arxivId: "1706.03762" }), record("Attention: All You Need Is It", CORTEX_PREFIX, {}, 5)],
+      third,
+    ).papers;
+    expect(fourth.find((paper) => paper.abstract === TRANSFORMER)!.aliases).toEqual(["arxiv:1706.03762"]);
+  });
 });
 
 describe("RIS and XML as tools really write them, and XML that is too deep", () => {
@@ -191,6 +218,14 @@ describe("RIS and XML as tools really write them, and XML that is too deep", () 
     const { records, skipped } = parseText(text, "x.ris", "ris");
     expect(skipped).toEqual([]);
     expect(records[0]).toMatchObject({ title: "One Space Tags", authors: ["Jane Doe"], entryType: "JOUR" });
+  });
+
+  it("decodes HTML's named entities in a feed, and reads a feed whose comment mentions <!ENTITY>", () => {
+    const feed = `<?xml version="1.0"?>\n<!-- no <!ENTITY> here -->\n<feed xmlns="http://www.w3.org/2005/Atom">\n<entry><title>Caf&eacute; Na&iuml;ve &amp;eacute;</title><summary>A&nbsp;caf&eacute; &copy; &#233; &unknownname; R&amp;D.</summary></entry>\n</feed>\n`;
+    const { records, skipped } = parseText(feed, "feed.xml", "xml");
+    expect(skipped).toEqual([]);
+    expect(records[0]).toMatchObject({ title: "Café Naïve &eacute;", abstract: "A caf\u00e9 © é &unknownname; R&D." });
+    expect(records[0]!.source.line).toBe(4);
   });
 
   it("XML nested deeper than the parser allows is a skipped file, not a failed ingest", () => {

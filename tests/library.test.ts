@@ -76,6 +76,11 @@ describe("the researcher's own library (CLI)", () => {
     expect(after.arxivId).toBe("1602.02215");
     expect(after.abstract).toBe(swivelAbstract);
     expect(after.id).toBe(before.id);
+    // The id the arXiv id would have given it is an alias: papers show (and compare, verify) resolve it.
+    expect(after.aliases).toEqual(["arxiv:1602.02215"]);
+    const shown = cli("papers", "show", "arxiv:1602.02215");
+    expect(shown.stdout).toContain(`id ${before.id}`);
+    expect(shown.stdout).toContain("also known as arxiv:1602.02215");
     // Now it has an abstract, it answers.
     const ask = JSON.parse(cli("ask", "How does Swivel treat unobserved co-occurrences?", "--json").stdout) as {
       answered: boolean;
@@ -116,6 +121,18 @@ describe("the researcher's own library (CLI)", () => {
     expect(rm.stdout).toMatch(/^removed long-short-term-memory \(Long Short-Term Memory\)/m);
     expect(listed().map((paper) => paper.title)).toEqual(["Swivel: Improving Embeddings by Noticing What's Missing"]);
     expect(cli("ingest", bib).code).toBe(0);
+    expect(listed()).toHaveLength(2);
+  });
+
+  it("papers rm --source says which papers stay because another file also holds them", () => {
+    const second = path.join(dir, "second.bib");
+    writeFileSync(second, library(false).slice(library(false).indexOf("@article")));
+    expect(cli("ingest", bib, second).code).toBe(0);
+    const rm = cli("papers", "rm", "--source", second);
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(rm.stdout).not.toMatch(/^removed/m);
+    const line = readFileSync(bib, "utf8").split("\n").indexOf("@article{hochreiter_long_1997,") + 1;
+    expect(rm.stdout).toMatch(new RegExp(`^kept long-short-term-memory \\(Long Short-Term Memory\\): also in .*library\\.bib:${line}$`, "m"));
     expect(listed()).toHaveLength(2);
   });
 

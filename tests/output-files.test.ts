@@ -182,6 +182,16 @@ describe("existing files, inputs and the index folder", () => {
     );
   });
 
+  it('"-" is standard output: --bib-out - prints the BibTeX after the text and no file named "-" appears', async () => {
+    const dir = tempDir();
+    const result = await runCliAsync(["--index", index(), "related-work", TOPIC, "-k", "6", "--bib-out", "-"], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(path.join(dir, "-"))).toBe(false);
+    expect(existsSync(path.join(dir, "related-work.bib"))).toBe(false);
+    expect(result.stdout).toMatch(/^@\w+\{[^,]+,/m);
+    expect(result.stderr).toMatch(/wrote BibTeX of \d+ cited papers to standard output/);
+  });
+
   it("--bib refs.bib --bib-out refs.bib is refused: the user's bibliography is an input, never an output", async () => {
     const dir = tempDir();
     const refs = path.join(dir, "refs.bib");

@@ -32,6 +32,7 @@ export function paperToJson(paper: Paper) {
     citationKey: paper.citationKey,
     url: paper.url ?? null,
     entryType: paper.entryType ?? null,
+    aliases: paper.aliases ?? [],
     language: paper.language,
     sources: paper.sources,
   };

@@ -64,6 +64,8 @@ function descriptorOf(file: string): number | null {
  */
 export function checkOutputTarget(file: string, policy: OutputPolicy): Target {
   if (!file.trim()) throw new UserError("the output file name is empty");
+  // "-" is standard output, as for every Unix tool: never a file named "-".
+  if (file === "-") return { kind: "descriptor", path: "standard output", fd: 1 };
   const resolved = path.resolve(file);
   const fd = descriptorOf(resolved);
   if (fd !== null) return { kind: "descriptor", path: resolved, fd };

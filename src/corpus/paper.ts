@@ -60,6 +60,8 @@ export interface Paper {
   entryType?: string | null;
   /** The user's own BibTeX entry, byte for byte, when the paper came from a .bib file. */
   bibtex?: string | null;
+  /** Earlier ids of this paper (before better metadata or a merge): resolved like its id, never shown as one. */
+  aliases?: string[];
   /** ISO 639-1 code guessed from the script/words of the abstract, "und" when unsure. */
   language: string;
   /** Every place this paper was found; more than one when duplicates were merged. */

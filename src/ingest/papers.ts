@@ -15,7 +15,8 @@ export interface MergeResult {
  * the previous version's papers, a paper keeps the id it had: better metadata arriving later (an arXiv id
  * for a paper first known by title) must not change the id the user cites, compares and removes it by.
  */
-export function recordsToPapers(records: RawRecord[], previous: Iterable<Paper> = []): MergeResult {
+export function recordsToPapers(records: RawRecord[], previousPapers: Iterable<Paper> = []): MergeResult {
+  const previous = [...previousPapers];
   const byKey = new Map<string, Paper>();
   const papers: Paper[] = [];
   const duplicates: Array<{ paper: Paper; file: string; line: number }> = [];
@@ -41,6 +42,7 @@ export function recordsToPapers(records: RawRecord[], previous: Iterable<Paper> 
   }
 
   assignIds(papers, previousIds(previous));
+  assignAliases(papers, previous);
   return {
     papers,
     duplicatesMerged: duplicates.length,
@@ -180,6 +182,38 @@ function assignIds(papers: Paper[], earlier: Map<string, string>): void {
     taken.add(id);
     paper.id = id;
   });
+}
+
+/**
+ * Other ids a paper answers to, so a citation, `papers show` or `compare` written with an earlier id still finds
+ * it: the id its metadata would give it now (an arXiv id that arrived after the paper was first ingested), the
+ * ids of earlier papers that merged into it, and the aliases it had before. An alias never shadows a real id.
+ */
+function assignAliases(papers: Paper[], previous: Paper[]): void {
+  const ids = new Set(papers.map((paper) => paper.id));
+  const owner = new Map<string, Paper>();
+  for (const paper of papers) for (const key of dedupeKeys(paper)) if (!owner.has(key)) owner.set(key, paper);
+  const byId = new Map(papers.map((paper) => [paper.id, paper]));
+  const aliases = new Map<Paper, Set<string>>();
+  const add = (paper: Paper | undefined, alias: string) => {
+    if (!paper || alias === paper.id || ids.has(alias)) return;
+    const set = aliases.get(paper) ?? new Set<string>();
+    set.add(alias);
+    aliases.set(paper, set);
+  };
+  for (const old of previous) {
+    const now = byId.get(old.id) ?? [...strongKeys(old), ...titleKeys(old)].map((key) => owner.get(key)).find(Boolean);
+    add(now, old.id);
+    for (const alias of old.aliases ?? []) add(now, alias);
+  }
+  for (const paper of papers) add(paper, paperIdFor(paper));
+  // An alias two papers would answer to resolves neither.
+  const claims = new Map<string, number>();
+  for (const set of aliases.values()) for (const alias of set) claims.set(alias, (claims.get(alias) ?? 0) + 1);
+  for (const [paper, set] of aliases) {
+    const own = [...set].filter((alias) => claims.get(alias) === 1).sort();
+    if (own.length) paper.aliases = own;
+  }
 }
 
 /**

@@ -50,6 +50,7 @@ export function registerPapers(program: Command): void {
           paper.url && `url ${paper.url}`,
           paper.entryType && `type ${paper.entryType}`,
           paper.citationKey && `key ${paper.citationKey}`,
+          paper.aliases?.length && `also known as ${paper.aliases.join(", ")}`,
           paper.categories.length > 0 && `keywords ${paper.categories.join(", ")}`,
         ].filter(Boolean);
         const body = hasAbstract(paper) ? paper.abstract : pc.dim("(no abstract in the library: the paper is known by its title, searchable, never quoted)");
@@ -89,8 +90,19 @@ export function registerPapers(program: Command): void {
           progress: false,
           ...(await storedEmbedder(indexDir)),
         });
-        if (options.json) return printJson({ removed: report.removals, papers: report.papers });
+        // A paper of a removed file that another file also holds stays: said, so the user knows why it is still listed.
+        const keys = new Set(sources.map(keyForFile));
+        const removedIds = new Set(report.removals.map((removal) => removal.id));
+        const kept = all
+          .filter((paper) => !removedIds.has(paper.id) && paper.sources.some((ref) => keys.has(sourceKey(ref))))
+          .map((paper) => ({
+            id: paper.id,
+            title: paper.displayTitle,
+            alsoIn: paper.sources.filter((ref) => !keys.has(sourceKey(ref))).map((ref) => `${ref.file}:${ref.line}`),
+          }));
+        if (options.json) return printJson({ removed: report.removals, kept, papers: report.papers });
         for (const removal of report.removals) process.stdout.write(`removed ${removal.id} (${removal.title})\n`);
+        for (const paper of kept) process.stdout.write(`kept ${paper.id} (${paper.title}): also in ${paper.alsoIn.join(", ")}\n`);
         process.stdout.write(pc.dim(`${report.papers} papers left in ${report.indexDir}\n`));
       }),
     );
@@ -128,6 +140,9 @@ async function loadPapers(global: GlobalOptions): Promise<Paper[]> {
 export function findPaper(papers: Paper[], id: string): Paper {
   const exact = papers.find((paper) => paper.id === id);
   if (exact) return exact;
+  // An id the paper had before better metadata arrived or a duplicate merged into it.
+  const earlier = papers.find((paper) => paper.aliases?.includes(id));
+  if (earlier) return earlier;
   const matches = papers.filter((paper) => paper.id.startsWith(id));
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {

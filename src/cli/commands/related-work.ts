@@ -21,7 +21,10 @@ export function registerRelatedWork(program: Command): void {
     .argument("<topic>", "your topic, or the draft abstract of your paper")
     .option("-k, --papers <n>", "papers retrieved and grouped into themes", parsePositiveInt("-k", 40), TASK_DEFAULTS.relatedWork.papers)
     .option("--bib <file>", "your BibTeX file: papers it contains are cited with your keys")
-    .option("--bib-out <file>", `where to write the BibTeX of the cited papers (default: ./${DEFAULT_BIB_OUT}; with --json only when given)`)
+    .option(
+      "--bib-out <file>",
+      `where to write the BibTeX of the cited papers, - for standard output (default: ./${DEFAULT_BIB_OUT}; with --json only when given)`,
+    )
     .option("--format <format>", "md (markdown, [n] citations) or latex (\\cite{key})", choice("--format", OUTPUT_FORMATS), TASK_DEFAULTS.relatedWork.format)
     .option("--style <style>", `reference style: ${CITATION_STYLES.join(" or ")}`, choice("--style", CITATION_STYLES), TASK_DEFAULTS.relatedWork.style)
     .option("--out <file>", "write the text to this file instead of printing it")

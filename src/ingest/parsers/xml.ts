@@ -1,3 +1,4 @@
+import { decodeHTMLStrict } from "entities";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { parseArxivId } from "../../corpus/ids.js";
 import type { RawRecord, SkippedRecord } from "../../corpus/paper.js";
@@ -16,16 +17,30 @@ const xml = new XMLParser({
   htmlEntities: true,
 });
 
+const XML_ENTITIES = new Set(["amp", "lt", "gt", "quot", "apos"]);
+
+/**
+ * Feeds written by hand or by CMSs use HTML's named entities (&eacute;, &iuml;), which fast-xml-parser leaves
+ * as they are: each known one becomes the numeric reference XML understands, unknown ones stay as written.
+ */
+function numericEntities(text: string): string {
+  return text.replace(/&([A-Za-z][A-Za-z0-9]{1,31});/g, (reference, name: string) => {
+    if (XML_ENTITIES.has(name)) return reference;
+    const decoded = decodeHTMLStrict(reference);
+    return decoded === reference ? reference : [...decoded].map((char) => `&#${char.codePointAt(0)};`).join("");
+  });
+}
+
 /**
  * arXiv API responses and feeds (Atom), and RSS 2.0 feeds (arXiv's rss.arxiv.org among them), read with
  * fast-xml-parser. arXiv RSS puts "arXiv:2306.01234v1 Announce Type: new Abstract: …" in the description.
  */
 export const parseXml: Parser = (text, file) => {
-  const body = stripBom(text);
+  const body = numericEntities(stripBom(text));
   const records: RawRecord[] = [];
   const skipped: SkippedRecord[] = [];
-  // Entity declarations are how XML bombs expand; no feed needs them.
-  const entity = /<!ENTITY/i.exec(body);
+  // Entity declarations are how XML bombs expand; no feed needs them. One inside a comment or CDATA declares nothing.
+  const entity = /<!ENTITY/i.exec(body.replace(/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>/g, (quoted) => quoted.replace(/[^\n]/g, " ")));
   if (entity) {
     skipped.push({ file, line: lineIndex(body)(entity.index), reason: "XML entity declarations (<!ENTITY>) are not read: not a feed" });
     return { records, skipped };

@@ -24,6 +24,8 @@ class PaperLookup {
   private readonly byTitle = new Map<string, string[]>();
   private readonly byCitationKey = new Map<string, string[]>();
   readonly ids: Set<string>;
+  /** Earlier ids (Paper.aliases) → the paper's id now. */
+  private readonly aliases = new Map<string, string>();
 
   constructor(papers: Iterable<Paper>) {
     const add = (map: Map<string, string[]>, key: string | null, id: string) => {
@@ -40,6 +42,7 @@ class PaperLookup {
       // Only real titles: one derived from the abstract is nothing a reference list would print.
       if (paper.title) add(this.byTitle, normalizeForHash(paper.title), paper.id);
       add(this.byCitationKey, paper.citationKey?.toLowerCase() ?? null, paper.id);
+      for (const alias of paper.aliases ?? []) this.aliases.set(alias, paper.id);
     }
     this.ids = new Set(ids);
   }
@@ -66,8 +69,8 @@ class PaperLookup {
     const doi = cleanDoi(/\b10\.\d{4,9}\/[^\s"<>]+/.exec(text)?.[0]?.replace(/[.,;)\]]+$/, ""));
     const byIds = this.entry({ arxivId: parseArxivId(text), doi, title: null });
     if (byIds) return byIds;
-    const id = (text.match(/[\w.:/-]+/g) ?? []).map((token) => token.replace(/[.:/-]+$/, "")).find((token) => this.ids.has(token));
-    if (id) return { id };
+    const id = (text.match(/[\w.:/-]+/g) ?? []).map((token) => token.replace(/[.:/-]+$/, "")).find((token) => this.ids.has(token) || this.aliases.has(token));
+    if (id) return { id: this.aliases.get(id) ?? id };
     const folded = ` ${normalizeForHash(text)} `;
     let best: { title: string; ids: string[] } | null = null;
     for (const [title, ids] of this.byTitle) {
@@ -79,6 +82,8 @@ class PaperLookup {
 
   key(key: string): Match | null {
     if (this.ids.has(key)) return { id: key };
+    const now = this.aliases.get(key);
+    if (now) return { id: now };
     const arxiv = parseArxivId(key);
     if (arxiv && (key === arxiv || key === `arXiv:${arxiv}`)) return this.one(this.byArxiv.get(arxiv), `arXiv ${arxiv}`);
     return this.one(this.byCitationKey.get(key.toLowerCase()), `citation key ${key}`);
