@@ -46,7 +46,7 @@ export const TASK_DEFAULTS = {
   summarize: { papers: 20, timeoutSeconds: 120 },
   ideas: { papers: 20, count: 5, timeoutSeconds: 120 },
   compare: { papers: 4, timeoutSeconds: 60 },
-  relatedWork: { papers: 12, timeoutSeconds: 120, style: "apa", format: "md", bibOut: "related-work.bib" },
+  relatedWork: { papers: 16, timeoutSeconds: 120, style: "apa", format: "md", bibOut: "related-work.bib" },
 } as const;
 
 export interface Settings {

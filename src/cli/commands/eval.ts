@@ -22,6 +22,8 @@ import { createProgress } from "../progress.js";
 import { parseMode } from "./search.js";
 import { runClaimsReport, runJudgeFixturesReport } from "./eval-claims.js";
 import { runRetrievalReport } from "./eval-retrieval.js";
+import { runDeepScholarReport } from "./eval-deepscholar.js";
+import { DEEPSCHOLAR_SPLITS, type DeepScholarSplit } from "../../eval/deepscholar.js";
 
 function parseJudge(value: string): "offline" | "llm" {
   // "model" is the name the other commands use; "llm" is kept for scripts written before.
@@ -49,13 +51,18 @@ export function registerEval(program: Command): void {
     .option("--out <file>", "write a Markdown report (per-item table and summary)")
     .option("--check <thresholds.json>", "exit 3 when a metric falls past the recorded thresholds")
     .option("--beir <dir>", "instead: evaluate retrieval on a BEIR dataset folder (corpus.jsonl[.gz], queries.jsonl, qrels/)")
+    .option("--deepscholar <dir>", "instead: related-work drafts on DeepScholar-Bench (queries.jsonl, corpus.jsonl): reference recall and citation precision")
+    .option("-k, --papers <n>", "with --deepscholar: related-work's -k", parsePositiveInt("-k", 40))
     .option("--claims <dirs...>", "instead: the groundedness judge on SciFact-format claim-verification sets (corpus.jsonl, claims_<split>.jsonl)")
     .option(
       "--judge-fixtures [files...]",
       "instead: the groundedness judge on model-written answers over data/ (default: evals/judge-fixtures/dev.jsonl and test.jsonl)",
     )
     .option("--verbose", "with --judge-fixtures: list every sentence the judge got wrong")
-    .option("--split <name>", "BEIR qrels split (default test), claim-set split (default dev), or with --retrieval the fixtures' split (default all)")
+    .option(
+      "--split <name>",
+      "BEIR qrels split (default test), claim-set split (default dev), DeepScholar split (dev, test or all; default dev), or with --retrieval the fixtures' split (default all)",
+    )
     .option("--modes <list>", "BEIR retrieval modes, comma-separated", "bm25,dense,hybrid")
     .option("--retrieval", "instead: BM25, dense and hybrid side by side on retrieval fixtures over data/ (evals/retrieval.jsonl)")
     .addOption(
@@ -77,6 +84,7 @@ export function registerEval(program: Command): void {
           options.judgeFixtures && "--judge-fixtures",
           options.claims && "--claims",
           options.beir && "--beir",
+          options.deepscholar && "--deepscholar",
           options.retrieval && "--retrieval",
         ].filter(Boolean);
         const alone = modes[0] ?? null;
@@ -95,6 +103,12 @@ export function registerEval(program: Command): void {
           return runJudgeFixturesReport(files, options, global, await judgeOnly(options));
         }
         if (options.claims) return runClaimsReport(options.claims, { ...options, split: options.split ?? "dev" }, await judgeOnly(options));
+        if (options.deepscholar) {
+          const split = options.split ?? "dev";
+          if (!(DEEPSCHOLAR_SPLITS as readonly string[]).includes(split))
+            throw new UserError(`--split must be one of ${DEEPSCHOLAR_SPLITS.join(", ")} with --deepscholar`);
+          return runDeepScholarReport({ ...options, k: options.papers, split: split as DeepScholarSplit }, global);
+        }
         if (options.beir) return runBeir({ ...options, split: options.split ?? "test" }, global);
         if (options.retrieval) return runRetrievalReport(options, global);
         const suites: string[] = options.suite;

@@ -19,7 +19,12 @@ export function registerRelatedWork(program: Command): void {
   addFilterOptions(addModelOptions(program.command("related-work"), 120))
     .description("draft thematic related-work paragraphs citing the indexed papers, with references and a BibTeX file of the cited papers")
     .argument("<topic>", "your topic, or the draft abstract of your paper")
-    .option("-k, --papers <n>", "papers retrieved and grouped into themes", parsePositiveInt("-k", 40), TASK_DEFAULTS.relatedWork.papers)
+    .option(
+      "-k, --papers <n>",
+      "at most this many papers: retrieved for the topic (a draft abstract sentence by sentence), those far below the best left out, grouped into themes",
+      parsePositiveInt("-k", 40),
+      TASK_DEFAULTS.relatedWork.papers,
+    )
     .option("--bib <file>", "your BibTeX file: papers it contains are cited with your keys")
     .option(
       "--bib-out <file>",

@@ -6,6 +6,7 @@ import type { IndexSnapshot } from "../../index/snapshot.js";
 import { bestChunkCoverage } from "../../retrieve/coverage.js";
 import type { PaperFilters } from "../../retrieve/filters.js";
 import { type PaperResult, searchPapers } from "../../retrieve/search.js";
+import { searchForDraft } from "../../retrieve/draft-search.js";
 import { reference, type Reference, type Relevance, type TaskName, type TaskResult } from "./result.js";
 import { numberSources } from "./sources.js";
 
@@ -46,9 +47,14 @@ export async function retrieve(
   context: { index: IndexSnapshot; embedder: Embedder | null; filters?: PaperFilters },
   input: string,
   k: number,
+  options: { draft?: boolean } = {},
 ): Promise<Retrieval> {
+  // A draft abstract is searched sentence by sentence (searchForDraft); a question or topic as one query.
+  const found = options.draft
+    ? await searchForDraft(context.index, context.embedder, input, { k, filters: context.filters })
+    : await searchPapers(context.index, context.embedder, input, { k, filters: context.filters });
   // Papers known only by their title are found by search but are no evidence: they are never sources.
-  const results = (await searchPapers(context.index, context.embedder, input, { k, filters: context.filters })).filter((result) => hasAbstract(result.paper));
+  const results = found.filter((result) => hasAbstract(result.paper));
   const relevance = relevanceOf(context.index, input, results);
   return { results, sources: numberSources(results), relevance, abstain: results.length === 0 || relevance.score < relevance.threshold };
 }
