@@ -113,7 +113,9 @@ describe("summarize and ideas with a model", () => {
     expect(body.text).not.toContain("[40]");
     const request = server.requests.find((r) => r.path === "/chat/completions")!;
     expect(request.body.messages[1].content).toContain("Themes (source numbers in brackets):");
-    expect(request.body.messages[1].content).toContain('<source n="10">');
+    // Every source the summary drew on is in the prompt, up to -k (papers far below the best are left out).
+    expect(body.sources.length).toBeLessThanOrEqual(10);
+    expect(request.body.messages[1].content).toContain(`<source n="${body.sources.length}">`);
   });
 
   it("ideas from the model are split by heading and novelty-checked", async () => {

@@ -42,7 +42,7 @@ const LIMITATION =
 export async function suggestIdeas(background: string, context: TaskContext, options: { k?: number; count?: number } = {}): Promise<IdeasResult> {
   const { index } = context;
   const count = options.count ?? TASK_DEFAULTS.ideas.count;
-  const retrieval = await retrieve(context, background, options.k ?? TASK_DEFAULTS.ideas.papers);
+  const retrieval = await retrieve(context, background, options.k ?? TASK_DEFAULTS.ideas.papers, { literature: true });
   if (retrieval.abstain) return { ...abstention("ideas", background, context.writer.name, retrieval), task: "ideas", ideas: [] };
   const { sources } = retrieval;
   const themes = await buildThemes(

@@ -19,7 +19,7 @@ export type SummaryResult = TaskResult & { task: "summarize"; outline: OutlineNo
 
 /** Retrieve broadly, cluster into a two-level theme outline, summarise each theme with cited sentences. */
 export async function summarize(topic: string, context: TaskContext, options: { k?: number } = {}): Promise<SummaryResult> {
-  const retrieval = await retrieve(context, topic, options.k ?? TASK_DEFAULTS.summarize.papers);
+  const retrieval = await retrieve(context, topic, options.k ?? TASK_DEFAULTS.summarize.papers, { literature: true });
   if (retrieval.abstain) return { ...abstention("summarize", topic, context.writer.name, retrieval), task: "summarize", outline: [] };
   const { sources } = retrieval;
   const numberOf = new Map(sources.map((source) => [source.paper.id, source.n]));
@@ -49,26 +49,38 @@ function composeOffline(topic: string, outline: OutlineNode[], sources: AnswerSo
   const lines: string[] = [];
   // A sub-theme must not repeat what its parent section already quoted.
   const used = new Set<string>();
-  const section = (node: OutlineNode, level: number, sentences: number) => {
+  const section = (node: OutlineNode, level: number, sentences: (papers: number) => number) => {
     lines.push(`${"#".repeat(level)} ${node.name}`, "");
     const members = node.sourceNumbers.map((n) => sources[n - 1]!);
-    const picked = selectSentences({ question: `${topic} ${node.phrases.join(" ")}`, sources: members, maxSentences: sentences + used.size })
-      .filter((candidate) => !used.has(candidate.text))
-      .slice(0, sentences);
+    // Each paper's own best sentence, the best of them first: a large theme is not summarised by three of its papers.
+    const question = `${topic} ${node.phrases.join(" ")}`;
+    const picked = members
+      .flatMap((member) =>
+        selectSentences({ question, sources: [member], maxSentences: 2 })
+          .filter((candidate) => !used.has(candidate.text))
+          .slice(0, 1),
+      )
+      .sort((a, b) => b.score - a.score)
+      .slice(0, sentences(members.length));
     for (const candidate of picked) used.add(candidate.text);
     picked.sort((a, b) => a.source.n - b.source.n || a.position - b.position);
     if (picked.length) lines.push(picked.map((candidate) => `${thirdPerson(candidate.text).replace(/([.!?])?$/, ` [${candidate.source.n}]$1`)}`).join(" "), "");
     // Membership is layout, not a claim: plain numbers, so it is neither cited nor scored.
     lines.push(`_Papers in this theme: ${node.sourceNumbers.join(", ")}_`, "");
-    for (const sub of node.subthemes) section(sub, level + 1, SUBTHEME_SENTENCES);
+    for (const sub of node.subthemes) section(sub, level + 1, SENTENCES.theme);
   };
-  for (const node of outline) section(node, 2, node.subthemes.length ? SUBTHEME_SENTENCES : THEME_SENTENCES);
+  for (const node of outline) section(node, 2, node.subthemes.length ? SENTENCES.overview : SENTENCES.theme);
   return lines.join("\n");
 }
 
-/** Sentences quoted per theme section (a theme with sub-themes gets fewer: they quote the rest). */
-const THEME_SENTENCES = 3;
-const SUBTHEME_SENTENCES = 2;
+/**
+ * Sentences quoted per section, at most one per paper: a theme cites each of its papers up to 6; a theme
+ * with sub-themes gets a 2-sentence overview, its sub-themes quote the rest.
+ */
+const SENTENCES = {
+  theme: (papers: number) => Math.min(papers, 6),
+  overview: (papers: number) => Math.min(papers, 2),
+};
 
 function outlineText(outline: OutlineNode[], depth = 0): string {
   return outline

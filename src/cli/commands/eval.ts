@@ -23,6 +23,7 @@ import { parseMode } from "./search.js";
 import { runClaimsReport, runJudgeFixturesReport } from "./eval-claims.js";
 import { runRetrievalReport } from "./eval-retrieval.js";
 import { runDeepScholarReport } from "./eval-deepscholar.js";
+import { runThemesReport } from "./eval-themes.js";
 import { DEEPSCHOLAR_SPLITS, type DeepScholarSplit } from "../../eval/deepscholar.js";
 
 function parseJudge(value: string): "offline" | "llm" {
@@ -64,6 +65,10 @@ export function registerEval(program: Command): void {
       "BEIR qrels split (default test), claim-set split (default dev), DeepScholar split (dev, test or all; default dev), or with --retrieval the fixtures' split (default all)",
     )
     .option("--modes <list>", "BEIR retrieval modes, comma-separated", "bm25,dense,hybrid")
+    .option(
+      "--themes [file]",
+      "instead: the theme outlines of literature tasks for a list of topics (default evals/themes.jsonl): coherence, balance, generic names",
+    )
     .option("--retrieval", "instead: BM25, dense and hybrid side by side on retrieval fixtures over data/ (evals/retrieval.jsonl)")
     .addOption(
       new Option("--fixtures <file>", "with --retrieval: the fixtures (JSONL)").default(
@@ -75,7 +80,7 @@ export function registerEval(program: Command): void {
     .option("--json", "print results as JSON")
     .addHelpText(
       "after",
-      "\nExamples:\n  citewise eval --out report.md\n  citewise eval --check evals/thresholds.json\n  citewise eval --retrieval --grid\n  citewise eval --beir ../shared/bench/scifact --index .cache/scifact-index\n  citewise eval --claims ../shared/bench/claims/check-covid ../shared/bench/scifact --split dev",
+      "\nExamples:\n  citewise eval --out report.md\n  citewise eval --check evals/thresholds.json\n  citewise eval --retrieval --grid\n  citewise eval --themes --index .cache/sample-index\n  citewise eval --beir ../shared/bench/scifact --index .cache/scifact-index\n  citewise eval --claims ../shared/bench/claims/check-covid ../shared/bench/scifact --split dev",
     )
     .action((options, command: Command) =>
       reportErrors(async () => {
@@ -86,6 +91,7 @@ export function registerEval(program: Command): void {
           options.beir && "--beir",
           options.deepscholar && "--deepscholar",
           options.retrieval && "--retrieval",
+          options.themes && "--themes",
         ].filter(Boolean);
         const alone = modes[0] ?? null;
         if (modes.length > 1) throw new UserError(`${modes.join(" and ")} are different evals; run one at a time`);
@@ -111,6 +117,11 @@ export function registerEval(program: Command): void {
         }
         if (options.beir) return runBeir({ ...options, split: options.split ?? "test" }, global);
         if (options.retrieval) return runRetrievalReport(options, global);
+        if (options.themes) {
+          const file = options.themes === true ? path.join(PACKAGE.evalsDir, "themes.jsonl") : options.themes;
+          if (!existsSync(file)) throw new UserError(`no such topics file: ${file}`);
+          return runThemesReport(file, options, global);
+        }
         const suites: string[] = options.suite;
         for (const file of suites) {
           if (!existsSync(file)) throw new UserError(`no such suite file: ${file}`);

@@ -6,7 +6,7 @@ import type { IndexSnapshot } from "../../index/snapshot.js";
 import { bestChunkCoverage } from "../../retrieve/coverage.js";
 import type { PaperFilters } from "../../retrieve/filters.js";
 import { type PaperResult, searchPapers } from "../../retrieve/search.js";
-import { searchForDraft } from "../../retrieve/draft-search.js";
+import { searchLiterature } from "../../retrieve/literature-search.js";
 import { reference, type Reference, type Relevance, type TaskName, type TaskResult } from "./result.js";
 import { numberSources } from "./sources.js";
 
@@ -47,11 +47,11 @@ export async function retrieve(
   context: { index: IndexSnapshot; embedder: Embedder | null; filters?: PaperFilters },
   input: string,
   k: number,
-  options: { draft?: boolean } = {},
+  options: { literature?: boolean } = {},
 ): Promise<Retrieval> {
-  // A draft abstract is searched sentence by sentence (searchForDraft); a question or topic as one query.
-  const found = options.draft
-    ? await searchForDraft(context.index, context.embedder, input, { k, filters: context.filters })
+  // Literature tasks search with feedback and keep only papers near the best (searchLiterature); a question is one query.
+  const found = options.literature
+    ? await searchLiterature(context.index, context.embedder, input, { k, filters: context.filters })
     : await searchPapers(context.index, context.embedder, input, { k, filters: context.filters });
   // Papers known only by their title are found by search but are no evidence: they are never sources.
   const results = found.filter((result) => hasAbstract(result.paper));

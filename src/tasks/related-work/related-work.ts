@@ -40,7 +40,7 @@ export async function relatedWork(query: string, context: TaskContext, options: 
   const { index } = context;
   const format = options.format ?? TASK_DEFAULTS.relatedWork.format;
   const style = options.style ?? TASK_DEFAULTS.relatedWork.style;
-  const retrieval = await retrieve(context, query, options.k ?? TASK_DEFAULTS.relatedWork.papers, { draft: true });
+  const retrieval = await retrieve(context, query, options.k ?? TASK_DEFAULTS.relatedWork.papers, { literature: true });
   if (retrieval.abstain) return abstained(query, context, retrieval, format, style);
 
   const themes = paragraphThemes(
