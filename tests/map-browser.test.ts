@@ -10,7 +10,9 @@ import { runCliAsync, tempDir } from "./helpers.js";
  * browser download). Without chromium the suite is skipped on a developer's machine and fails in CI, which
  * installs it (.ci/run).
  */
-const CHROMIUM = [process.env.CITEWISE_TEST_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((file) => file && existsSync(file)) ?? null;
+const WANTED = process.env.CITEWISE_TEST_CHROMIUM;
+/** CITEWISE_TEST_CHROMIUM names the browser to use (only it); otherwise Debian's. */
+const CHROMIUM = (WANTED !== undefined ? [WANTED] : ["/usr/bin/chromium", "/usr/bin/chromium-browser"]).find((file) => file && existsSync(file)) ?? null;
 const REQUIRED = Boolean(process.env.CI);
 
 interface MapJson {
@@ -56,7 +58,9 @@ describe.skipIf(!CHROMIUM && !REQUIRED)("the literature map in headless Chromium
 
   beforeAll(async () => {
     if (!CHROMIUM)
-      throw new Error("chromium not found at /usr/bin/chromium: CI must run the browser test of the map (.ci/run installs Debian's chromium package)");
+      throw new Error(
+        `chromium not found (${WANTED ?? "/usr/bin/chromium"}): CI must run the browser test of the map (.ci/run installs Debian's chromium package)`,
+      );
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
     html = path.join(dir, "map.html");
     svg = path.join(dir, "map.svg");
@@ -127,6 +131,8 @@ describe.skipIf(!CHROMIUM && !REQUIRED)("the literature map in headless Chromium
   it("the SVG file opens on its own, with a <title> tooltip naming each paper", async () => {
     const { page, problems } = await open(svg);
     expect(await page.evaluate(() => document.documentElement.localName)).toBe("svg");
+    // An XML error would still show a partial picture, with a parsererror element in it.
+    expect(await page.locator("parsererror").count()).toBe(0);
     expect(await page.locator("circle.paper-marker").count()).toBe(drawn.papers.length);
     const titles = await page.locator("g.paper > title").allTextContents();
     for (const paper of drawn.papers) expect(titles.some((title) => title.startsWith(`${paper.displayTitle} (${yearOf(paper)})\n${paper.id}`))).toBe(true);
@@ -158,6 +164,7 @@ describe.skipIf(!CHROMIUM && !REQUIRED)("the literature map in headless Chromium
       const { page, problems } = await open(out);
       expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       expect(await page.locator("img").count()).toBe(0);
+      expect(await page.locator("parsererror").count()).toBe(0);
       expect(await page.locator("svg svg").count()).toBe(0);
       expect(await page.locator("circle.paper-marker").count()).toBe(hostile.length);
       const titles = await page.locator("g.paper").evaluateAll((groups) => groups.map((g) => (g as SVGGElement).dataset.title));
