@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderMap } from "../src/tasks/map/html.js";
-import { compressRadially, LAYOUT, labelBox, layoutMap, type MapPoint } from "../src/tasks/map/layout.js";
+import { labelBox } from "../src/tasks/map/labels.js";
+import { compressRadially, LAYOUT, layoutMap, type MapPoint } from "../src/tasks/map/layout.js";
 import { projectTo2d } from "../src/tasks/map/projection.js";
 import { escapeXml } from "../src/tasks/map/svg.js";
 import { shortTitle } from "../src/tasks/map/text-width.js";

@@ -1,19 +1,15 @@
 import type { Paper } from "../../corpus/paper.js";
 import { TASK_DEFAULTS } from "../../settings.js";
+import { type Box, labelBox, type MapLabel, placePaperLabel, placeThemeLabel } from "./labels.js";
 import { shortTitle, textWidth } from "./text-width.js";
+
+export type { Box, MapLabel };
 
 /** One paper to draw: which theme it belongs to and where the projection put it (any units). */
 export interface MapPoint {
   paper: Paper;
   theme: number;
   position: [number, number];
-}
-
-export interface MapLabel {
-  text: string;
-  x: number;
-  y: number;
-  anchor: "start" | "middle" | "end";
 }
 
 export interface PlacedPaper {
@@ -44,13 +40,6 @@ export interface MapLayout {
   themes: PlacedTheme[];
   /** What the picture shows, as lines under the legend (baseline y each). */
   note: Array<{ text: string; y: number }>;
-}
-
-export interface Box {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
 }
 
 /** Sizes of the drawing, in SVG units. */
@@ -96,10 +85,12 @@ export function layoutMap(topic: string, themeNames: string[], points: MapPoint[
   spreadMarkers(centres, plot);
   const markerBoxes = centres.map(([x, y]) => circleBox(x, y, LAYOUT.markerRadius + 1));
   const taken: Box[] = [...markerBoxes];
+  // Labels stay within the plot's height and may reach a little into the side margins.
+  const labelArea = { ...plot, x0: plot.x0 - LAYOUT.margin / 2, x1: plot.x1 + LAYOUT.margin / 2 };
 
   const themes = themeNames.map((name, t) => {
     const members = centres.filter((_, i) => points[i]!.theme === t);
-    const label = placeThemeLabel(shortTitle(name, TASK_DEFAULTS.map.labelChars), members, plot, taken);
+    const label = placeThemeLabel(shortTitle(name, TASK_DEFAULTS.map.labelChars), members, LAYOUT.themeSize, labelArea, taken);
     taken.push(labelBox(label, LAYOUT.themeSize, true));
     return { name, count: members.length, label };
   });
@@ -108,7 +99,7 @@ export function layoutMap(topic: string, themeNames: string[], points: MapPoint[
     const [x, y] = centres[i]!;
     const title = point.paper.displayTitle;
     const variants = [shortTitle(title, TASK_DEFAULTS.map.labelChars), shortTitle(title, LAYOUT.shortLabelChars)];
-    const label = placePaperLabel(x, y, variants, plot, taken);
+    const label = placePaperLabel(x, y, variants, LAYOUT.labelSize, labelArea, taken);
     if (label) taken.push(labelBox(label, LAYOUT.labelSize));
     return { paper: point.paper, theme: point.theme, x, y, label };
   });
@@ -219,46 +210,6 @@ function spreadMarkers(centres: Array<[number, number]>, plot: Box): void {
   }
 }
 
-/** Offsets from the centroid tried for a theme name, nearest first. */
-const THEME_OFFSETS = [0, -1, 1, -2, 2, -3, 3, -4, 4].flatMap((row) => [0, -1, 1, -2, 2].map((column) => [column * 40, row * 16] as const));
-
-function placeThemeLabel(text: string, members: Array<[number, number]>, plot: Box, taken: Box[]): MapLabel {
-  const cx = members.reduce((sum, p) => sum + p[0], 0) / (members.length || 1);
-  const cy = members.reduce((sum, p) => sum + p[1], 0) / (members.length || 1);
-  const half = textWidth(text, LAYOUT.themeSize, true) / 2;
-  // Keep the name inside the plot even when its cluster sits at an edge.
-  const x = Math.min(plot.x1 - half, Math.max(plot.x0 + half, cx));
-  const candidates = THEME_OFFSETS.map(([dx, dy]) => ({ text, x: x + dx, y: cy + 5 + dy, anchor: "middle" as const }));
-  const free = candidates.find((label) => fits(labelBox(label, LAYOUT.themeSize, true), plot, taken));
-  if (free) return free;
-  // Nowhere free: the spot covering the least, so the name still marks its cluster.
-  return candidates.reduce((best, label) =>
-    overlapArea(labelBox(label, LAYOUT.themeSize, true), taken) < overlapArea(labelBox(best, LAYOUT.themeSize, true), taken) ? label : best,
-  );
-}
-
-/** Spots around a marker for its label: beside it first, then above and below, then a little further out. */
-const LABEL_SPOTS: Array<{ dx: number; dy: number; anchor: MapLabel["anchor"] }> = [1].flatMap((far) => [
-  { dx: 9 * far, dy: 4, anchor: "start" as const },
-  { dx: -9 * far, dy: 4, anchor: "end" as const },
-  { dx: 4, dy: -9 * far, anchor: "start" as const },
-  { dx: 4, dy: 9 * far + 8, anchor: "start" as const },
-  { dx: -4, dy: -9 * far, anchor: "end" as const },
-  { dx: -4, dy: 9 * far + 8, anchor: "end" as const },
-  { dx: 0, dy: -10 * far, anchor: "middle" as const },
-  { dx: 0, dy: 10 * far + 8, anchor: "middle" as const },
-]);
-
-function placePaperLabel(x: number, y: number, variants: string[], plot: Box, taken: Box[]): MapLabel | null {
-  for (const text of variants) {
-    for (const spot of LABEL_SPOTS) {
-      const label = { text, x: x + spot.dx, y: y + spot.dy, anchor: spot.anchor };
-      if (fits(labelBox(label, LAYOUT.labelSize), plot, taken)) return label;
-    }
-  }
-  return null;
-}
-
 function legendEntries(themes: Array<{ name: string; count: number }>, width: number, top: number) {
   let x = LAYOUT.margin;
   let y = top;
@@ -278,28 +229,4 @@ function legendEntries(themes: Array<{ name: string; count: number }>, width: nu
 
 function circleBox(x: number, y: number, r: number): Box {
   return { x0: x - r, y0: y - r, x1: x + r, y1: y + r };
-}
-
-/** The box a line of text occupies around its baseline (ascenders and descenders included). */
-export function labelBox(label: MapLabel, size: number, bold = false): Box {
-  const width = textWidth(label.text, size, bold);
-  const x0 = label.anchor === "start" ? label.x : label.anchor === "end" ? label.x - width : label.x - width / 2;
-  return { x0: x0 - 1, y0: label.y - 0.82 * size, x1: x0 + width + 1, y1: label.y + 0.26 * size };
-}
-
-function fits(box: Box, plot: Box, taken: Box[]): boolean {
-  const inside = box.x0 >= plot.x0 - LAYOUT.margin / 2 && box.x1 <= plot.x1 + LAYOUT.margin / 2 && box.y0 >= plot.y0 && box.y1 <= plot.y1;
-  return inside && taken.every((other) => !intersects(box, other));
-}
-
-function intersects(a: Box, b: Box): boolean {
-  return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
-}
-
-function overlapArea(box: Box, taken: Box[]): number {
-  return taken.reduce(
-    (sum, other) =>
-      sum + Math.max(0, Math.min(box.x1, other.x1) - Math.max(box.x0, other.x0)) * Math.max(0, Math.min(box.y1, other.y1) - Math.max(box.y0, other.y0)),
-    0,
-  );
 }
