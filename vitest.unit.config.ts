@@ -16,6 +16,7 @@ export const UNIT_TESTS = [
   "tests/commands-doc.test.ts",
   "tests/query-terms.test.ts",
   "tests/readable-text.test.ts",
+  "tests/map-layout.test.ts",
 ];
 
 export default defineConfig({

@@ -47,6 +47,19 @@ export const TASK_DEFAULTS = {
   ideas: { papers: 20, count: 5, timeoutSeconds: 120 },
   compare: { papers: 4, timeoutSeconds: 60 },
   relatedWork: { papers: 16, timeoutSeconds: 120, style: "apa", format: "md", bibOut: "related-work.bib" },
+  /** citewise map and summarize --map (src/tasks/map/). */
+  map: {
+    /** Papers retrieved and drawn (-k); as many as summarize uses, so both show the same papers. */
+    papers: 20,
+    /** Most themes (one colour each, --themes); the colour-blind-safe palette has 8 colours. */
+    themes: 6,
+    /** The file written when --out is not given; an existing one is replaced only with --force. */
+    out: "citewise-map.html",
+    /** Paper labels are short titles of at most this many characters (cut at a word, with "…"). */
+    labelChars: 40,
+    /** Width of the picture in SVG units (pixels at 100 %); the height follows the spread of the papers. */
+    width: 1000,
+  },
 } as const;
 
 export interface Settings {

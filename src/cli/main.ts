@@ -5,6 +5,7 @@ import { registerCompare } from "./commands/compare.js";
 import { registerEval } from "./commands/eval.js";
 import { registerRelatedWork } from "./commands/related-work.js";
 import { registerSummarize } from "./commands/summarize.js";
+import { registerMap } from "./commands/map.js";
 import { registerIdeas } from "./commands/ideas.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerPapers } from "./commands/papers.js";
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerAsk(program);
   registerChat(program);
   registerSummarize(program);
+  registerMap(program);
   registerCompare(program);
   registerIdeas(program);
   registerRelatedWork(program);

@@ -22,7 +22,7 @@ import { redactKnownSecrets } from "../llm/redact.js";
 import { stripTerminalControls } from "../corpus/controls.js";
 import { UserError } from "./errors.js";
 
-/** What a command may do with the file it writes (--out, --bib-out, eval --out, chat /export). */
+/** What a command may do with the file it writes (--out, --bib-out, summarize --map, eval --out, chat /export). */
 export interface OutputPolicy {
   /** An existing file may be replaced: the user named it (--out FILE) or said --force. */
   overwrite: boolean;

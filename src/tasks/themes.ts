@@ -122,8 +122,8 @@ async function similarityMatrix(index: IndexSnapshot, papers: Paper[]): Promise<
   );
 }
 
-/** A paper's dense vector: the normalised mean of its chunk vectors. */
-async function paperVectors(index: IndexSnapshot, papers: Paper[]): Promise<Array<number[] | null>> {
+/** A paper's dense vector: the normalised mean of its chunk vectors (null when none is stored). */
+export async function paperVectors(index: IndexSnapshot, papers: Paper[]): Promise<Array<number[] | null>> {
   const chunkIds = papers.map((paper) => (index.chunksByPaper.get(paper.id) ?? []).map((chunk) => chunk.id));
   const vectors = await index.vectors.vectorsFor(chunkIds.flat());
   return chunkIds.map((ids) => {
