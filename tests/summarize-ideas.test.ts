@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { OFFLINE_WRITER } from "../src/generate/writer.js";
 import { UseLiteEmbedder } from "../src/index/embedders/use-lite.js";
 import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
-import { checkNovelty, splitIdeas, suggestIdeas } from "../src/tasks/ideas.js";
 import { summarize } from "../src/tasks/summarize.js";
 import { runCli, runCliAsync } from "./helpers.js";
 import { OFFLINE_JUDGE } from "./support/judge.js";
@@ -55,41 +54,7 @@ describe("summarize (offline)", () => {
   });
 });
 
-describe("ideas (offline)", () => {
-  it("suggests ideas whose evidence sentences are grounded and cite their sources, each novelty-checked", async () => {
-    const result = await suggestIdeas("efficient inference for large language models", { index, embedder, writer, judge }, { count: 4 });
-    expect(result.answered).toBe(true);
-    expect(result.ideas).toHaveLength(4);
-    expect(result.ideas.some((idea) => idea.kind === "transfer")).toBe(true);
-    for (const idea of result.ideas) {
-      expect(["likely new", "partly explored", "already explored"]).toContain(idea.novelty.verdict);
-      expect(idea.novelty.overlap).toBeGreaterThanOrEqual(0);
-      expect(idea.novelty.overlap).toBeLessThanOrEqual(1);
-      expect(idea.keyPhrases.length).toBeGreaterThan(0);
-    }
-    expect(result.removedCitations).toEqual([]);
-    expect(result.grounding.supported).toBe(result.grounding.total);
-    expect(result.text.match(/^## Idea \d+:/gm)).toHaveLength(4);
-  });
-
-  it("novelty check: a paper's own key phrases are 'already explored' unless that paper is excluded", async () => {
-    const lotr = [...index.papers.values()].find((paper) => paper.title === "LoTR: Low Tensor Rank Weight Adaptation")!;
-    const probe = "low-rank adaptation · tensor decomposition · parameter-efficient fine-tuning";
-    const found = await checkNovelty(index, embedder, probe);
-    expect(found.verdict).not.toBe("likely new");
-    const without = await checkNovelty(index, embedder, probe, [lotr.id]);
-    expect(without.nearest?.paperId).not.toBe(lotr.id);
-  });
-
-  it("splits a model's answer into ideas by headings", () => {
-    expect(splitIdeas("## Idea 1: Use X for Y\nBecause [1].\n\n## Idea 2 - Z\nText [2].")).toEqual([
-      { title: "Use X for Y", body: "Because [1]." },
-      { title: "Z", body: "Text [2]." },
-    ]);
-  });
-});
-
-describe("summarize and ideas with a model", () => {
+describe("summarize with a model", () => {
   let server: FakeOpenAI;
   beforeAll(async () => {
     server = await startFakeOpenAI();
@@ -116,21 +81,5 @@ describe("summarize and ideas with a model", () => {
     // Every source the summary drew on is in the prompt, up to -k (papers far below the best are left out).
     expect(body.sources.length).toBeLessThanOrEqual(10);
     expect(request.body.messages[1].content).toContain(`<source n="${body.sources.length}">`);
-  });
-
-  it("ideas from the model are split by heading and novelty-checked", async () => {
-    server.defaultChat = () => ({
-      text: "## Idea 1: Quantize adapters with FP8\nFP8 formats are used for training [1].\n\n## Idea 2: Combine pruning with distillation\nPruning is studied [2].",
-    });
-    const { code, stdout } = await runCliAsync(
-      ["--index", inject("corpusIndex"), "ideas", "efficient inference for large language models", "--model", "test-chat", "--json"],
-      {
-        env: { OPENAI_BASE_URL: server.baseURL },
-      },
-    );
-    expect(code).toBe(0);
-    const body = JSON.parse(stdout);
-    expect(body.ideas.map((idea: { title: string }) => idea.title)).toEqual(["Quantize adapters with FP8", "Combine pruning with distillation"]);
-    expect(body.ideas.every((idea: { novelty: { verdict: string } }) => idea.novelty.verdict.length > 0)).toBe(true);
   });
 });

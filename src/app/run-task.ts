@@ -2,7 +2,7 @@ import { ask } from "../tasks/ask.js";
 import { compare } from "../tasks/compare/compare.js";
 import type { TaskContext } from "../tasks/core/context.js";
 import type { TaskName, TaskResult } from "../tasks/core/result.js";
-import { suggestIdeas } from "../tasks/ideas.js";
+import { suggestIdeas } from "../tasks/ideas/ideas.js";
 import { relatedWork } from "../tasks/related-work/related-work.js";
 import { summarize } from "../tasks/summarize.js";
 

@@ -2,11 +2,12 @@ import { createRequire } from "node:module";
 import { CJK, STOP_WORDS, stemWord } from "./tokenize.js";
 
 const require = createRequire(import.meta.url);
-type Token = { value: string; pos: string };
+/** A wink-nlp token: its text, universal POS tag, and whether a space comes before it. */
+export type Token = { value: string; pos: string; spaced: boolean };
 let tagger: ((text: string) => Token[]) | null = null;
 
 // Part-of-speech tagging from wink-nlp, loaded on first use.
-function tag(text: string): Token[] {
+export function tag(text: string): Token[] {
   if (!tagger) {
     const winkNLP = require("wink-nlp");
     const model = require("wink-eng-lite-web-model");
@@ -16,7 +17,8 @@ function tag(text: string): Token[] {
       const tokens = nlp.readDoc(input).tokens();
       const values: string[] = tokens.out(its.value);
       const tags: string[] = tokens.out(its.pos);
-      return values.map((value, i) => ({ value, pos: tags[i]! }));
+      const spaces: string[] = tokens.out(its.precedingSpaces);
+      return values.map((value, i) => ({ value, pos: tags[i]!, spaced: spaces[i]!.length > 0 }));
     };
   }
   return tagger(text);

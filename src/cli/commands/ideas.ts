@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import pc from "picocolors";
-import { suggestIdeas } from "../../tasks/ideas.js";
+import { suggestIdeas } from "../../tasks/ideas/ideas.js";
 import { openForTask, outputPolicy, type GlobalOptions } from "../context.js";
 import { reportErrors, UserError } from "../errors.js";
 import { printJson } from "../format.js";
@@ -13,9 +13,16 @@ import { checkOutputTarget, writeOutputFile } from "../output-file.js";
 
 export function registerIdeas(program: Command): void {
   addFilterOptions(addModelOptions(program.command("ideas"), 120))
-    .description("research-idea suggestions grounded in the corpus (cross-theme transfers, stated limitations), each with citations and a novelty check")
+    .description(
+      "research ideas grounded in the corpus: a method one paper introduces for a problem another states, with why it might work, citations and a novelty check against the other indexed papers",
+    )
     .argument("<background>", "your research background or interest, in a sentence or a paragraph")
-    .option("-k, --papers <n>", "papers to retrieve as material", parsePositiveInt("-k", 60), TASK_DEFAULTS.ideas.papers)
+    .option(
+      "-k, --papers <n>",
+      "at most this many papers to build on: retrieved for the background, those not about it left out",
+      parsePositiveInt("-k", 60),
+      TASK_DEFAULTS.ideas.papers,
+    )
     .option("-n, --count <n>", "how many ideas", parsePositiveInt("--count", 20), TASK_DEFAULTS.ideas.count)
     .option("--out <file>", "also write the ideas (Markdown) to a file")
     .option("--json", "print ideas, novelty checks, per-sentence support and references as JSON")
