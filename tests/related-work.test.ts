@@ -27,15 +27,20 @@ const embedder = new UseLiteEmbedder(1);
 const offline = (query: string, options: Parameters<typeof relatedWork>[2] = {}) =>
   relatedWork(query, { index, embedder, writer: OFFLINE_WRITER, judge: OFFLINE_JUDGE }, options);
 let quantization: RelatedWorkResult;
+let timeSeries: RelatedWorkResult;
 
 beforeAll(async () => {
   index = await loadIndex(inject("corpusIndex"));
   quantization = await offline(TOPIC);
+  timeSeries = await offline("time series forecasting with transformers");
 });
 afterAll(() => embedder.close());
 
 /** A sentence copied from an abstract, with we/our turned into the authors/their, still reads as the abstract does. */
+/** "For exogenous variables, the authors …": the phrase naming what sets a paper apart must be its abstract's own. */
 function copiedFrom(sentence: string, abstract: string): boolean {
+  const opener = /^(?:For|As for) ([^,]+), (?=the (?:authors|work in)\b)/.exec(sentence);
+  if (opener) return abstract.toLowerCase().includes(opener[1]!.toLowerCase()) && copiedFrom(sentence.slice(opener[0].length), abstract);
   const fold = (text: string) =>
     text
       .toLowerCase()
@@ -72,6 +77,27 @@ describe("related-work offline on the bundled corpus", () => {
       const abstract = index.papers.get(result.sources[sentence.citations[0]! - 1]!.paperId)!.abstract;
       expect(copiedFrom(sentence.text, abstract), sentence.text).toBe(true);
     }
+  });
+
+  it("introduces a further paper of a paragraph by a phrase of its title that no other paper there contains", () => {
+    const seen: string[] = [];
+    for (const result of [quantization, timeSeries]) {
+      for (const theme of result.themes) {
+        for (const sentence of result.grounding.sentences.filter((s) => theme.paragraph.includes(stripMarkers(s.text).slice(0, 40)))) {
+          const opener = /^(?:For|As for) ([^,]+), the (?:authors|work in)\b/.exec(sentence.text);
+          if (!opener) continue;
+          const phrase = opener[1]!.toLowerCase();
+          const own = result.sources[sentence.citations[0]! - 1]!.paperId;
+          seen.push(phrase);
+          for (const other of theme.paperIds.filter((id) => id !== own)) {
+            const paper = index.papers.get(other)!;
+            expect(`${paper.title} ${paper.abstract}`.toLowerCase(), phrase).not.toContain(phrase);
+          }
+        }
+      }
+    }
+    // The sample's quantization and time-series drafts have such papers ("inter-layer dependencies", "exogenous variables").
+    expect(seen.length).toBeGreaterThanOrEqual(1);
   });
 
   it("names each theme by a phrase every paper its lead sentence cites contains", () => {

@@ -149,7 +149,13 @@ function paragraphThemes(themes: Theme[], results: PaperResult[]): Theme[] {
       chosen = chosen.flatMap((other) => (other === theme ? theme.subthemes : [other]));
     }
   }
-  return chosen.map((theme) => ({ ...theme, papers: [...theme.papers].sort((a, b) => rankOf(a) - rankOf(b)) })).sort((a, b) => bestRank(a) - bestRank(b));
+  // Ordered by closeness to the topic: the mean relevance of a theme's papers (its best paper alone let one
+  // stray paper lead a paragraph of off-topic ones), ties by best rank.
+  const scoreOf = (paper: Paper) => results.find((result) => result.paper.id === paper.id)?.score ?? 0;
+  const closeness = (theme: Theme) => theme.papers.reduce((sum, paper) => sum + scoreOf(paper), 0) / Math.max(1, theme.papers.length);
+  return chosen
+    .map((theme) => ({ ...theme, papers: [...theme.papers].sort((a, b) => rankOf(a) - rankOf(b)) }))
+    .sort((a, b) => closeness(b) - closeness(a) || bestRank(a) - bestRank(b));
 }
 
 /** The model's paragraphs, or null when it says the sources do not cover the topic. */
