@@ -76,7 +76,13 @@ const CUES: Record<Facet, FacetCues> = {
     position: (at) => 0.4 * (1 - at),
   },
   approach: {
-    strong: [STATES_CONTRIBUTION, /\bour (method|approach|framework|model|algorithm|technique|system)\b/i, /\b(dubbed|called|termed)\b/i, /\bframework\b/i],
+    strong: [
+      STATES_CONTRIBUTION,
+      /\bthis (article|report|paper|work|study) (introduces|presents|proposes|describes)\b/i,
+      /\bour (method|approach|framework|model|algorithm|technique|system)\b/i,
+      /\b(dubbed|called|termed)\b/i,
+      /\bframework\b/i,
+    ],
     weak: [
       /\bbased on\b/i,
       /\b(leverag|exploit|employ|utiliz|combin)\w*/i,
@@ -107,6 +113,8 @@ const CUES: Record<Facet, FacetCues> = {
     ],
     threshold: 1,
     position: () => 0,
+    // "LSTMs … constituted the first Large Language Models": models named in passing are no setting.
+    needsStrong: true,
   },
   results: {
     strong: [
@@ -117,7 +125,7 @@ const CUES: Record<Facet, FacetCues> = {
       /\bsurpass\w*/i,
       /\b(experiments|results|evaluations?|analysis) (show|demonstrate|indicate|reveal|confirm|verify|suggest)\b/i,
       /\b(better|faster|higher|lower|cheaper|more \w+)\b.{0,60}\b(than|then)\b/i,
-      /\b(comparable|similar|competitive|superior|improved) (results?|performance|accuracy|quality)\b/i,
+      /\b(comparable|similar|competitive|superior|improved)( \w+)? (results?|performance|accuracy|quality)\b/i,
       /\b(improv\w*|better|higher|lower|faster|stabl\w*)\b.{0,80}\bcompared (to|with)\b/i,
       // Findings of a theory or analysis paper: "we prove the existence of …", "show that … only below this threshold".
       /\b(we|and) (show|prove|find|derive|establish|verify|validate)\b/i,
@@ -191,6 +199,8 @@ export function pickFacetQuotes(source: AnswerSource, query: string | undefined,
       if (facet === "limitations" && i < ownStart) continue;
       // A result is a result, whatever it was measured on: the benchmark is quoted for Data as a clause (dataClauses).
       if (facet === "data" && (measured || evidence.results.strong > 0 || evidence.results.total >= evidence.data.total)) continue;
+      // "For both problems we achieved competitive … results" reports results, not a problem.
+      if (facet === "problem" && evidence.results.strong > 0 && evidence.results.total >= evidence.problem.total) continue;
       const cues = CUES[facet];
       const { strong, total } = evidence[facet];
       if (total < cues.threshold || (cues.needsStrong && !strong)) continue;
@@ -255,12 +265,12 @@ function count(patterns: RegExp[], text: string): number {
 }
 
 /** Where a clause ends: punctuation, or a conjunction that starts another statement ("… on GLUE benchmark while yielding …"). */
-const CLAUSE_END = /[,;:]\s|\s(?=(while|whereas|which|and (?:achieves?|yields?|brings?|shows?))\b)|[.!?]$/g;
+const CLAUSE_END = /[,;:]\s|[.!?](\s|$)|\s(?=(while|whereas|which|and (?:achieves?|yields?|brings?|shows?))\b)/g;
 /** The preposition that opens a setting: "on GLUE benchmark", "in training the Transformer model on WMT …". */
 const SETTING_START = /\b(on|across|over|in|with|using|for)\s/gi;
 
 /** A task, or a list of them: "commonsense reasoning, arithmetic reasoning". */
-const TASK_NAME = String.raw`(?:[\w-]+ )?(?:reasoning|classification|detection|segmentation|translation|summarization|question answering|language modell?ing|image generation|text generation|retrieval|recognition|forecasting)`;
+const TASK_NAME = String.raw`(?:(?:long-term )?time[- ]series forecasting|computer vision|(?:(?!(?:for|of|on|in|to|and|the|a|an|with|by|is|are)\b)[\w-]+ )?(?:reasoning|classification|detection|segmentation|translation|summarization|question answering|language modell?ing|image generation|text generation|retrieval|recognition|forecasting))`;
 const TASK_LIST = new RegExp(String.raw`\b${TASK_NAME}(?:,? (?:and )?${TASK_NAME})*`, "i");
 
 /** Data mentions quoted from other sentences: at most this many, and this many words in all. */
@@ -272,27 +282,33 @@ const DATA_CLAUSES = { count: 3, words: 24 };
  * its clause), or the tasks it was tried on ("…commonsense reasoning, arithmetic reasoning…").
  */
 function dataClauses(sentences: string[]): string | null {
-  const pieces: Array<{ text: string; cutBefore: boolean; cutAfter: boolean }> = [];
-  let words = 0;
-  for (const sentence of sentences) {
-    if (hasMarker(sentence)) continue;
-    const piece = dataMention(sentence);
-    if (!piece || pieces.some((known) => known.text.includes(piece.text))) continue;
-    const length = piece.text.split(/\s+/).length;
-    if (pieces.length && words + length > DATA_CLAUSES.words) continue;
-    pieces.push(piece);
-    words += length;
-    if (pieces.length >= DATA_CLAUSES.count) break;
+  // Models only when nothing else is named: "…on complex networks such as DenseNet…".
+  for (const kinds of [[DATASET_NAMES, DATASET_WORDS, TASK_LIST], [MODEL_NAMES]]) {
+    const pieces: Array<{ text: string; cutBefore: boolean; cutAfter: boolean }> = [];
+    let words = 0;
+    for (const sentence of sentences) {
+      if (hasMarker(sentence)) continue;
+      const piece = dataMention(sentence, kinds);
+      // "…time series forecasting … superior forecasting…" says the same twice.
+      const last = (text: string) => text.split(/\s+/).at(-1)!.toLowerCase();
+      if (!piece || pieces.some((known) => known.text.includes(piece.text) || last(known.text) === last(piece.text))) continue;
+      const length = piece.text.split(/\s+/).length;
+      if (pieces.length && words + length > DATA_CLAUSES.words) continue;
+      pieces.push(piece);
+      words += length;
+      if (pieces.length >= DATA_CLAUSES.count) break;
+    }
+    if (!pieces.length) continue;
+    // "…" wherever words of the abstract were left out: at either end and between pieces.
+    const body = pieces.map((piece, i) => `${i > 0 || !piece.cutBefore ? "" : "…"}${piece.text}`).join(" … ");
+    return `${body}${pieces.at(-1)!.cutAfter ? "…" : ""}`;
   }
-  if (!pieces.length) return null;
-  // "…" wherever words of the abstract were left out: at either end and between pieces.
-  const body = pieces.map((piece, i) => `${i > 0 || !piece.cutBefore ? "" : "…"}${piece.text}`).join(" … ");
-  return `${body}${pieces.at(-1)!.cutAfter ? "…" : ""}`;
+  return null;
 }
 
-/** The first data mention of a sentence, by kind: dataset names, then data words, tasks, models. */
-function dataMention(sentence: string): { text: string; cutBefore: boolean; cutAfter: boolean } | null {
-  for (const pattern of [DATASET_NAMES, DATASET_WORDS, TASK_LIST, MODEL_NAMES]) {
+/** The first data mention of a sentence, by kind: from the preposition before a name to its clause's end, or a task list. */
+function dataMention(sentence: string, kinds: RegExp[]): { text: string; cutBefore: boolean; cutAfter: boolean } | null {
+  for (const pattern of kinds) {
     const match = pattern.exec(sentence);
     if (!match) continue;
     let start = match.index;
@@ -300,7 +316,10 @@ function dataMention(sentence: string): { text: string; cutBefore: boolean; cutA
     if (pattern !== TASK_LIST) {
       const before = [...sentence.slice(0, start).matchAll(SETTING_START)].at(-1);
       // The preposition must be close, or the "clause" would be half the sentence.
-      if (before && sentence.slice(before.index, start).split(/\s+/).length <= 7) start = before.index;
+      const close = before && sentence.slice(before.index, start).split(/\s+/).length <= 7;
+      if (close) start = before.index;
+      // A model name without one ("LSTM) has been extended …") is mentioned, not used.
+      else if (pattern === MODEL_NAMES) continue;
       CLAUSE_END.lastIndex = match.index;
       end = CLAUSE_END.exec(sentence)?.index ?? sentence.length;
     }
