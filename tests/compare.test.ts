@@ -154,6 +154,58 @@ describe("citewise compare, offline", () => {
     expect([...result.commonGroundSentences, ...result.differenceSentences].every((sentence) => sentence.supported)).toBe(true);
   });
 
+  it("Data says what a paper was tried on, never a figure; scene-setting sentences are not the paper's approach or results", async () => {
+    const papers = [
+      paperTitled("Spherical Transformer for LiDAR"),
+      paperTitled("QTIP:"),
+      paperTitled("Deep Regression Unlearning"),
+      paperTitled("PEFT-U:"),
+      paperTitled("OLinear:"),
+    ];
+    const result = await compare({ index, embedder: null, writer: OFFLINE_WRITER, judge: OFFLINE_JUDGE }, { papers });
+    expectVerbatimCells(result);
+    const [spherical, qtip, unlearning, peftU, olinear] = papers.map((paper) => result.facets[paper.id]!);
+    for (const row of [spherical, qtip, unlearning, peftU, olinear]) {
+      // A figure belongs to Results; where to download the code is no setting.
+      expect(row!.data!.quote ?? "").not.toMatch(MEASURED);
+      expect(row!.data!.quote ?? "").not.toMatch(/https?:|available/);
+    }
+    // "…benchmarks with 81.9% and 74.8% mIoU": the benchmarks without the scores, which stay in Results.
+    expect(spherical!.data!.quote).toContain("on both nuScenes and SemanticKITTI semantic segmentation benchmarks");
+    expect(spherical!.results!.quote).toMatch(MEASURED);
+    // "Recent state-of-the-art PTQ approaches use VQ …, which improves …" is what others did.
+    expect(qtip!.results!.quote).toMatch(/these codes achieve state-of-the-art results/);
+    expect(qtip!.problem!.quote).toMatch(/^However, VQ requires a codebook|^This limits current VQ-based PTQ works/);
+    // "show excellent performance" is a finding, not a setting; the experiments' domains are.
+    expect(unlearning!.results!.quote).toMatch(/^Our methods show excellent performance/);
+    expect(unlearning!.data!.quote).toMatch(/experiments for computer vision, natural language processing and forecasting/);
+    // "This approach emphasizes …" describes the models PEFT-U argues against; its own contribution is a benchmark.
+    expect(peftU!.approach!.quote).toMatch(/we introduce the PEFT-U Benchmark/);
+    expect(peftU!.data!.quote).toContain("dataset for building and evaluating NLP models");
+    // "…24 benchmarks and 140 forecasting tasks", not what those experiments demonstrate.
+    expect(olinear!.data!.quote).toContain("on 24 benchmarks and 140 forecasting tasks");
+    expect(olinear!.data!.quote).not.toContain("demonstrate");
+    expectDifferencesTrue(result);
+  });
+
+  it("differences name topics: no list numerals, verbs or vague words, no phrase twice in the singular and plural", async () => {
+    const sets = [
+      ["Tensor Programs IVb", "AdaBelief Optimizer", "ADAHESSIAN:", "Old Optimizer, New Norm"],
+      ["Optimizing Sparse Convolution on GPUs", "3DShape2VecSet:", "Spherical Transformer for LiDAR", "Mosaic-SDF"],
+      ["Decoupling the Depth and Scope", "Equivariant Polynomials for Graph", "Graph Convolutional Neural Networks as Parametric"],
+    ];
+    for (const titles of sets) {
+      const result = await compare({ index, embedder: null, writer: OFFLINE_WRITER, judge: OFFLINE_JUDGE }, { papers: titles.map(paperTitled) });
+      expectDifferencesTrue(result);
+      // ADAHESSIAN lists its results as (i)–(iv); "utilization" and "analysis" say nothing about a paper.
+      expect(result.differences, titles[0]).not.toMatch(/“(i|ii|iii|iv|idea|analysis|utilization|solve)”/i);
+      for (const sentence of result.differences.match(/Only [^.]*?\] is about [^.]+\./g) ?? []) {
+        const phrases = [...sentence.matchAll(/“([^”]+)”/g)].map((match) => match[1]!.toLowerCase().replace(/s$/, ""));
+        expect(new Set(phrases).size, sentence).toBe(phrases.length);
+      }
+    }
+  });
+
   it("prints a text layout within 100 columns: one block per paper, a legend for empty cells, wrapped references", () => {
     const ids = ["LoTR:", "AFLoRA:", "QuanTA:", "Computational Limits of Low-Rank"].map((title) => paperTitled(title).id);
     const { code, stdout } = runCli([...cliIndex(), "compare", ...ids]);

@@ -83,8 +83,10 @@ export interface ColumnPick {
  * when it is sure.
  */
 const EMBEDDING = { weight: 0.5, alone: 0.6 };
-/** A synonym or pattern hit counts this much; a word of the column name itself counts 1. */
+/** A synonym hit counts this much; a word of the column name itself counts 1. */
 const SYNONYM_HIT = 0.6;
+/** A pattern names the thing itself (a measured figure for "metric", "ImageNet" for "dataset"): more than a word of the name. */
+const PATTERN_HIT = 1.5;
 /** Column cells are read across a table row: a short window around the cue, shorter than facet quotes. */
 const COLUMN_QUOTE_WORDS = 20;
 
@@ -156,7 +158,7 @@ function keywordScore(sentence: string, cue: ColumnCues): number {
   let score = 0;
   for (const word of cue.stems) if (stems.has(word)) score += 1;
   for (const word of cue.synonyms) if (!cue.stems.has(word) && stems.has(word)) score += SYNONYM_HIT;
-  for (const pattern of cue.patterns) if (pattern.test(sentence)) score += SYNONYM_HIT;
+  for (const pattern of cue.patterns) if (pattern.test(sentence)) score += PATTERN_HIT;
   return score;
 }
 

@@ -34,6 +34,12 @@ interface FacetCues {
   needsStrong?: boolean;
   /** Sentences matching this are about someone else's work: their score is multiplied by `factor`. */
   aboutOthers?: { pattern: RegExp; factor: number };
+  /**
+   * Before the sentence saying what the paper proposes, an abstract sets the scene: "This approach
+   * emphasizes …" there is the approach of others, "Recent … approaches … improve …" their results.
+   * Such a sentence's score is multiplied by this (a contribution sentence itself is exempt).
+   */
+  beforeOwn?: number;
 }
 
 /** A strong cue counts 1 and a weak one this much; the sum is capped so a cue-stuffed sentence does not win every facet. */
@@ -49,7 +55,8 @@ export const MEASURED = /\d(?:[\d.,]*\d)?\s?(%|×|x\b|times\b|-?fold\b|points?\b
 /** Datasets and benchmarks by name; Data cells quote them, and a Results sentence gives up its "on GLUE" clause. */
 const DATASET_NAMES =
   /\b(ImageNet|GLUE|SuperGLUE|CIFAR-?\d*|Cifar-?\d*|COCO|MMLU|SQuAD|WikiText|ADE20K|Kinetics|LibriSpeech|HumanEval|GSM8K|WMT|Penn Treebank|MNIST|Cityscapes|KITTI|ShapeNet|ModelNet\d*|BEIR|MS ?MARCO|C4|The Pile|LongBench|BIG-bench)\b/;
-const DATASET_WORDS = /\b(datasets?|benchmarks?|corpus|corpora|test beds?|testbeds?)\b/i;
+/** "dataset-independent bases" or "benchmark-specific tricks" describe something else, not the data. */
+const DATASET_WORDS = /\b(datasets?|benchmarks?|corpus|corpora|test beds?|testbeds?)\b(?!-)/i;
 /** Models and networks a paper runs on: part of its setting, not its data. */
 const MODEL_NAMES = /\b(LLaMA|Llama|GPT-?\d*|BERT|RoBERTa|T5|ViT|CLIP|OPT|ResNets?|DenseNets?|VGG|MobileNets?|U-Net|LSTMs?|Transformers?)\b/;
 
@@ -71,7 +78,8 @@ const CUES: Record<Facet, FacetCues> = {
       /\bwe (study|investigate|examine|analy[sz]e|address|tackle|revisit)\b/i,
       /\b(fail|fails|failed) to\b/i,
     ],
-    weak: [/\bhowever\b/i, PRIOR_WORK, /\b(issues?|needs?|demands?|growing|increasing|limitations?)\b/i],
+    // "VQ requires a codebook …", "This limits current … works to …": a constraint, when something else says so too.
+    weak: [/\bhowever\b/i, PRIOR_WORK, /\b(issues?|needs?|demands?|growing|increasing|limitations?)\b/i, /\b(limits|requires?)\b/i],
     threshold: 1,
     position: (at) => 0.4 * (1 - at),
   },
@@ -93,12 +101,13 @@ const CUES: Record<Facet, FacetCues> = {
     position: (at) => 0.2 * (1 - at),
     // "Several recently proposed methods … are based on …" describes others' methods.
     aboutOthers: { pattern: new RegExp(`${PRIOR_WORK.source}|\\b(several|many|most)\\b`, "i"), factor: 0.4 },
+    beforeOwn: 0.5,
   },
   data: {
     strong: [
       DATASET_WORDS,
       DATASET_NAMES,
-      /\b(experiments?|evaluat\w*|tested|trained|validated?) (on|with|across|over)\b/i,
+      /\b(experiments?|evaluat\w*|tested|trained|validated?) (on|with|across|over|for|in)\b/i,
       /\b(practical|experimental|real-world) (scenarios?|settings?|applications?)\b/i,
     ],
     weak: [
@@ -125,7 +134,7 @@ const CUES: Record<Facet, FacetCues> = {
       /\bsurpass\w*/i,
       /\b(experiments|results|evaluations?|analysis) (show|demonstrate|indicate|reveal|confirm|verify|suggest)\b/i,
       /\b(better|faster|higher|lower|cheaper|more \w+)\b.{0,60}\b(than|then)\b/i,
-      /\b(comparable|similar|competitive|superior|improved)( \w+)? (results?|performance|accuracy|quality)\b/i,
+      /\b(comparable|similar|competitive|superior|improved|excellent|strong|promising|remarkable|impressive|outstanding|notable|consistent)( \w+)? (results?|performance|accuracy|quality)\b/i,
       /\b(improv\w*|better|higher|lower|faster|stabl\w*)\b.{0,80}\bcompared (to|with)\b/i,
       // Findings of a theory or analysis paper: "we prove the existence of …", "show that … only below this threshold".
       /\b(we|and) (show|prove|find|derive|establish|verify|validate)\b/i,
@@ -141,6 +150,9 @@ const CUES: Record<Facet, FacetCues> = {
     ],
     threshold: 1,
     position: (at) => 0.4 * at,
+    // "Recent state-of-the-art PTQ approaches use …, which improves …" reports what others achieved.
+    aboutOthers: { pattern: new RegExp(`${PRIOR_WORK.source}|\\brecent\\b`, "i"), factor: 0.4 },
+    beforeOwn: 0.5,
   },
   limitations: {
     strong: [
@@ -168,6 +180,9 @@ const CUES: Record<Facet, FacetCues> = {
   },
 };
 
+/** "The code and datasets are available at https://…" says where to get them, nothing about the paper. */
+const AVAILABILITY = /\b(is|are|will be|has been|have been)( made)? (publicly |freely |openly )?(available|released)\b|\bhttps?:\/\/|\bgithub\.com\b/i;
+
 /** A measured result counts this much extra for Results, so it wins that cell over a sentence that only says "improves". */
 const MEASURED_BONUS = 1;
 
@@ -189,7 +204,7 @@ export function pickFacetQuotes(source: AnswerSource, query: string | undefined,
   const candidates: Candidate[] = [];
   sentences.forEach((sentence, i) => {
     // "[12]" inside a quote would read as a citation marker.
-    if (hasMarker(sentence)) return;
+    if (hasMarker(sentence) || AVAILABILITY.test(sentence)) return;
     const at = sentences.length > 1 ? i / (sentences.length - 1) : 0;
     const terms = new Set(keywordTerms(sentence));
     const overlap = queryTotal ? queryTerms.filter((term) => terms.has(term)).reduce((sum, term) => sum + weight(term), 0) / queryTotal : 0;
@@ -206,13 +221,21 @@ export function pickFacetQuotes(source: AnswerSource, query: string | undefined,
       if (total < cues.threshold || (cues.needsStrong && !strong)) continue;
       const aboutOthers =
         cues.aboutOthers?.pattern.test(sentence) && !(facet === "approach" && STATES_CONTRIBUTION.test(sentence)) ? cues.aboutOthers.factor : 1;
+      const scene = cues.beforeOwn !== undefined && contribution >= 0 && i < contribution && !STATES_CONTRIBUTION.test(sentence) ? cues.beforeOwn : 1;
       const bonus = facet === "results" && measured ? MEASURED_BONUS : 0;
       // The query only ranks sentences that already look like this facet; it never creates a cell.
-      candidates.push({ facet, sentence: i, score: (total + bonus + cues.position(at) + overlap) * aboutOthers });
+      candidates.push({ facet, sentence: i, score: (total + bonus + cues.position(at) + overlap) * aboutOthers * scene });
     }
   });
 
   const chosen = bestAssignment(candidates.filter((candidate) => candidate.score >= CUES[candidate.facet].threshold));
+  // "We introduce the PEFT-U Benchmark: a new dataset for …" is what the paper proposes: Approach, when
+  // nothing else is; Data then quotes the part that names the data.
+  const data = chosen.get("data");
+  if (data !== undefined && !chosen.has("approach") && STATES_CONTRIBUTION.test(sentences[data]!)) {
+    chosen.set("approach", data);
+    chosen.delete("data");
+  }
   return FACETS.map((facet) => {
     const i = chosen.get(facet);
     if (i !== undefined) return { facet, quote: shortenQuote(sentences[i]!, [...CUES[facet].strong, ...CUES[facet].weak]) };
@@ -264,8 +287,12 @@ function count(patterns: RegExp[], text: string): number {
   return patterns.filter((pattern) => pattern.test(text)).length;
 }
 
-/** Where a clause ends: punctuation, or a conjunction that starts another statement ("… on GLUE benchmark while yielding …"). */
-const CLAUSE_END = /[,;:]\s|[.!?](\s|$)|\s(?=(while|whereas|which|and (?:achieves?|yields?|brings?|shows?))\b)/g;
+/**
+ * Where a clause ends: punctuation, a conjunction that starts another statement ("… on GLUE benchmark while
+ * yielding …"), or the verb of what was found there ("experiments on 24 benchmarks … demonstrate that …").
+ */
+const CLAUSE_END =
+  /[,;:]\s|[.!?](\s|$)|\s(?=(while|whereas|which|and (?:achieves?|yields?|brings?|shows?)|demonstrates?|shows?|indicates?|reveals?|confirms?|verif(?:y|ies)|suggests?|achieves?|yields?|outperforms?|surpass(?:es)?)\b)/g;
 /** The preposition that opens a setting: "on GLUE benchmark", "in training the Transformer model on WMT …". */
 const SETTING_START = /\b(on|across|over|in|with|using|for)\s/gi;
 
@@ -287,7 +314,7 @@ function dataClauses(sentences: string[]): string | null {
     const pieces: Array<{ text: string; cutBefore: boolean; cutAfter: boolean }> = [];
     let words = 0;
     for (const sentence of sentences) {
-      if (hasMarker(sentence)) continue;
+      if (hasMarker(sentence) || AVAILABILITY.test(sentence)) continue;
       const piece = dataMention(sentence, kinds);
       // "…time series forecasting … superior forecasting…" says the same twice.
       const last = (text: string) => text.split(/\s+/).at(-1)!.toLowerCase();
@@ -306,29 +333,40 @@ function dataClauses(sentences: string[]): string | null {
   return null;
 }
 
-/** The first data mention of a sentence, by kind: from the preposition before a name to its clause's end, or a task list. */
+/** Words that only lead up to what was cut off: "…benchmarks with" before "81.9% mIoU" ends at "benchmarks". */
+const DANGLING = /(?:[\s,;:(]+(?:with|of|by|at|to|and|or|achieving|reaching|obtaining|yielding|scoring|the|a|an|up|respectively))+[\s,;:(]*$|[\s,;:(]+$/i;
+
+/**
+ * The first data mention of a sentence, by kind: from the preposition before a name to its clause's end, or
+ * a task list. A figure ends the mention ("…on nuScenes … benchmarks" without "with 81.9% mIoU"): Data
+ * says what a paper was tried on, Results what it measured there.
+ */
 function dataMention(sentence: string, kinds: RegExp[]): { text: string; cutBefore: boolean; cutAfter: boolean } | null {
-  for (const pattern of kinds) {
-    const match = pattern.exec(sentence);
-    if (!match) continue;
-    let start = match.index;
-    let end = match.index + match[0].length;
-    if (pattern !== TASK_LIST) {
-      const before = [...sentence.slice(0, start).matchAll(SETTING_START)].at(-1);
-      // The preposition must be close, or the "clause" would be half the sentence.
-      const close = before && sentence.slice(before.index, start).split(/\s+/).length <= 7;
-      if (close) start = before.index;
-      // A model name without one ("LSTM) has been extended …") is mentioned, not used.
-      else if (pattern === MODEL_NAMES) continue;
-      CLAUSE_END.lastIndex = match.index;
-      end = CLAUSE_END.exec(sentence)?.index ?? sentence.length;
+  for (const kind of kinds) {
+    // Every mention in turn: "the PEFT-U Benchmark: a new dataset for …" is one word, then a phrase.
+    for (const match of sentence.matchAll(new RegExp(kind.source, kind.flags.includes("g") ? kind.flags : `${kind.flags}g`))) {
+      let start = match.index;
+      let end = match.index + match[0].length;
+      if (kind !== TASK_LIST) {
+        const before = [...sentence.slice(0, start).matchAll(SETTING_START)].at(-1);
+        // The preposition must be close, or the "clause" would be half the sentence.
+        const close = before && sentence.slice(before.index, start).split(/\s+/).filter(Boolean).length <= 7;
+        if (close) start = before.index;
+        // A model name without one ("LSTM) has been extended …") is mentioned, not used.
+        else if (kind === MODEL_NAMES) continue;
+        CLAUSE_END.lastIndex = match.index;
+        end = CLAUSE_END.exec(sentence)?.index ?? sentence.length;
+      }
+      const figure = MEASURED.exec(sentence.slice(start, end));
+      if (figure) end = start + sentence.slice(start, start + figure.index).replace(/[\d.,\s]*$/, "").length;
+      const text = sentence
+        .slice(start, end)
+        .replace(/[.,;:]+$/, "")
+        .replace(DANGLING, "")
+        .trim();
+      if (text.split(/\s+/).length < 2 || MEASURED.test(text)) continue;
+      return { text, cutBefore: start > 0, cutAfter: start + text.length < sentence.replace(/[.!?]+$/, "").length };
     }
-    const text = sentence
-      .slice(start, end)
-      .trim()
-      .replace(/[.,;:]+$/, "");
-    if (text.split(/\s+/).length < 2) continue;
-    return { text, cutBefore: start > 0, cutAfter: start + text.length < sentence.replace(/[.!?]+$/, "").length };
   }
   return null;
 }

@@ -39,6 +39,10 @@ const GENERIC = new Set(
     "problem",
     "performance",
     "setting",
+    // "in a post-training manner" is post-training.
+    "manner",
+    "fashion",
+    "way",
   ].map(stemWord),
 );
 

@@ -17,6 +17,8 @@ interface Phrase {
   whole: boolean;
   /** In the title or said at least twice: what the paper is about, not a passing word. */
   topical: boolean;
+  /** Every word of it is in the title. */
+  inTitle: boolean;
   /** Every use is in a list of examples ("such as RMSProp, Adam, Nadam"): named, not worked on. */
   example: boolean;
   /** The words without case, hyphens or plural endings: "Momental" and "moments" share a stem, not a lemma. */
@@ -48,12 +50,21 @@ const WORD = /[\p{L}\p{N}]+(?:[-.'’][\p{L}\p{N}]+)*/gu;
 /** Common abstract verbs end a phrase like a stop word does: "achieve ultra-high-dimensional quantization" is not a topic. */
 const VERB =
   /^(achieve[sd]?|allows?|enables?|provides?|improves?|requires?|yields?|leverages?|introduces?|develops?|demonstrates?|outperforms?|obtains?|reduces?|performs?|makes?|learns|generates?|applies|applied|leads?|exhibits?|takes?|taking|gives?|suggests?|shows?|indicates?|restricts?)$/i;
-/** Names of symbols ("adapter matrices alpha B A / r"): notation, not a topic. */
-const SYMBOL = /^(\p{L}|alpha|beta|gamma|delta|epsilon|eta|theta|kappa|lambda|mu|pi|rho|sigma|tau|phi|omega|star)$/iu;
+/** Names of symbols ("adapter matrices alpha B A / r") and list numerals ("(iv) achieves …"): notation, not a topic. */
+const SYMBOL = /^(\p{L}|alpha|beta|gamma|delta|epsilon|eta|theta|kappa|lambda|mu|pi|rho|sigma|tau|phi|omega|star|ii|iii|iv|vi|vii|viii|ix)$/iu;
 /** Adverbs and participles ("heavily", "investigated") do not name a topic on their own or at a phrase's end. */
 const NOT_A_TOPIC_END = /(ly|ed)$/;
 /** Phrases made only of common words ("language models") say nothing about what sets papers apart. */
 const MIN_MEAN_WEIGHT = 1.5;
+/**
+ * Words every kind of paper writes about its work ("the idea", "the product", "our analysis"): alone they
+ * name no topic, though rare enough in a corpus to pass MIN_MEAN_WEIGHT. In a phrase they may stay
+ * ("tensor product", "spectral analysis").
+ */
+const VAGUE_ALONE = new Set(
+  "idea product analysis utilization usage use metric result work paper study problem issue challenge challenging aspect impact application development field area context number amount part advantage benefit importance solution way manner case example detail end kind type form"
+    .split(" "),
+);
 
 /** Runs of adjacent content words (no stop word, verb or punctuation between them) and their 1–3 word parts. */
 function keyPhrases(source: AnswerSource, weight: TermWeight): Map<string, Phrase> {
@@ -78,6 +89,7 @@ function keyPhrases(source: AnswerSource, weight: TermWeight): Map<string, Phras
           const key = terms.join(" ");
           const score = terms.reduce((sum, term) => sum + weight(term), 0);
           if (score / terms.length < MIN_MEAN_WEIGHT) continue;
+          if (n === 1 && (VAGUE_ALONE.has(first[0].toLowerCase()) || VAGUE_ALONE.has(lemmaOf(first[0])))) continue;
           counts.set(key, (counts.get(key) ?? 0) + 1);
           const example = examples.some(([from, to]) => first.index! >= from && first.index! < to);
           const known = phrases.get(key);
@@ -93,7 +105,7 @@ function keyPhrases(source: AnswerSource, weight: TermWeight): Map<string, Phras
                 .at(-1)!
                 .toLowerCase(),
             );
-            phrases.set(key, { key, text, terms, score, whole: n === run.length, topical, example, lemma: lemmaOf(text), nounEnd });
+            phrases.set(key, { key, text, terms, score, whole: n === run.length, topical, inTitle: topical, example, lemma: lemmaOf(text), nounEnd });
           }
         }
       }
@@ -113,12 +125,12 @@ function keyPhrases(source: AnswerSource, weight: TermWeight): Map<string, Phras
   return phrases;
 }
 
-/** Best phrases first, skipping any that repeats a word of one already chosen. */
+/** Best phrases first, skipping any that repeats a word of one already chosen (or is its plural: "GCNN", "GCNNs"). */
 function distinctTop(phrases: Phrase[], count: number, taken = new Set<string>()): Phrase[] {
   const picked: Phrase[] = [];
   for (const phrase of [...phrases].sort((a, b) => b.score - a.score || a.key.localeCompare(b.key))) {
     if (picked.length >= count) break;
-    if (phrase.terms.some((term) => taken.has(term))) continue;
+    if (phrase.terms.some((term) => taken.has(term)) || picked.some((known) => known.lemma === phrase.lemma)) continue;
     picked.push(phrase);
     for (const term of phrase.terms) taken.add(term);
   }
@@ -223,8 +235,10 @@ export function differenceSentences(sources: AnswerSource[], cells: Map<number, 
       .filter((phrase) => said.every((other, j) => j === i || !mentions(other, phrase.text)))
       // The paper's own name ("AdaMod") sets it apart from the others only trivially.
       .filter((phrase) => !names.some((name) => name.includes(phrase.lemma) || phrase.lemma.includes(name)))
-      // A verb ("restrict", "analysis suggests") is an action, not a topic, unless the title names it.
-      .filter((phrase) => phrase.topical || phrase.nounEnd)
+      // A verb ("restrict", "solve", "analysis suggests") is an action, not a topic, however often it is
+      // said, unless the title names it.
+      // A run of words said twice ("gradient update") is a term even when the tagger reads a verb at its end.
+      .filter((phrase) => phrase.inTitle || phrase.nounEnd || (phrase.topical && phrase.terms.length > 1))
       .map((phrase) => ({ ...phrase, score: phrase.score * (phrase.topical ? 2 : 1) * (focus.includes(phrase.text) ? 2 : 1) }));
     // Beyond the phrases shown, a few more: when the judge rejects a claim, the next phrase is tried.
     return { source, top: distinctTop(own, sources.length <= 4 ? 2 : 1), spare: distinctTop(own, 4).slice(sources.length <= 4 ? 2 : 1) };
