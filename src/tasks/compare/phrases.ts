@@ -62,9 +62,9 @@ const MIN_MEAN_WEIGHT = 1.5;
  * ("tensor product", "spectral analysis").
  */
 const VAGUE_ALONE = new Set(
-  "idea product analysis utilization usage use metric result work paper study problem issue challenge challenging aspect impact application development field area context number amount part advantage benefit importance solution way manner case example detail end kind type form".split(
-    " ",
-  ),
+  `idea product analysis utilization usage use metric result work paper study problem issue challenge
+  challenging aspect impact application development field area context number amount part advantage
+  benefit importance solution way manner case example detail end kind type form`.split(/\s+/),
 );
 
 /** Runs of adjacent content words (no stop word, verb or punctuation between them) and their 1–3 word parts. */
