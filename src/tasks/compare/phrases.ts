@@ -202,9 +202,17 @@ export function commonGroundSentences(sources: AnswerSource[], weight: TermWeigh
     options.push(variants(mostly, (p) => `${frame} ${quoted(p)} ${cites(sources)}.`));
   }
   if (sources.length > 2) {
-    const partial = everyKey.filter(
-      (phrase) => phrase.nounEnd && holders(phrase).length >= 2 && holders(phrase).length < sources.length && topicalIn(phrase) === holders(phrase).length,
-    );
+    // A noun, or a term of several words ("fine-tuning", which the tagger may read as a verb); a phrase
+    // more of the papers share says more of them.
+    const partial = everyKey
+      .filter(
+        (phrase) =>
+          (phrase.nounEnd || phrase.terms.length > 1) &&
+          holders(phrase).length >= 2 &&
+          holders(phrase).length < sources.length &&
+          topicalIn(phrase) === holders(phrase).length,
+      )
+      .map((phrase) => ({ ...phrase, score: phrase.score * holders(phrase).length }));
     const [best] = distinctTop(partial, 1, taken);
     if (best) {
       const some = sources.filter((_, i) => phrases[i]!.get(best.key)?.lemma === best.lemma);
