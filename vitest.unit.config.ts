@@ -17,6 +17,7 @@ export const UNIT_TESTS = [
   "tests/query-terms.test.ts",
   "tests/readable-text.test.ts",
   "tests/map-layout.test.ts",
+  "tests/compare-text.test.ts",
 ];
 
 export default defineConfig({

@@ -45,7 +45,20 @@ export const TASK_DEFAULTS = {
   ask: { sources: 5, maxSentences: 5, timeoutSeconds: 60 },
   summarize: { papers: 20, timeoutSeconds: 120 },
   ideas: { papers: 20, count: 5, timeoutSeconds: 120 },
-  compare: { papers: 4, timeoutSeconds: 60 },
+  compare: {
+    papers: 4,
+    timeoutSeconds: 60,
+    /** --format: text (for the terminal), md (GitHub Markdown table), csv or json (the table alone). */
+    format: "text",
+    /** --layout: auto picks the table when it fits (see below), else one block per paper. */
+    layout: "auto",
+    /** Columns the text format fits in: every printed line is at most this wide. */
+    width: 100,
+    /** auto layout: more papers than this are shown one block per paper. */
+    tableMaxPapers: 4,
+    /** auto layout: a table row whose wrapped cells need more lines than this is too cramped; blocks per paper instead. */
+    tableMaxRowLines: 6,
+  },
   relatedWork: { papers: 16, timeoutSeconds: 120, style: "apa", format: "md", bibOut: "related-work.bib" },
   /** citewise map and summarize --map (src/tasks/map/). */
   map: {

@@ -7,11 +7,16 @@ import type { PaperResult } from "../retrieve/search.js";
  * exact and cannot reach the terminal (the output guard would otherwise have to remove them).
  */
 export function printJson(value: unknown, options: { oneLine?: boolean } = {}): void {
+  process.stdout.write(jsonText(value, options));
+}
+
+/** What printJson prints, for a file that must hold the same. */
+export function jsonText(value: unknown, options: { oneLine?: boolean } = {}): string {
   const json = JSON.stringify(value, null, options.oneLine ? undefined : 2).replace(
     /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
-  process.stdout.write(`${json}\n`);
+  return `${json}\n`;
 }
 
 export function paperToJson(paper: Paper) {

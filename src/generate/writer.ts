@@ -35,6 +35,8 @@ const REPLY_TOKENS: Record<string, (values: Record<string, string | number>, sou
   summarize: (_, sources) => 400 + 150 * sources,
   ideas: (values) => 300 + 250 * Number(values.count ?? 5),
   compare: (_, sources) => 500 + 250 * sources,
+  // A value and a quote per cell, as JSON, and two short paragraphs.
+  "compare-columns": (values, sources) => 400 + sources * (40 + 120 * Number(values.column_count ?? 3)),
   "related-work": (_, sources) => 400 + 200 * sources,
 };
 

@@ -52,3 +52,12 @@ export function keyPhrases(text: string): Array<{ key: string; surface: string }
   });
   return phrases;
 }
+
+/** The words of a text tagged as nouns, lower-cased ("sums" in "the sums", not "restrict" or "suggests"). */
+export function nounWords(text: string): Set<string> {
+  return new Set(
+    tag(text)
+      .filter((token) => NOUNISH.has(token.pos))
+      .map((token) => token.value.toLowerCase()),
+  );
+}

@@ -17,17 +17,10 @@ import { retrieve } from "../core/retrieve.js";
 import { sourcesFromPapers } from "../core/sources.js";
 import { comparisonBody } from "./render.js";
 import { parseComparison, TABLE_HEADER } from "./model-reply.js";
-import {
-  commonGroundSentences,
-  differenceSentences,
-  FACETS,
-  NOT_STATED,
-  pickFacetQuotes,
-  shortName,
-  type Facet,
-  type OfflineCell,
-  type TermWeight,
-} from "./offline.js";
+import { type ColumnDraftCell, locateQuote, parseColumnReply, replyShape } from "./column-reply.js";
+import { type CompareColumn, fillColumns } from "./columns.js";
+import { FACET_LABELS, FACETS, NOT_STATED, pickFacetQuotes, type OfflineCell, type TermWeight } from "./facets.js";
+import { commonGroundSentences, differenceSentences, shortName } from "./phrases.js";
 import type { CompareCell, CompareResult } from "./types.js";
 
 export type { CompareResult } from "./types.js";
@@ -45,11 +38,20 @@ export interface CompareOptions {
   query?: string;
   /** Papers retrieved for `query`. */
   k?: number;
+  /** Columns the user named (--columns); without them, the five facets. */
+  columns?: CompareColumn[];
 }
 
-/** What a composer writes before any check: cell texts and prose with [n] markers. */
+/** The five facets as table columns. */
+export const FACET_COLUMNS: CompareColumn[] = FACETS.map((facet) => ({ key: facet, label: FACET_LABELS[facet] }));
+
+/**
+ * What a composer writes before any check: prose with [n] markers, and the table: facet cells as text
+ * with [n] markers (`cells`), or, for named columns, a value and a quote per cell (`columnCells`).
+ */
 interface Draft {
-  cells: Map<number, Partial<Record<Facet, string>>>;
+  cells: Map<number, Partial<Record<string, string>>>;
+  columnCells?: Map<number, Record<string, ColumnDraftCell>>;
   commonGround: string;
   differences: string;
   /** Citations already dropped while reading the draft (a table row for a source that does not exist). */
@@ -60,11 +62,21 @@ interface Draft {
 export async function compare(context: TaskContext, options: CompareOptions): Promise<CompareResult> {
   const { sources, relevance } = await chooseSources(context, options);
   const weight: TermWeight = (term) => context.index.keyword.idf(term);
+  const named = options.columns;
   const draft = await write(context.writer, {
-    offline: () => offlineDraft(sources, options.query, weight),
-    model: (chat) => modelDraft(chat, sources, options.query),
+    offline: async () => {
+      const draft = await offlineDraft(sources, options.query, weight, context.judge);
+      if (!named) return draft;
+      const picks = await fillColumns(sources, named, context.embedder);
+      const columnCells = new Map(
+        [...picks].map(([n, row]) => [n, Object.fromEntries(named.map((column, c) => [column.key, { value: null, quote: row[c]!.quote }]))]),
+      );
+      return { ...draft, cells: new Map(), columnCells };
+    },
+    model: (chat) => (named ? modelColumnsDraft(chat, sources, options.query, named) : modelDraft(chat, sources, options.query)),
   });
-  return checkDraft(draft, sources, context.judge, { query: options.query ?? null, generator: context.writer.name, relevance });
+  const columns = named ?? FACET_COLUMNS;
+  return checkDraft(draft, sources, context.judge, { query: options.query ?? null, generator: context.writer.name, relevance, columns });
 }
 
 async function chooseSources(context: TaskContext, options: CompareOptions): Promise<{ sources: AnswerSource[]; relevance: CompareResult["relevance"] }> {
@@ -98,20 +110,41 @@ async function chooseSources(context: TaskContext, options: CompareOptions): Pro
   return { sources: retrieval.sources, relevance };
 }
 
-function offlineDraft(sources: AnswerSource[], query: string | undefined, weight: TermWeight): Draft {
+async function offlineDraft(sources: AnswerSource[], query: string | undefined, weight: TermWeight, judge: ClaimJudge): Promise<Draft> {
   const picked = new Map<number, OfflineCell[]>(sources.map((source) => [source.n, pickFacetQuotes(source, query, weight)]));
-  const cells = new Map<number, Partial<Record<Facet, string>>>();
+  const cells = new Map<number, Partial<Record<string, string>>>();
   for (const [n, row] of picked) cells.set(n, Object.fromEntries(row.map((cell) => [cell.facet, cell.quote === null ? NOT_STATED : `“${cell.quote}” [${n}]`])));
-  // Each sentence comes with narrower fallbacks; the first one its cited abstracts support is kept.
-  const choose = (options: string[][]) => options.slice(0, 4).map((variants) => variants.find((text) => fullySupported(text, sources)) ?? variants[0]!);
   const common = commonGroundSentences(sources, weight);
   return {
     cells,
-    commonGround: choose(common.options).join(" "),
-    differences: choose(differenceSentences(sources, picked, weight)).join(" "),
+    commonGround: (await choose(common.options.slice(0, 4), sources, judge)).join(" "),
+    // One sentence per paper that has a phrase of its own.
+    differences: (await choose(differenceSentences(sources, picked, weight), sources, judge)).join(" "),
     removed: [],
     notes: common.sharedByAll ? [] : ["no key phrase appears in every compared abstract"],
   };
+}
+
+/** Judge checks per sentence while choosing among its variants: a model judge costs a request each. */
+const JUDGED_VARIANTS = 3;
+
+/**
+ * Each sentence comes with narrower or other variants; the first that its cited abstracts support (a
+ * quick lexical test, then the judge that checks the result) is kept, and a sentence none passes is left out.
+ */
+async function choose(options: string[][], sources: AnswerSource[], judge: ClaimJudge): Promise<string[]> {
+  const kept: string[] = [];
+  for (const variants of options) {
+    const likely = variants.filter((text) => fullySupported(text, sources)).slice(0, JUDGED_VARIANTS);
+    for (const text of likely) {
+      const checked = await checkCitedText(text, sources, judge);
+      if (checked.grounding.sentences.every((sentence) => sentence.supported)) {
+        kept.push(text);
+        break;
+      }
+    }
+  }
+  return kept;
 }
 
 function fullySupported(text: string, sources: AnswerSource[]): boolean {
@@ -131,6 +164,22 @@ async function modelDraft(chat: ChatModel, sources: AnswerSource[], query: strin
   };
 }
 
+async function modelColumnsDraft(chat: ChatModel, sources: AnswerSource[], query: string | undefined, columns: CompareColumn[]): Promise<Draft> {
+  const focus = query ? `Focus on: ${query}` : "";
+  const columnList = columns.map((column) => `"${column.label}"`).join(", ");
+  const values = { column_list: columnList, reply_shape: replyShape(columns), column_count: columns.length, focus };
+  const reply = await completeWithSources(chat, "compare-columns", values, sources);
+  const parsed = parseColumnReply(reply.text, columns, sources.length);
+  return {
+    cells: new Map(),
+    columnCells: parsed.rows,
+    commonGround: parsed.commonGround,
+    differences: parsed.differences,
+    removed: [],
+    notes: [...parsed.warnings, ...reply.notes],
+  };
+}
+
 const NOT_STATED_CELL = /^(not (stated|mentioned|reported|specified|given|discussed)\b.*|n\/?a|none|unknown|[-–—]*)$/i;
 
 /** The same checks for both composers: citations validated, every cell and prose sentence scored. */
@@ -138,7 +187,7 @@ async function checkDraft(
   draft: Draft,
   sources: AnswerSource[],
   judge: ClaimJudge,
-  meta: { query: string | null; generator: string; relevance: CompareResult["relevance"] },
+  meta: { query: string | null; generator: string; relevance: CompareResult["relevance"]; columns: CompareColumn[] },
 ): Promise<CompareResult> {
   const removed = [...draft.removed];
   const cited = new Set<number>();
@@ -146,8 +195,18 @@ async function checkDraft(
   const facets: CompareResult["facets"] = {};
 
   for (const source of sources) {
-    const row = {} as Record<Facet, CompareCell>;
-    for (const facet of FACETS) {
+    const row: Record<string, CompareCell> = {};
+    if (draft.columnCells) {
+      for (const column of meta.columns) {
+        const checked = checkColumnCell(draft.columnCells.get(source.n)?.[column.key], source);
+        row[column.key] = checked.cell;
+        if (checked.claim) claims.push(checked.claim);
+        if (checked.cell.citation) cited.add(source.n);
+      }
+      facets[source.paper.id] = row;
+      continue;
+    }
+    for (const facet of meta.columns.map((column) => column.key)) {
       const raw = draft.cells.get(source.n)?.[facet] ?? "";
       const checked = validateCitations(raw, sources.length);
       removed.push(...checked.removed);
@@ -225,6 +284,7 @@ async function checkDraft(
     relevance: meta.relevance,
     query: meta.query,
     papers,
+    columns: meta.columns,
     facets,
     commonGround: prose[0]?.text ?? "",
     differences: prose[1]?.text ?? "",
@@ -234,6 +294,53 @@ async function checkDraft(
   };
   // The checked text is the table and the prose as printed (flags included), so every task has one.
   return { ...result, text: comparisonBody(result) };
+}
+
+const EMPTY_CELL: CompareCell = { quote: null, citation: null, citations: [], supported: null, verbatim: null };
+
+/**
+ * A named column's cell is supported when its quote is in the row's abstract (whitespace and case aside)
+ * and the value states no number the abstract does not: the quote shown is then the abstract's own text.
+ */
+function checkColumnCell(draft: ColumnDraftCell | undefined, source: AnswerSource): { cell: CompareCell; claim: SentenceSupport | null } {
+  if (!draft || (draft.quote === null && draft.value === null)) return { cell: { ...EMPTY_CELL, ...(draft ? { value: null } : {}) }, claim: null };
+  const found = draft.quote === null ? null : locateQuote(draft.quote, source.paper.abstract);
+  const missing = draft.value ? numbersIn(draft.value).filter((number) => !numbersIn(source.paper.abstract).includes(number)) : [];
+  const reason =
+    draft.quote === null
+      ? "no quote from the abstract supports it"
+      : !found
+        ? `the quote is not in the abstract of [${source.n}]`
+        : missing.length
+          ? `the value states ${missing.join(", ")}, which the abstract does not`
+          : undefined;
+  const quote = found ?? draft.quote;
+  const supported = reason === undefined;
+  const claim: SentenceSupport = {
+    text: `${quote ?? draft.value} [${source.n}]`,
+    citations: [source.n],
+    verdict: supported ? "supported" : "not-enough-info",
+    supported,
+    score: supported ? 1 : 0,
+    evidence: found ? [found] : [],
+    better: [],
+    ...(reason ? { reason } : {}),
+  };
+  const cell: CompareCell = {
+    quote,
+    value: draft.value,
+    citation: source.n,
+    citations: [source.n],
+    supported,
+    verbatim: found !== null,
+    ...(reason ? { reason } : {}),
+  };
+  return { cell, claim };
+}
+
+/** "1.86×" and "1.86 times" both state 1.86; thousands separators aside. */
+function numbersIn(text: string): string[] {
+  return (text.match(/\d+(?:[.,]\d+)*/g) ?? []).map((number) => number.replace(/,(?=\d{3}\b)/g, ""));
 }
 
 function unquote(text: string): string {

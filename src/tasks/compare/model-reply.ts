@@ -1,6 +1,6 @@
 /** The comparison a model writes: the table the prompt asks for, and how its reply is read back. */
 import { citationsIn } from "../../ground/markers.js";
-import { FACET_LABELS, FACETS, type Facet } from "./offline.js";
+import { FACET_LABELS, FACETS, type Facet } from "./facets.js";
 
 /** The table header the prompt asks for and the parser expects. */
 export const TABLE_HEADER = `| Paper | ${FACETS.map((facet) => FACET_LABELS[facet]).join(" | ")} |`;

@@ -1,10 +1,14 @@
 import type { SentenceSupport } from "../../ground/grounding.js";
 import type { Reference, TaskResult } from "../core/result.js";
-import type { Facet } from "./offline.js";
+import type { CompareColumn } from "./columns.js";
+
+export type { CompareColumn } from "./columns.js";
 
 export interface CompareCell {
   /** The quoted text (a claim), or null when the abstract does not state this facet. */
   quote: string | null;
+  /** Named columns filled by a model: its short answer, which the quote supports. Absent for the facets. */
+  value?: string | null;
   /** The row's paper number when the cell cites it, else its first citation. */
   citation: number | null;
   citations: number[];
@@ -26,8 +30,10 @@ export type CompareResult = TaskResult & {
   /** The focus of the comparison, or null when papers were named without one. */
   query: string | null;
   papers: ComparedPaper[];
-  /** paperId -> facet -> cell. */
-  facets: Record<string, Record<Facet, CompareCell>>;
+  /** The table's columns: the five facets, or the ones named with --columns. */
+  columns: CompareColumn[];
+  /** paperId -> column key -> cell. */
+  facets: Record<string, Record<string, CompareCell>>;
   commonGround: string;
   differences: string;
   commonGroundSentences: SentenceSupport[];
