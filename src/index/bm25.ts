@@ -40,6 +40,8 @@ const MAGIC = 0x31425743; // "CWB1" little-endian
  */
 export class Bm25Index {
   private readonly averageLength: number;
+  /** Per-term bound of tf·(k1+1)/norm for MaxScore, filled on first use (cheap: one pass over the posting). */
+  private readonly maxParts = new Map<string, number>();
 
   private constructor(
     private readonly postings: Map<string, { docs: Int32Array; tfs: Float32Array }>,
@@ -187,8 +189,28 @@ export class Bm25Index {
     );
   }
 
-  /** Top-k documents for weighted terms (a query rewritten against the vocabulary: spelling, typos, compounds). */
+  /**
+   * Top-k documents for weighted terms (a query rewritten against the vocabulary: spelling, typos, compounds).
+   * Exact MaxScore dynamic pruning: returns the same hits, scores and order as scoring every posting
+   * (searchTermsExhaustive), and fewer than k hits only when fewer than k (allowed) documents match.
+   */
   searchTerms(terms: Array<{ term: string; weight: number }>, k: number, allowed?: (docIndex: number) => boolean): KeywordHit[] {
+    const lists: TermList[] = [];
+    for (const [position, { term, weight }] of terms.entries()) {
+      const posting = this.postings.get(term);
+      if (!posting || posting.docs.length === 0) continue;
+      // Pruning needs non-negative contributions; a zero or negative weight keeps the plain scorer.
+      if (!(weight > 0)) return this.searchTermsExhaustive(terms, k, allowed);
+      const idf = weight * this.rawIdf(posting.docs.length);
+      lists.push({ position, docs: posting.docs, tfs: posting.tfs, idf, bound: idf * this.maxTermPart(term, posting), at: 0 });
+    }
+    if (k <= 0 || lists.length === 0) return [];
+    if (lists.length === 1) return this.searchTermsExhaustive(terms, k, allowed);
+    return this.maxScore(lists, k, allowed);
+  }
+
+  /** Scores every posting of every term: the reference the pruned search must equal. */
+  searchTermsExhaustive(terms: Array<{ term: string; weight: number }>, k: number, allowed?: (docIndex: number) => boolean): KeywordHit[] {
     const { k1, b } = BM25;
     const n = this.docLengths.length;
     // A dense score array instead of a Map: ~5x faster when common terms touch most of 100k chunks.
@@ -197,8 +219,7 @@ export class Bm25Index {
     for (const { term, weight } of terms) {
       const posting = this.postings.get(term);
       if (!posting) continue;
-      const df = posting.docs.length;
-      const idf = weight * Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      const idf = weight * this.rawIdf(posting.docs.length);
       for (let i = 0; i < posting.docs.length; i++) {
         const doc = posting.docs[i]!;
         if (allowed && !allowed(doc)) continue;
@@ -209,6 +230,196 @@ export class Bm25Index {
       }
     }
     return topK(scores, touched, k);
+  }
+
+  private rawIdf(df: number): number {
+    const n = this.docLengths.length;
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  /** Largest tf·(k1+1)/norm over a term's postings (its score bound before IDF), computed once per term. */
+  private maxTermPart(term: string, posting: { docs: Int32Array; tfs: Float32Array }): number {
+    const known = this.maxParts.get(term);
+    if (known !== undefined) return known;
+    const { k1, b } = BM25;
+    let best = 0;
+    for (let i = 0; i < posting.docs.length; i++) {
+      const tf = posting.tfs[i]!;
+      const part = (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * this.docLengths[posting.docs[i]!]!) / this.averageLength));
+      if (part > best) best = part;
+    }
+    this.maxParts.set(term, best);
+    return best;
+  }
+
+  /**
+   * Document-at-a-time MaxScore (Turtle & Flood 1995): terms sorted by score bound; once the k-th best score
+   * exceeds what the weakest terms can add together, a document must contain a stronger ("essential") term
+   * to be considered, and the weak lists are only probed by skipping. Bounds are compared with a small
+   * margin, and a surviving document's score is summed in query order, so results equal the exhaustive sum.
+   */
+  private maxScore(lists: TermList[], k: number, allowed?: (docIndex: number) => boolean): KeywordHit[] {
+    const { k1, b } = BM25;
+    lists.sort((x, y) => x.bound - y.bound);
+    const m = lists.length;
+    // upTo[i]: the most lists[0..i] can add together.
+    const upTo = new Float64Array(m);
+    let sum = 0;
+    for (let i = 0; i < m; i++) upTo[i] = sum += lists[i]!.bound;
+    // Indexes into lists, in query order.
+    const queryOrder = lists.map((_, i) => i).sort((x, y) => lists[x]!.position - lists[y]!.position);
+    const contribution = new Float64Array(m);
+    const heap = new HitHeap(k);
+    let threshold = -Infinity;
+    let firstEssential = 0;
+    const lengths = this.docLengths;
+    const average = this.averageLength;
+    const score = (list: TermList, doc: number): number => {
+      const tf = list.tfs[list.at]!;
+      return (list.idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * lengths[doc]!) / average));
+    };
+    for (;;) {
+      let doc = 0x7fffffff;
+      for (let i = firstEssential; i < m; i++) {
+        const list = lists[i]!;
+        if (list.at < list.docs.length && list.docs[list.at]! < doc) doc = list.docs[list.at]!;
+      }
+      if (doc === 0x7fffffff) break;
+      let partial = 0;
+      for (let i = firstEssential; i < m; i++) {
+        const list = lists[i]!;
+        if (list.at < list.docs.length && list.docs[list.at] === doc) {
+          contribution[i] = score(list, doc);
+          partial += contribution[i]!;
+          list.at++;
+        } else contribution[i] = 0;
+      }
+      let pruned = false;
+      for (let i = firstEssential - 1; i >= 0; i--) {
+        if (!admits(partial + upTo[i]!, threshold)) {
+          pruned = true;
+          break;
+        }
+        const list = lists[i]!;
+        list.at = seek(list.docs, list.at, doc);
+        if (list.at < list.docs.length && list.docs[list.at] === doc) {
+          contribution[i] = score(list, doc);
+          partial += contribution[i]!;
+        } else contribution[i] = 0;
+      }
+      if (pruned || !admits(partial, threshold) || (allowed && !allowed(doc))) continue;
+      // The exhaustive scorer adds terms in query order; adding in the same order gives the same float.
+      let exact = 0;
+      for (const i of queryOrder) exact += contribution[i]!;
+      if (!heap.push(doc, exact)) continue;
+      if (heap.full) {
+        threshold = heap.minScore;
+        while (firstEssential < m && !admits(upTo[firstEssential]!, threshold)) firstEssential++;
+      }
+    }
+    return heap.sorted();
+  }
+}
+
+interface TermList {
+  /** Index of the term in the query (the order scores are summed in). */
+  position: number;
+  docs: Int32Array;
+  tfs: Float32Array;
+  idf: number;
+  /** Highest score the term gives any document. */
+  bound: number;
+  /** Cursor into docs. */
+  at: number;
+}
+
+/** Could a document whose score is at most `bound` still enter the top k? Rounding margin keeps it exact. */
+function admits(bound: number, threshold: number): boolean {
+  return bound >= threshold - 1e-9 * Math.abs(threshold);
+}
+
+/** First index ≥ from whose doc is ≥ target (galloping, then binary search). */
+function seek(docs: Int32Array, from: number, target: number): number {
+  let low = from;
+  if (low >= docs.length || docs[low]! >= target) return low;
+  let step = 1;
+  let high = low + 1;
+  while (high < docs.length && docs[high]! < target) {
+    low = high;
+    step *= 2;
+    high = low + step;
+  }
+  if (high > docs.length) high = docs.length;
+  // docs[low] < target; docs[high] >= target or high === length.
+  while (low + 1 < high) {
+    const middle = (low + high) >> 1;
+    if (docs[middle]! < target) low = middle;
+    else high = middle;
+  }
+  return high;
+}
+
+/** The k best hits, documents arriving in increasing order: ties keep the earlier document, like the exhaustive sort. */
+class HitHeap {
+  private readonly docs: number[] = [];
+  private readonly scores: number[] = [];
+
+  constructor(private readonly k: number) {}
+
+  get full(): boolean {
+    return this.docs.length >= this.k;
+  }
+
+  get minScore(): number {
+    return this.scores[0]!;
+  }
+
+  /** False when the hit does not make the top k. */
+  push(doc: number, score: number): boolean {
+    const { docs, scores } = this;
+    if (docs.length < this.k) {
+      docs.push(doc);
+      scores.push(score);
+      let i = docs.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!this.worse(i, parent)) break;
+        this.swap(i, parent);
+        i = parent;
+      }
+      return true;
+    }
+    // A later document with an equal score ranks below every hit already kept.
+    if (!(score > scores[0]!)) return false;
+    docs[0] = doc;
+    scores[0] = score;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let worst = i;
+      if (left < docs.length && this.worse(left, worst)) worst = left;
+      if (right < docs.length && this.worse(right, worst)) worst = right;
+      if (worst === i) return true;
+      this.swap(i, worst);
+      i = worst;
+    }
+  }
+
+  sorted(): KeywordHit[] {
+    return this.docs.map((docIndex, i) => ({ docIndex, score: this.scores[i]! })).sort((x, y) => y.score - x.score || x.docIndex - y.docIndex);
+  }
+
+  /** Lower score, or equal score and later document. */
+  private worse(i: number, j: number): boolean {
+    const { docs, scores } = this;
+    return scores[i]! < scores[j]! || (scores[i] === scores[j] && docs[i]! > docs[j]!);
+  }
+
+  private swap(i: number, j: number): void {
+    const { docs, scores } = this;
+    [docs[i], docs[j]] = [docs[j]!, docs[i]!];
+    [scores[i], scores[j]] = [scores[j]!, scores[i]!];
   }
 }
 

@@ -13,6 +13,7 @@ import { keyForFile, locationKey, mergeRecords, sourceKey, withoutRemoved, type 
 import { type FileReport, parseInputs, type ParsedInputs } from "./parse-files.js";
 import { recordsToPapers } from "./papers.js";
 import { loadPreviousVersion } from "./previous-version.js";
+import { fingerprintInputs, type InputsFingerprint, saveInputsState, unchangedSince } from "./unchanged-inputs.js";
 
 export interface IngestOptions {
   inputs: string[];
@@ -58,6 +59,11 @@ export interface IngestReport {
   repairs: string[];
   /** False when nothing changed and nothing was published. */
   published: boolean;
+  /**
+   * Set when every input (file size, mtime and SHA-256, or the parsed records' digest) matched what the
+   * last ingest recorded for the current version: nothing was parsed or loaded. The number of files.
+   */
+  unchangedFiles?: number;
   embedder: string;
   seconds: number;
 }
@@ -69,12 +75,56 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   let releaseLock: (() => Promise<void>) | null = null;
   try {
     releaseLock = await storage.lockForWriting();
+    const local = !isPostgresUrl(storage.location);
+    // The index folder is never read as a source of papers (its files are JSON Lines too).
+    const exclude = local ? [storage.location] : [];
+    // Nothing changed since the last ingest of these inputs: answer from its record (unchanged-inputs.ts).
+    const fingerprint: InputsFingerprint | null =
+      local && !options.rebuild && !options.remove && !options.repair
+        ? fingerprintInputs(options.inputs, {
+            parsed: options.parsed,
+            format: options.format,
+            baseDir: options.baseDir,
+            exclude,
+            embedder: `${embedder.name}:${embedder.dimension}`,
+          })
+        : null;
+    if (fingerprint && !existsSync(storage.journalFile)) {
+      const current = await storage.readManifest().catch(() => null);
+      const last =
+        current && current.embedder.name === embedder.name && current.embedder.dimension === embedder.dimension
+          ? unchangedSince(storage.location, current, fingerprint)
+          : null;
+      if (last) {
+        await storage.tidy?.();
+        return {
+          indexDir: storage.location,
+          files: last.files,
+          added: [],
+          updated: [],
+          unchanged: last.paperIds,
+          removed: [],
+          removals: [],
+          kept: [],
+          skipped: last.skipped,
+          duplicatesMerged: last.duplicatesMerged,
+          papers: last.paperIds.length,
+          chunks: last.chunks,
+          chunksEmbedded: 0,
+          vectorsReused: last.chunks,
+          vectorsResumed: 0,
+          repairs: [],
+          published: false,
+          unchangedFiles: fingerprint.files?.length ?? last.files.length,
+          embedder: embedder.name,
+          seconds: (performance.now() - started) / 1000,
+        };
+      }
+    }
     // repair (forcePublish) and --rebuild may start over from what still parses when no version is intact.
     const previous = await loadPreviousVersion(storage, { reuse: !options.rebuild, recover: options.rebuild || options.repair, dimension: embedder.dimension });
     if (previous.manifest && !options.rebuild) assertSameEmbedder(previous.manifest, embedder, storage.location);
 
-    // The index folder is never read as a source of papers (its files are JSON Lines too).
-    const exclude = isPostgresUrl(storage.location) ? [] : [storage.location];
     const parsed = options.parsed ?? parseInputs(options.inputs, { format: options.format, baseDir: options.baseDir, exclude });
     const merged = mergeRecords(previous.records, parsed);
     const reasons = new Map(merged.dropped.map((drop) => [drop.key, drop.reason]));
@@ -91,6 +141,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     const changed =
       diff.added.length + diff.updated.length + diff.removed.length > 0 || records.length !== previous.records.length || (!!previous.manifest && !sameText);
     const publish = !previous.manifest || changed || options.rebuild || previous.repairs.length > 0;
+    let current = previous.manifest;
 
     const paperById = new Map(result.papers.map((paper) => [paper.id, paper]));
     const chunks = result.papers.flatMap((paper) => {
@@ -125,9 +176,19 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
         counts: { papers: result.papers.length, chunks: chunks.length, records: records.length },
       };
       await storage.publish({ manifest, records, papers: result.papers, chunks, vectors, keyword });
+      current = manifest;
     } else {
       await storage.tidy?.();
     }
+    // Records kept from an earlier ingest (a file that now has problems) depend on more than the inputs.
+    if (fingerprint && merged.kept.length === 0)
+      saveInputsState(storage.location, current, fingerprint, {
+        files: parsed.files,
+        skipped: parsed.skipped,
+        paperIds: result.papers.map((paper) => paper.id),
+        chunks: chunks.length,
+        duplicatesMerged: result.duplicatesMerged,
+      });
     // Published (or nothing to publish): every vector the journal held is in the index now.
     journal.discard();
 

@@ -132,6 +132,12 @@ async function defaultInputs(indexDir: string, quiet: boolean): Promise<string[]
 
 function printReport(report: IngestReport, maxSkipped: number): void {
   const out = process.stdout;
+  if (report.unchangedFiles !== undefined) {
+    out.write(
+      `${pc.bold("unchanged:")} ${report.unchangedFiles} files, nothing to do (${report.papers} papers, ${report.chunks} chunks in ${report.indexDir}; ${report.seconds.toFixed(1)} s)\n`,
+    );
+    return;
+  }
   for (const file of report.files) {
     const status = file.format ? `${file.records} records as ${file.format}` : "not read";
     out.write(`  ${file.file}: ${status}${file.skipped ? `, ${file.skipped} skipped` : ""}${file.note ? ` (${file.note})` : ""}\n`);

@@ -12,6 +12,8 @@ import { IndexLocationError } from "../storage.js";
 export const CURRENT_FILE = "CURRENT";
 export const LOCK_FILE = "LOCK";
 export const JOURNAL_FILE = "pending-vectors.jsonl";
+/** What the last ingest read (src/ingest/unchanged-inputs.ts): lets an unchanged re-ingest skip all work. */
+export const INPUTS_FILE = "ingest-inputs.json";
 export const SEGMENTS_DIR = "segments";
 export const GENERATION_FILES = ["records.jsonl", "papers.jsonl", "chunks.jsonl", "keyword.bin", "vectors.json", "manifest.json"] as const;
 
@@ -49,6 +51,8 @@ export function inspectIndexFolder(indexDir: string): FolderState {
   const own = (entry: string) =>
     entry === LOCK_FILE ||
     entry === JOURNAL_FILE ||
+    entry === INPUTS_FILE ||
+    isTemporaryOf(entry, [INPUTS_FILE]) ||
     entry === SEGMENTS_DIR ||
     isTemporaryOf(entry, [CURRENT_FILE, LOCK_FILE]) ||
     /^LOCK\.stale\.\d+\.[0-9a-f]+$/.test(entry) ||
