@@ -42,7 +42,16 @@ export interface Judgement {
  */
 export interface ClaimJudge {
   readonly name: string;
-  judge(claim: string, cited: EvidencePaper[], others?: EvidencePaper[]): Promise<Judgement>;
+  judge(claim: string, cited: EvidencePaper[], others?: EvidencePaper[], options?: JudgeOptions): Promise<Judgement>;
+}
+
+export interface JudgeOptions {
+  /**
+   * A theme sentence ("Several works quantize LLM weights [1][2][3]", citing every paper of its paragraph):
+   * what its papers say together counts, so no citation must carry a part of its own, but each cited paper
+   * must be about it.
+   */
+  joint?: boolean;
 }
 
 export type VerdictCounts = Record<Verdict, number>;

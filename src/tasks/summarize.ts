@@ -38,7 +38,14 @@ export async function summarize(topic: string, context: TaskContext, options: { 
 
   const written = await write(context.writer, {
     offline: () => ({ text: composeOffline(topic, outline, sources), droppedReferenceList: false, notes: [] as string[] }),
-    model: (chat) => completeWithSources(chat, "summarize", { topic, outline: outlineText(outline) }, sources, { onToken: context.onToken }),
+    model: (chat) =>
+      completeWithSources(
+        chat,
+        { prompt: "summarize", budget: "summarize", request: topic, replyUnits: sources.length },
+        { topic, outline: outlineText(outline) },
+        sources,
+        { onToken: context.onToken },
+      ),
   });
   const checked = await checkCitedText(written.text, sources, context.judge, { question: topic, termWeight: (term) => context.index.keyword.knownIdf(term) });
   return { ...checkedResult("summarize", topic, { generator: context.writer.name, relevance: retrieval.relevance }, checked, sources, written), outline };

@@ -1,9 +1,9 @@
 import type { ChatModel } from "../../llm/chat-model.js";
+import { fitPassages, type ShownText } from "../../llm/budget.js";
 import { renderPrompt } from "../../llm/prompts.js";
+import { tokenCounter } from "../../llm/tokens.js";
+import { settings } from "../../settings.js";
 import type { ClaimJudge, EvidencePaper, Judgement, Verdict } from "../verdict.js";
-
-/** Long enough for a verdict, two quoted sentences and a reason; a judge that rambles is cut off, not paid for. */
-const VERDICT_MAX_TOKENS = 300;
 
 const squash = (text: string) =>
   text
@@ -28,8 +28,16 @@ export class ModelJudge implements ClaimJudge {
 
   async judge(claim: string, cited: EvidencePaper[], _others: EvidencePaper[] = []): Promise<Judgement> {
     if (cited.length === 0) return { verdict: "uncited", score: 0, evidence: [], better: [], reason: "a claim without a citation" };
-    const abstracts = cited.map((paper, i) => `Abstract ${i + 1}${paper.title ? ` — ${paper.title}` : ""}:\n${paper.sentences.join(" ")}`).join("\n\n");
-    const reply = await this.model.complete(await renderPrompt("verdict", { abstracts, claim }), { maxTokens: VERDICT_MAX_TOKENS, temperature: 0 });
+    // Long abstracts are cut to their sentences closest to the claim (settings.ts budgets.verdict); the reply
+    // is long enough for a verdict, two quoted sentences and a reason: a judge that rambles is cut off.
+    const budget = settings().budgets.verdict;
+    const passages = cited.map((paper, i) => ({
+      sentences: paper.sentences,
+      render: (shown: ShownText) => `Abstract ${i + 1}${paper.title ? ` — ${paper.title}` : ""}:\n${shown.text}`,
+    }));
+    const fitted = fitPassages(passages, budget.sourceTokens, claim, await tokenCounter());
+    const abstracts = fitted.map((passage) => passage.block).join("\n\n");
+    const reply = await this.model.complete(await renderPrompt("verdict", { abstracts, claim }), { maxTokens: budget.replyTokens, temperature: 0 });
     const parsed = parseReply(reply);
     if (!parsed) return { verdict: "not-enough-info", score: 0, evidence: [], better: [], reason: "the model's verdict could not be read" };
     const haystack = squash(cited.map((paper) => [paper.title ?? "", ...paper.sentences].join(" ")).join(" "));

@@ -7,6 +7,7 @@ import { stripMarkers } from "../../ground/markers.js";
 import { mergeGrounding, type SentenceSupport } from "../../ground/grounding.js";
 import { allSentencesPass } from "../../ground/support.js";
 import type { ClaimJudge } from "../../ground/verdict.js";
+import type { BudgetReport } from "../../llm/budget.js";
 import type { ChatModel } from "../../llm/chat-model.js";
 import { hasFilters } from "../../retrieve/filters.js";
 import { TASK_DEFAULTS } from "../../settings.js";
@@ -55,6 +56,7 @@ interface Draft {
   /** Citations already dropped while reading the draft (a table row for a source that does not exist). */
   removed: string[];
   notes: string[];
+  budget: BudgetReport | null;
 }
 
 export async function compare(context: TaskContext, options: CompareOptions): Promise<CompareResult> {
@@ -111,6 +113,7 @@ function offlineDraft(sources: AnswerSource[], query: string | undefined, weight
     differences: choose(differenceSentences(sources, picked, weight)).join(" "),
     removed: [],
     notes: common.sharedByAll ? [] : ["no key phrase appears in every compared abstract"],
+    budget: null,
   };
 }
 
@@ -120,7 +123,8 @@ function fullySupported(text: string, sources: AnswerSource[]): boolean {
 
 async function modelDraft(chat: ChatModel, sources: AnswerSource[], query: string | undefined): Promise<Draft> {
   const focus = query ? `Focus the comparison on: ${query}` : "Compare the papers as a whole.";
-  const reply = await completeWithSources(chat, "compare", { table_header: TABLE_HEADER, focus }, sources);
+  const spec = { prompt: "compare", budget: "compare", request: query ?? "", replyUnits: sources.length } as const;
+  const reply = await completeWithSources(chat, spec, { table_header: TABLE_HEADER, focus }, sources);
   const parsed = parseComparison(reply.text, sources.length);
   return {
     cells: parsed.rows,
@@ -128,6 +132,7 @@ async function modelDraft(chat: ChatModel, sources: AnswerSource[], query: strin
     differences: parsed.differences,
     removed: parsed.removed,
     notes: [...parsed.warnings, ...reply.notes],
+    budget: reply.budget,
   };
 }
 
@@ -223,6 +228,7 @@ async function checkDraft(
     sources: papers.map(({ label: _label, ...ref }) => ref),
     nearest: [],
     relevance: meta.relevance,
+    budget: draft.budget,
     query: meta.query,
     papers,
     facets,

@@ -37,13 +37,14 @@ export async function suggestIdeas(background: string, context: TaskContext, opt
     offline: () => ({ drafts: composeOffline(index, background, themes, sources, count), droppedReferenceList: false, notes: [] as string[] }),
     model: async (chat) => {
       const outline = themes.map((theme) => `- ${theme.name} [${theme.papers.map((p) => numberOf.get(p.id)).join(", ")}]`).join("\n");
-      const reply = await completeWithSources(chat, "ideas", { background, outline, count }, sources);
+      const spec = { prompt: "ideas", budget: "ideas", request: background, replyUnits: count } as const;
+      const reply = await completeWithSources(chat, spec, { background, outline, count }, sources);
       const { drafts, dropped } = distinctDrafts(splitIdeas(reply.text).map((idea) => modelDraft(index, idea, sources.length)));
       const notes =
         dropped > 0
           ? [...reply.notes, `${dropped} idea(s) of the model repeated an earlier idea's problem and method or its evidence; they were dropped`]
           : reply.notes;
-      return { drafts, droppedReferenceList: reply.droppedReferenceList, notes };
+      return { drafts, droppedReferenceList: reply.droppedReferenceList, notes, budget: reply.budget };
     },
   });
   const ideas: Idea[] = [];
