@@ -269,7 +269,8 @@ describe("through a real OpenAI-compatible server on 127.0.0.1", () => {
 
   it("task replies set a max_tokens sized to the task, and are read like answers", async () => {
     server.defaultChat = () => ({ text: "## Adapters\nLoRA adds matrices [Source 1]. QLoRA quantizes [2].\n\nReferences:\n[1] LoRA" });
-    const reply = await completeWithSources(chat(), "summarize", { topic: "adapters", outline: "1. Adapters [1], [2]" }, SOURCES);
+    const spec = { prompt: "summarize", budget: "summarize", request: "adapters", replyUnits: SOURCES.length } as const;
+    const reply = await completeWithSources(chat(), spec, { topic: "adapters", outline: "1. Adapters [1], [2]" }, SOURCES);
     expect(lastBody().max_tokens).toBe(400 + 150 * SOURCES.length);
     expect(reply).toMatchObject({ text: "## Adapters\nLoRA adds matrices [1]. QLoRA quantizes [2].", droppedReferenceList: true, notes: [] });
   });

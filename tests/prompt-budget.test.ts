@@ -116,23 +116,27 @@ describe("prompt budgets: abstracts over the budget are cut by relevance, every 
     }
   });
 
-  it("summarize: 20 abstracts in 1,200 tokens are cut and reported; the default budget sends more of them", async () => {
-    server.defaultChat = () => ({ text: "## Quantization\n\nQuantization reduces the memory footprint of neural networks [1]." });
+  it("summarize: 15 abstracts in 1,200 tokens are cut and reported; the default budget sends more of them", async () => {
+    server.defaultChat = () => ({ text: "## Inference\n\nLarge language models are expensive to run [1]." });
     const run = async (extra: Record<string, string>) => {
       server.requests.length = 0;
       const env = { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: "test", ...extra };
-      const result = await runCliAsync(["--index", inject("corpusIndex"), "summarize", "quantization of neural networks", "--model", "test-chat", "--json"], { env });
+      const args = ["--index", inject("corpusIndex"), "summarize", "efficient inference for large language models", "--model", "test-chat", "--json"];
+      const result = await runCliAsync(args, { env });
       expect(result.code, result.stderr).toBe(0);
-      return { budget: JSON.parse(result.stdout).budget, prompt: chatRequests()[0]!.body.messages[1].content as string };
+      const body = JSON.parse(result.stdout);
+      return { budget: body.budget, sources: body.sources.length as number, prompt: chatRequests()[0]!.body.messages[1].content as string };
     };
     const small = await run({ CITEWISE_SOURCE_TOKENS: "1200" });
     const standard = await run({});
+    expect(small.sources).toBeGreaterThan(10);
     expect(small.budget.truncatedSources.length).toBeGreaterThan(10);
+    expect(standard.budget.truncatedSources.length).toBeLessThan(small.budget.truncatedSources.length);
     expect(small.prompt).toContain("[shortened to fit the prompt:");
     expect(standard.budget.sourceTokens).toBe(4000);
     expect(standard.budget.sourceTokensUsed).toBeLessThanOrEqual(4000);
     expect(standard.budget.sourceTokensUsed).toBeGreaterThan(small.budget.sourceTokensUsed);
-    expect(standard.budget.replyTokens).toBe(400 + 150 * 20);
+    expect(standard.budget.replyTokens).toBe(400 + 150 * standard.sources);
   });
 
   it("--judge model: each verdict request has max_tokens and its abstracts cut to the verdict budget", async () => {
