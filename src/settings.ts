@@ -92,7 +92,8 @@ export interface Settings {
    * Defaults keep instructions, sources and reply of every request within an 8,192-token context (Llama 3
    * 8B), summarize's 20 sources included; a request's abstracts over its budget are cut to their sentences most
    * relevant to the request. $CITEWISE_SOURCE_TOKENS sets the source budget of every request (a model with a
-   * smaller or larger context). Reported in --json as `budget`.
+   * smaller or larger context); $CITEWISE_REPLY_TOKENS sets max_tokens of every request (a reasoning model that
+   * thinks before it answers needs more). Reported in --json as `budget`.
    */
   budgets: Record<BudgetName, RequestBudget>;
   ingest: {
@@ -163,7 +164,7 @@ export function settings(env: NodeJS.ProcessEnv = process.env): Settings {
       configured: Boolean(env.OPENAI_API_KEY || env.OPENAI_BASE_URL),
       maxRetries: 3,
     },
-    budgets: sourceBudgets(positive(env.CITEWISE_SOURCE_TOKENS)),
+    budgets: requestBudgets(positive(env.CITEWISE_SOURCE_TOKENS), positive(env.CITEWISE_REPLY_TOKENS)),
     ingest: { maxFileBytes: Math.floor(positive(env.CITEWISE_MAX_FILE_BYTES) ?? 512 * 1024 * 1024) },
     postgres: {
       hnswMinChunks: positive(env.CITEWISE_PG_HNSW_MIN_CHUNKS) ?? 100_000,
@@ -177,20 +178,34 @@ export function settings(env: NodeJS.ProcessEnv = process.env): Settings {
   };
 }
 
-/** Smallest source budget $CITEWISE_SOURCE_TOKENS may set: below it no abstract keeps a sentence. */
-const MIN_SOURCE_TOKENS = 100;
+/**
+ * Smallest values $CITEWISE_SOURCE_TOKENS and $CITEWISE_REPLY_TOKENS may set: below 100 source tokens no
+ * abstract keeps a sentence; below 100 reply tokens not even a verdict or a rewritten question fits.
+ */
+const MIN_TOKENS = { CITEWISE_SOURCE_TOKENS: 100, CITEWISE_REPLY_TOKENS: 100 } as const;
 
-/** What is wrong with $CITEWISE_SOURCE_TOKENS, or null; checked when a model is chosen (settings() alone ignores a bad value). */
+/** What is wrong with $CITEWISE_SOURCE_TOKENS or $CITEWISE_REPLY_TOKENS, or null; checked when a model is chosen (settings() alone ignores a bad value). */
 export function budgetProblem(env: NodeJS.ProcessEnv = process.env): string | null {
-  const value = env.CITEWISE_SOURCE_TOKENS;
-  if (value === undefined || value === "") return null;
-  return /^\d+$/.test(value.trim()) && Number(value) >= MIN_SOURCE_TOKENS
-    ? null
-    : `CITEWISE_SOURCE_TOKENS must be a whole number of tokens, ${MIN_SOURCE_TOKENS} or more (got ${JSON.stringify(value.slice(0, 40))})`;
+  for (const [name, least] of Object.entries(MIN_TOKENS)) {
+    const value = env[name];
+    if (value === undefined || value === "") continue;
+    if (!/^\d+$/.test(value.trim()) || Number(value) < least) {
+      return `${name} must be a whole number of tokens, ${least} or more (got ${JSON.stringify(value.slice(0, 40))})`;
+    }
+  }
+  return null;
 }
 
-function sourceBudgets(sourceTokens: number | undefined): Record<BudgetName, RequestBudget> {
-  if (sourceTokens === undefined) return BUDGETS;
-  const tokens = Math.floor(sourceTokens);
-  return Object.fromEntries(Object.entries(BUDGETS).map(([name, budget]) => [name, { ...budget, sourceTokens: tokens }])) as Record<BudgetName, RequestBudget>;
+/** max_tokens of a request that asks for `units` of its reply's unit (see BUDGETS). */
+export function replyTokens(budget: RequestBudget, units: number): number {
+  return budget.replyTokens + budget.replyTokensPer * units;
+}
+
+function requestBudgets(sourceTokens: number | undefined, reply: number | undefined): Record<BudgetName, RequestBudget> {
+  if (sourceTokens === undefined && reply === undefined) return BUDGETS;
+  const set = (budget: RequestBudget): RequestBudget => ({
+    sourceTokens: sourceTokens === undefined ? budget.sourceTokens : Math.floor(sourceTokens),
+    ...(reply === undefined ? { replyTokens: budget.replyTokens, replyTokensPer: budget.replyTokensPer } : { replyTokens: Math.floor(reply), replyTokensPer: 0 }),
+  });
+  return Object.fromEntries(Object.entries(BUDGETS).map(([name, budget]) => [name, set(budget)])) as Record<BudgetName, RequestBudget>;
 }

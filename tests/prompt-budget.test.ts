@@ -155,14 +155,45 @@ describe("prompt budgets: abstracts over the budget are cut by relevance, every 
       expect(countTokens(abstracts)).toBeLessThanOrEqual(120);
       expect(abstracts).toContain("…");
     }
+    // --json accounts for the judge's requests too: the answer's, then one per verdict, in the order sent.
+    const budget = JSON.parse(result.stdout).budget;
+    expect(budget.requests.map((r: { prompt: string }) => r.prompt)).toEqual(["answer", ...verdicts.map(() => "verdict")]);
+    expect(budget.requests.map((r: { replyTokens: number }) => r.replyTokens)).toEqual(chatRequests().map((request) => request.body.max_tokens));
+    const cited = JSON.parse(result.stdout).sentences.flatMap((sentence: { citations: number[] }) => sentence.citations);
+    expect(budget.requests.slice(1).flatMap((r: { truncatedSources: number[] }) => r.truncatedSources)).toEqual(expect.arrayContaining([...new Set(cited)]));
   });
 
-  it("a bad $CITEWISE_SOURCE_TOKENS is a one-line error naming it, before any request", async () => {
+  it("$CITEWISE_REPLY_TOKENS sets max_tokens of every request (a reasoning model's allowance), and a cut reply says so", async () => {
+    server.defaultChat = (request) =>
+      request.messages[0]!.content.startsWith("You check one claim")
+        ? { text: '{"verdict": "supported", "evidence": [], "reason": "stated"}' }
+        : { text: "DeltaZip compresses model deltas to serve many fine-tuned models concurrently [1]." };
+    server.requests.length = 0;
+    const env = { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: "test", CITEWISE_REPLY_TOKENS: "4000" };
+    const result = await runCliAsync(["--index", inject("corpusIndex"), "ask", QUESTION, "--model", "test-chat", "--judge", "model", "--json"], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(chatRequests().length).toBeGreaterThan(1);
+    for (const request of chatRequests()) expect(request.body.max_tokens).toBe(4000);
+    expect(JSON.parse(result.stdout).budget.replyTokens).toBe(4000 * chatRequests().length);
+
+    server.defaultChat = () => ({ text: "DeltaZip compresses model deltas to", finishReason: "length" });
+    const cut = await runCliAsync(["--index", inject("corpusIndex"), "ask", QUESTION, "--model", "test-chat"], { env: { ...env, CITEWISE_REPLY_TOKENS: "" } });
+    expect(cut.code).not.toBe(0);
+    expect(cut.stderr).toMatch(/stopped at the output token limit \(400 tokens.*\(CITEWISE_REPLY_TOKENS raises the limit\)/);
+  });
+
+  it("a bad $CITEWISE_SOURCE_TOKENS or $CITEWISE_REPLY_TOKENS is a one-line error naming it, before any request", async () => {
     server.requests.length = 0;
     const env = { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: "test", CITEWISE_SOURCE_TOKENS: "lots" };
     const result = await runCliAsync(["--index", inject("corpusIndex"), "ask", QUESTION, "--model", "test-chat"], { env });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('citewise: error: CITEWISE_SOURCE_TOKENS must be a whole number of tokens, 100 or more (got "lots")\n');
+    expect(chatRequests()).toHaveLength(0);
+    const reply = await runCliAsync(["--index", inject("corpusIndex"), "ask", QUESTION, "--model", "test-chat"], {
+      env: { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: "test", CITEWISE_REPLY_TOKENS: "50" },
+    });
+    expect(reply.code).toBe(2);
+    expect(reply.stderr).toBe('citewise: error: CITEWISE_REPLY_TOKENS must be a whole number of tokens, 100 or more (got "50")\n');
     expect(chatRequests()).toHaveLength(0);
   });
 });

@@ -11,7 +11,7 @@ import { parseBibtex } from "../src/ingest/parsers/bibtex.js";
 import { assignCitationKeys, bibtexFor, formatReferences, personName } from "../src/tasks/related-work/bibliography.js";
 import { citeKeys, escapeLatex } from "../src/tasks/related-work/render.js";
 import { relatedWork, type RelatedWorkResult } from "../src/tasks/related-work/related-work.js";
-import { runCli, runCliAsync, tempDir } from "./helpers.js";
+import { ROOT, runCli, runCliAsync, tempDir } from "./helpers.js";
 import { OFFLINE_JUDGE } from "./support/judge.js";
 import { type ChatReply, type ChatRequest, startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
 import { testPaper } from "./support/paper.js";
@@ -350,6 +350,72 @@ describe("citewise related-work with a model (local OpenAI-compatible server)", 
     expect(numbersIn(second.messages[1].content)).toEqual(all.slice(2).map((_, i) => i + 3));
     expect(second.messages[1].content).toContain("The other paragraphs cover: Mixed-precision quantization guided by second-order information");
     for (const request of requests) expect(request.body.max_tokens).toBeGreaterThan(0);
+  });
+
+  /**
+   * A session answered by hand as a strong instruction-following model would (tools/manual-model-server.mjs,
+   * PEFT topic): the outline as a fenced JSON block, then one paragraph per request, with "[5, 6, 7]" and a
+   * marker after the full stop as models write them. The outline's numbers are those of candidates.json,
+   * renumbered by title to today's prompt so the fixture survives changes in retrieval order.
+   */
+  it("replays a hand-answered session: the model's outline is kept, each paragraph cites only its own papers, theme sentences are supported", async () => {
+    const FIXTURE = path.join(ROOT, "tests/fixtures/related-work-model");
+    const read = (name: string) => readFileSync(path.join(FIXTURE, name), "utf8");
+    const candidates = JSON.parse(read("candidates.json")) as Record<string, string>;
+    const outline = read("outline.txt");
+    const titlesOf = (user: string) => new Map([...user.matchAll(/<source n="(\d+)">\nTitle: ([^\n]+)/g)].map((match) => [match[2]!, Number(match[1])]));
+    server.defaultChat = (request) => {
+      const [system, user] = request.messages.map((message) => message.content);
+      if (system!.includes(OUTLINE_SYSTEM)) {
+        const now = titlesOf(user!);
+        const renumber = (n: string) => {
+          const found = now.get(candidates[n]!);
+          if (found === undefined) throw new Error(`the fixture's source ${n} (${candidates[n]}) is not in today's prompt`);
+          return String(found);
+        };
+        return { text: outline.replace(/"sources": \[([\d, ]+)\]/g, (_, list: string) => `"sources": [${list.split(/,\s*/).map(renumber).join(", ")}]`) };
+      }
+      return { text: read(`paragraph-${/\nParagraph (\d+) of 3\./.exec(user!)![1]}.txt`) };
+    };
+    server.requests.length = 0;
+    const env = { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY };
+    const topic = "parameter-efficient fine-tuning of large language models";
+    const { code, stdout, stderr } = await runCliAsync(["--index", inject("corpusIndex"), "related-work", topic, "--model", "test-chat", "--json"], { cwd: tempDir(), env });
+    expect(code, stderr).toBe(0);
+    const body = JSON.parse(stdout);
+    const planned = JSON.parse(outline.replace(/^```json\n|```\n?$/gm, "")).paragraphs as Array<{ theme: string; sources: number[] }>;
+    expect(body.themes.map((theme: { name: string }) => theme.name)).toEqual(planned.map((paragraph) => paragraph.theme));
+    // Each theme holds the papers the outline gave it, numbered down the draft: [1]-[4], [5]-[7], [8]-[9].
+    const own = [
+      [1, 2, 3, 4],
+      [5, 6, 7],
+      [8, 9],
+    ];
+    const shown = (n: number) => {
+      const source = body.sources[n - 1];
+      return source.title ?? `${source.displayTitle} (no title in the source; derived from the abstract's first words)`;
+    };
+    for (const [g, theme] of body.themes.entries()) {
+      expect(theme.paperIds).toEqual(own[g]!.map((n) => body.sources[n - 1].paperId));
+      expect(own[g]!.map(shown)).toEqual(planned[g]!.sources.map((n) => candidates[n]));
+    }
+    for (const [g, theme] of body.themes.entries()) expect([...new Set(citationsIn(theme.paragraph))].sort()).toEqual(own[g]);
+    expect(body.removedCitations).toEqual([]);
+    expect(body.warnings.join(" ")).not.toMatch(/not among the sources it was given|outline could not be read/);
+    // Citation styles as the model wrote them are normalised: "[5, 6, 7]" and "models. [9]".
+    expect(body.body).toContain("must be kept [5][6][7].");
+    expect(body.body).toContain("general-purpose models [9].");
+    // The theme sentences cite every paper of their paragraph and are judged against them together.
+    const sentence = (citations: number[]) => body.sentences.find((s: { citations: number[] }) => s.citations.join() === citations.join());
+    expect(sentence([1, 2, 3, 4]).verdict).toBe("supported");
+    expect(sentence([8, 9]).verdict).toBe("supported");
+    expect(body.grounded.total).toBe(12);
+    expect(body.grounded.supported).toBeGreaterThanOrEqual(11);
+    // One outline request with every source, one per paragraph with its own; each with max_tokens, as --json reports.
+    const requests = server.requests.filter((r) => r.path === "/chat/completions");
+    expect(requests).toHaveLength(4);
+    expect(body.budget.requests.map((r: { prompt: string }) => r.prompt)).toEqual(["related-work-outline", "related-work", "related-work", "related-work"]);
+    expect(requests.map((r) => r.body.max_tokens)).toEqual(body.budget.requests.map((r: { replyTokens: number }) => r.replyTokens));
   });
 
   it("--json --format latex: citations converted after validation, removed ones listed, the requests' budgets reported", async () => {

@@ -60,5 +60,7 @@ export class LlmAnswerer implements Generator {
 
 /** A reply cut before it said what was asked is an error, never a shorter answer. */
 export function cutOff(model: string, maxTokens: number): ProviderError {
-  return new ProviderError(`the model "${model}" stopped at the output token limit (${maxTokens} tokens, finish_reason "length"); the answer is incomplete`);
+  return new ProviderError(
+    `the model "${model}" stopped at the output token limit (${maxTokens} tokens, finish_reason "length"); the answer is incomplete (CITEWISE_REPLY_TOKENS raises the limit)`,
+  );
 }

@@ -2,7 +2,7 @@ import { type BudgetReport, budgetReport, fitPassages, type RequestSpend } from 
 import type { ChatMessage } from "../llm/chat-model.js";
 import { renderPrompt } from "../llm/prompts.js";
 import { tokenCounter } from "../llm/tokens.js";
-import { type BudgetName, settings } from "../settings.js";
+import { type BudgetName, replyTokens, settings } from "../settings.js";
 import type { AnswerSource } from "./generator.js";
 import type { ModelText } from "./model-text.js";
 import { formatSource } from "./source-block.js";
@@ -42,7 +42,7 @@ export async function budgetedPrompt(spec: PromptSpec, values: Record<string, st
   const fitted = fitPassages(passages, budget.sourceTokens, spec.request, counter);
   const blocks = fitted.map((passage) => passage.block).join("\n\n");
   const messages = await renderPrompt(spec.prompt, { sources: blocks, source_count: sources.length, ...values });
-  const maxTokens = budget.replyTokens + budget.replyTokensPer * spec.replyUnits;
+  const maxTokens = replyTokens(budget, spec.replyUnits);
   const spend: RequestSpend = {
     prompt: spec.prompt,
     promptTokens: messages.reduce((sum, message) => sum + counter.count(message.content), 0),
@@ -52,15 +52,4 @@ export async function budgetedPrompt(spec: PromptSpec, values: Record<string, st
     truncatedSources: sources.filter((_, i) => fitted[i]!.truncated).map((source) => source.n),
   };
   return { messages, maxTokens, budget: budgetReport(counter.name, [spend]) };
-}
-
-/** Several requests of one task (related-work's outline and paragraphs, chat's rewrite and answer) as one report. */
-export function mergeBudgets(reports: Array<BudgetReport | null | undefined>): BudgetReport | null {
-  const present = reports.filter((report): report is BudgetReport => Boolean(report));
-  return present.length
-    ? budgetReport(
-        present[0]!.tokenizer,
-        present.flatMap((report) => report.requests),
-      )
-    : null;
 }

@@ -95,7 +95,8 @@ export async function checkGrounding(
       if (!isClaim(sentence, citations.length > 0)) continue;
       const cited = citations.map((n) => sources[n - 1]).filter((paper): paper is EvidencePaper => paper !== undefined);
       const others = sources.filter((paper, i): paper is EvidencePaper => paper !== undefined && !citations.includes(i + 1));
-      const judgement = await judge.judge(stripMarkers(sentence), cited, others, { joint: options.joint?.(citations) ?? false });
+      const numbers = citations.filter((n) => sources[n - 1] !== undefined);
+      const judgement = await judge.judge(stripMarkers(sentence), cited, others, { joint: options.joint?.(citations) ?? false, numbers });
       sentences.push({
         text: sentence,
         citations,

@@ -38,6 +38,17 @@ export function budgetReport(tokenizer: string, requests: RequestSpend[]): Budge
   };
 }
 
+/** Several requests of one task (related-work's outline and paragraphs, chat's rewrite and answer, a model judge's verdicts) as one report. */
+export function mergeBudgets(reports: Array<BudgetReport | null | undefined>): BudgetReport | null {
+  const present = reports.filter((report): report is BudgetReport => Boolean(report));
+  return present.length
+    ? budgetReport(
+        present[0]!.tokenizer,
+        present.flatMap((report) => report.requests),
+      )
+    : null;
+}
+
 /** An abstract as a prompt shows it: its kept sentences in their order, "…" where sentences were left out. */
 export interface ShownText {
   text: string;

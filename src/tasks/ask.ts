@@ -10,7 +10,7 @@ import { searchableFields } from "../corpus/paper.js";
 import { spellsOut } from "../text/acronyms.js";
 import { namesInQuestion } from "../text/names.js";
 import { keywordTerms } from "../text/tokenize.js";
-import { checkCitedText, checkWarnings } from "./core/check.js";
+import { checkCitedText, checkWarnings, taskBudget } from "./core/check.js";
 import type { TaskContext } from "./core/context.js";
 import { reference, type TaskResult } from "./core/result.js";
 import { abstention, isAbstention, retrieve } from "./core/retrieve.js";
@@ -69,7 +69,7 @@ export async function ask(question: string, context: TaskContext, options: AskOp
     sources: retrieval.sources.map((source) => reference(source.n, source.paper)),
     nearest: [],
     relevance: retrieval.relevance,
-    budget: written.budget,
+    budget: await taskBudget(written.budget, context.judge),
   };
 }
 

@@ -1,10 +1,9 @@
 import { usableField } from "../generate/injection.js";
-import { mergeBudgets } from "../generate/prompt-budget.js";
-import { type BudgetReport, budgetReport, fitPassages, type RequestSpend, type ShownText } from "../llm/budget.js";
+import { type BudgetReport, budgetReport, fitPassages, mergeBudgets, type RequestSpend, type ShownText } from "../llm/budget.js";
 import type { ChatMessage } from "../llm/chat-model.js";
 import { renderPrompt } from "../llm/prompts.js";
 import { tokenCounter } from "../llm/tokens.js";
-import { settings } from "../settings.js";
+import { replyTokens, settings } from "../settings.js";
 import { splitSentences } from "../text/sentences.js";
 import { NAME_LIKE } from "../text/names.js";
 import { keywordTerms } from "../text/tokenize.js";
@@ -94,7 +93,7 @@ async function rewritePrompt(turns: ChatTurn[], question: string): Promise<{ mes
   const fitted = fitPassages(passages, Math.max(0, budget.sourceTokens - counter.count(sources)), question, counter);
   const history = fitted.map((passage) => passage.block).join("\n");
   const messages = await renderPrompt("rewrite-question", { history, sources, question });
-  const maxTokens = budget.replyTokens;
+  const maxTokens = replyTokens(budget, 0);
   const spend: RequestSpend = {
     prompt: "rewrite-question",
     promptTokens: messages.reduce((sum, message) => sum + counter.count(message.content), 0),

@@ -11,7 +11,7 @@ import type { BudgetReport } from "../../llm/budget.js";
 import type { ChatModel } from "../../llm/chat-model.js";
 import { hasFilters } from "../../retrieve/filters.js";
 import { TASK_DEFAULTS } from "../../settings.js";
-import { asEvidence, checkCitedText, checkWarnings } from "../core/check.js";
+import { asEvidence, checkCitedText, checkWarnings, taskBudget } from "../core/check.js";
 import type { TaskContext } from "../core/context.js";
 import { reference } from "../core/result.js";
 import { retrieve } from "../core/retrieve.js";
@@ -170,6 +170,7 @@ async function checkDraft(
             quote,
             citations.map((n) => asEvidence(sources[n - 1]!)),
             sources.filter((s) => !citations.includes(s.n)).map(asEvidence),
+            { numbers: citations },
           )
         : citations.length
           ? {
@@ -228,7 +229,7 @@ async function checkDraft(
     sources: papers.map(({ label: _label, ...ref }) => ref),
     nearest: [],
     relevance: meta.relevance,
-    budget: draft.budget,
+    budget: await taskBudget(draft.budget, judge),
     query: meta.query,
     papers,
     facets,

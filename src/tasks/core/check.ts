@@ -3,7 +3,8 @@ import { validateCitations } from "../../ground/citations.js";
 import { endsSentence } from "../../ground/markers.js";
 import { checkGrounding, type GroundingReport } from "../../ground/grounding.js";
 import type { ClaimJudge, EvidencePaper } from "../../ground/verdict.js";
-import type { BudgetReport } from "../../llm/budget.js";
+import { type BudgetReport, budgetReport, mergeBudgets } from "../../llm/budget.js";
+import { tokenCounter } from "../../llm/tokens.js";
 import { type Relevance, reference, type Reference, type TaskName, type TaskResult } from "./result.js";
 
 export interface CheckedText {
@@ -38,6 +39,15 @@ export async function checkCitedText(
     references: [...checked.cited].sort((a, b) => a - b).map((n) => reference(n, sources[n - 1]!.paper)),
     removedCitations: checked.removed,
   };
+}
+
+/**
+ * A task's budget report: its writing requests' (`written`) and those a model judge made since the task began
+ * (ClaimJudge.takeSpending), so --json accounts for every model request. Null when no model was asked.
+ */
+export async function taskBudget(written: BudgetReport | null | undefined, judge: ClaimJudge): Promise<BudgetReport | null> {
+  const spent = judge.takeSpending?.() ?? [];
+  return mergeBudgets([written, spent.length ? budgetReport((await tokenCounter()).name, spent) : null]);
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { AnswerSource } from "../../generate/generator.js";
-import { type BudgetedText, budgetedPrompt, mergeBudgets } from "../../generate/prompt-budget.js";
+import { type BudgetedText, budgetedPrompt } from "../../generate/prompt-budget.js";
 import { completeWithSources } from "../../generate/writer.js";
 import { mapMarkers, markersBeforeStop } from "../../ground/markers.js";
-import type { BudgetReport } from "../../llm/budget.js";
+import { type BudgetReport, mergeBudgets } from "../../llm/budget.js";
 import type { ChatModel } from "../../llm/chat-model.js";
 import { isAbstention } from "../core/retrieve.js";
 import type { ComposedParagraph, ThemeSources } from "./compose.js";

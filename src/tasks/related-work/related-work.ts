@@ -6,7 +6,7 @@ import { citationsIn } from "../../ground/markers.js";
 import type { BudgetReport } from "../../llm/budget.js";
 import type { PaperResult } from "../../retrieve/search.js";
 import { TASK_DEFAULTS } from "../../settings.js";
-import { checkCitedText, checkWarnings } from "../core/check.js";
+import { checkCitedText, checkWarnings, taskBudget } from "../core/check.js";
 import type { ClaimJudge } from "../../ground/verdict.js";
 import type { TaskContext } from "../core/context.js";
 import { reference } from "../core/result.js";
@@ -126,7 +126,7 @@ async function citedDocument(
     sources: sources.map((source) => reference(source.n, source.paper)),
     nearest: [],
     relevance: base.relevance,
-    budget: written.budget,
+    budget: await taskBudget(written.budget, judge),
     format,
     style,
     themes: groups.map((group, g) => ({
