@@ -144,6 +144,7 @@ describe("prompt budgets: abstracts over the budget are cut by relevance, every 
       request.messages[0]!.content.startsWith("You check one claim")
         ? { text: '{"verdict": "not-enough-info", "evidence": [], "reason": "not stated"}' }
         : { text: "DeltaZip compresses model deltas to serve many fine-tuned models concurrently [1]." };
+    server.requests.length = 0;
     const env = { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: "test", CITEWISE_SOURCE_TOKENS: "120" };
     const result = await runCliAsync(["--index", inject("corpusIndex"), "ask", QUESTION, "--model", "test-chat", "--judge", "model", "--json"], { env });
     expect(result.code, result.stderr).toBe(0);
