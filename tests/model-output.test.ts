@@ -27,6 +27,9 @@ describe("normalizeCitations: a model's citation styles become [n] markers", () 
     ["It is fast [ 3 ].", "It is fast [3]."],
     ["It is fast^1 and cheap^2.", "It is fast [1] and cheap [2]."],
     ["It is fast [1 and 3].", "It is fast [1][3]."],
+    // A method named with a caret (DeepScholar: "GRaded Generative Retrieval (GR^2)") is not a footnote.
+    ["GR^2 extends generative retrieval to multi-graded relevance [3].", "GR^2 extends generative retrieval to multi-graded relevance [3]."],
+    ["LoRA^1 is cheap.", "LoRA [1] is cheap."],
   ];
   for (const [input, expected] of cases) {
     it(`${JSON.stringify(input)} → ${JSON.stringify(expected)}`, () => {
