@@ -205,7 +205,9 @@ function requestBudgets(sourceTokens: number | undefined, reply: number | undefi
   if (sourceTokens === undefined && reply === undefined) return BUDGETS;
   const set = (budget: RequestBudget): RequestBudget => ({
     sourceTokens: sourceTokens === undefined ? budget.sourceTokens : Math.floor(sourceTokens),
-    ...(reply === undefined ? { replyTokens: budget.replyTokens, replyTokensPer: budget.replyTokensPer } : { replyTokens: Math.floor(reply), replyTokensPer: 0 }),
+    ...(reply === undefined
+      ? { replyTokens: budget.replyTokens, replyTokensPer: budget.replyTokensPer }
+      : { replyTokens: Math.floor(reply), replyTokensPer: 0 }),
   });
   return Object.fromEntries(Object.entries(BUDGETS).map(([name, budget]) => [name, set(budget)])) as Record<BudgetName, RequestBudget>;
 }

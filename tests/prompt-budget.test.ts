@@ -51,7 +51,13 @@ describe("prompt budgets: abstracts over the budget are cut by relevance, every 
     );
     const blocks = blocksOf(messages[1]!.content);
     expect(countTokens(blocks)).toBeLessThanOrEqual(3000);
-    expect(budget).toMatchObject({ tokenizer: "o200k_base", sourceTokens: 3000, sourceTokensUsed: countTokens(blocks), replyTokens: 400, truncatedSources: [2] });
+    expect(budget).toMatchObject({
+      tokenizer: "o200k_base",
+      sourceTokens: 3000,
+      sourceTokensUsed: countTokens(blocks),
+      replyTokens: 400,
+      truncatedSources: [2],
+    });
     expect(maxTokens).toBe(400);
     expect(budget.requests[0]!.promptTokens).toBe(messages.reduce((sum, message) => sum + countTokens(message.content), 0));
     // Short abstracts are sent whole.

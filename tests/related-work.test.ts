@@ -353,7 +353,7 @@ describe("citewise related-work with a model (local OpenAI-compatible server)", 
   });
 
   /**
-   * A session answered by hand as a strong instruction-following model would (tools/manual-model-server.mjs,
+   * A session answered by hand as a strong instruction-following model would (../shared/tools/manual-model-server.mjs,
    * PEFT topic): the outline as a fenced JSON block, then one paragraph per request, with "[5, 6, 7]" and a
    * marker after the full stop as models write them. The outline's numbers are those of candidates.json,
    * renumbered by title to today's prompt so the fixture survives changes in retrieval order.
@@ -380,7 +380,10 @@ describe("citewise related-work with a model (local OpenAI-compatible server)", 
     server.requests.length = 0;
     const env = { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY };
     const topic = "parameter-efficient fine-tuning of large language models";
-    const { code, stdout, stderr } = await runCliAsync(["--index", inject("corpusIndex"), "related-work", topic, "--model", "test-chat", "--json"], { cwd: tempDir(), env });
+    const { code, stdout, stderr } = await runCliAsync(["--index", inject("corpusIndex"), "related-work", topic, "--model", "test-chat", "--json"], {
+      cwd: tempDir(),
+      env,
+    });
     expect(code, stderr).toBe(0);
     const body = JSON.parse(stdout);
     const planned = JSON.parse(outline.replace(/^```json\n|```\n?$/gm, "")).paragraphs as Array<{ theme: string; sources: number[] }>;

@@ -50,7 +50,10 @@ export async function summarize(topic: string, context: TaskContext, options: { 
   });
   const checked = await checkCitedText(written.text, sources, context.judge, { question: topic, termWeight: (term) => context.index.keyword.knownIdf(term) });
   const budget = await taskBudget(written.budget, context.judge);
-  return { ...checkedResult("summarize", topic, { generator: context.writer.name, relevance: retrieval.relevance }, checked, sources, { ...written, budget }), outline };
+  return {
+    ...checkedResult("summarize", topic, { generator: context.writer.name, relevance: retrieval.relevance }, checked, sources, { ...written, budget }),
+    outline,
+  };
 }
 
 /** Offline: each theme gets the sentences of its own papers that best match the topic and the theme's phrases. */

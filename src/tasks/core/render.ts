@@ -57,10 +57,10 @@ export function flagUnsupported(text: string, sentences: SentenceSupport[], styl
     if (sentence.supported) continue;
     const flag = style.warn(verdictFlag(sentence.verdict));
     const bare = sentence.text.replace(/\.$/, "");
-    let found = sentence.text;
-    let at = flagged.indexOf(found, cursor);
-    if (at < 0 && bare) at = flagged.indexOf((found = bare), cursor);
+    const whole = flagged.indexOf(sentence.text, cursor);
+    const at = whole >= 0 || !bare ? whole : flagged.indexOf(bare, cursor);
     if (at < 0) continue;
+    const found = whole >= 0 ? sentence.text : bare;
     const end = at + found.length;
     flagged = `${flagged.slice(0, end)} ${flag}${flagged.slice(end)}`;
     cursor = end + flag.length + 1;

@@ -35,7 +35,12 @@ export async function suggestIdeas(background: string, context: TaskContext, opt
   const numberOf = new Map(sources.map((source) => [source.paper.id, source.n]));
 
   const written = await write(context.writer, {
-    offline: () => ({ drafts: composeOffline(index, background, themes, sources, count), droppedReferenceList: false, notes: [] as string[], budget: null as BudgetReport | null }),
+    offline: () => ({
+      drafts: composeOffline(index, background, themes, sources, count),
+      droppedReferenceList: false,
+      notes: [] as string[],
+      budget: null as BudgetReport | null,
+    }),
     model: async (chat) => {
       const outline = themes.map((theme) => `- ${theme.name} [${theme.papers.map((p) => numberOf.get(p.id)).join(", ")}]`).join("\n");
       const spec = { prompt: "ideas", budget: "ideas", request: background, replyUnits: count } as const;
@@ -63,7 +68,10 @@ export async function suggestIdeas(background: string, context: TaskContext, opt
     termWeight: (term) => context.index.keyword.knownIdf(term),
   });
   const budget = await taskBudget(written.budget, context.judge);
-  const result = checkedResult("ideas", background, { generator: context.writer.name, relevance: retrieval.relevance }, checked, sources, { ...written, budget });
+  const result = checkedResult("ideas", background, { generator: context.writer.name, relevance: retrieval.relevance }, checked, sources, {
+    ...written,
+    budget,
+  });
   // Papers were found, but no two of them combine into an idea: say so rather than print nothing.
   if (ideas.length === 0) result.text = noIdeas(sources);
   return { ...result, answered: ideas.length > 0, ideas };
