@@ -76,7 +76,8 @@ describe("ideas (offline)", () => {
       expect(idea.title).toContain(idea.problem!.phrase);
       expect(idea.title).toContain(idea.method!.phrase);
       // The phrases are the papers' own words, and the problem and the method come from different papers.
-      const [problemPaper, methodPaper] = [idea.problem!.sources[0]!, idea.method!.sources[0]!].map((n) => index.papers.get(paperIdOf(result, n))!);
+      const problemPaper = index.papers.get(paperIdOf(result, idea.problem!.sources[0]!))!;
+      const methodPaper = index.papers.get(paperIdOf(result, idea.method!.sources[0]!))!;
       expect(problemPaper.id).not.toBe(methodPaper.id);
       const framing = new Set(["lack", "of", "need", "for", "failure", "inability", "to", "difficulty", "with"]);
       for (const word of idea.problem!.phrase.split(" ").filter((w) => !framing.has(w)))
