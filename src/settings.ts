@@ -100,6 +100,15 @@ export interface Settings {
     /** Retries of a failed request (429, 5xx, connection errors, header timeouts). */
     maxRetries: number;
   };
+  /**
+   * How much of each model request its sources and its reply may take, in tokens (o200k_base, llm/tokens.ts).
+   * Defaults keep instructions, sources and reply of every request within an 8,192-token context (Llama 3
+   * 8B), summarize's 20 sources included; a request's abstracts over its budget are cut to their sentences most
+   * relevant to the request. $CITEWISE_SOURCE_TOKENS sets the source budget of every request (a model with a
+   * smaller or larger context); $CITEWISE_REPLY_TOKENS sets max_tokens of every request (a reasoning model that
+   * thinks before it answers needs more). Reported in --json as `budget`.
+   */
+  budgets: Record<BudgetName, RequestBudget>;
   ingest: {
     /** $CITEWISE_MAX_FILE_BYTES: larger input files are skipped (default 512 MB: larger files are not abstract dumps, and refusing them keeps memory bounded). */
     maxFileBytes: number;
@@ -124,6 +133,33 @@ export interface Settings {
   };
 }
 
+/** The model requests citewise makes, each with a budget (see Settings.budgets). */
+export type BudgetName = "answer" | "rewrite" | "summarize" | "ideas" | "compare" | "relatedWorkOutline" | "relatedWorkParagraph" | "verdict";
+
+export interface RequestBudget {
+  /** Most tokens the request's source blocks may take together (chat's rewrite: the conversation history). */
+  sourceTokens: number;
+  /** max_tokens of the reply is `replyTokens` plus `replyTokensPer` for each unit the prompt asks for (see BUDGETS). */
+  replyTokens: number;
+  replyTokensPer: number;
+}
+
+/**
+ * Defaults of Settings.budgets. The unit of `replyTokensPer`: answer, a sentence of --max-sentences; summarize,
+ * compare and a related-work paragraph, a source; ideas, an idea; the related-work outline, a source (one
+ * number and a share of a theme name). Replies are sized generously: a reply cut at max_tokens is an error.
+ */
+const BUDGETS: Record<BudgetName, RequestBudget> = {
+  answer: { sourceTokens: 3000, replyTokens: 100, replyTokensPer: 60 },
+  rewrite: { sourceTokens: 1500, replyTokens: 120, replyTokensPer: 0 },
+  summarize: { sourceTokens: 4000, replyTokens: 400, replyTokensPer: 150 },
+  ideas: { sourceTokens: 4000, replyTokens: 300, replyTokensPer: 250 },
+  compare: { sourceTokens: 3000, replyTokens: 500, replyTokensPer: 250 },
+  relatedWorkOutline: { sourceTokens: 4000, replyTokens: 200, replyTokensPer: 30 },
+  relatedWorkParagraph: { sourceTokens: 3500, replyTokens: 150, replyTokensPer: 120 },
+  verdict: { sourceTokens: 2000, replyTokens: 300, replyTokensPer: 0 },
+};
+
 const positive = (value: string | undefined): number | undefined => {
   const number = Number(value);
   return value !== undefined && value !== "" && Number.isFinite(number) && number > 0 ? number : undefined;
@@ -141,6 +177,7 @@ export function settings(env: NodeJS.ProcessEnv = process.env): Settings {
       configured: Boolean(env.OPENAI_API_KEY || env.OPENAI_BASE_URL),
       maxRetries: 3,
     },
+    budgets: requestBudgets(positive(env.CITEWISE_SOURCE_TOKENS), positive(env.CITEWISE_REPLY_TOKENS)),
     ingest: { maxFileBytes: Math.floor(positive(env.CITEWISE_MAX_FILE_BYTES) ?? 512 * 1024 * 1024) },
     postgres: {
       hnswMinChunks: positive(env.CITEWISE_PG_HNSW_MIN_CHUNKS) ?? 100_000,
@@ -152,4 +189,38 @@ export function settings(env: NodeJS.ProcessEnv = process.env): Settings {
       failWritesAfter: env.CITEWISE_FAIL_WRITES_AFTER !== undefined && Number.isFinite(failWrites) && failWrites >= 0 ? failWrites : undefined,
     },
   };
+}
+
+/**
+ * Smallest values $CITEWISE_SOURCE_TOKENS and $CITEWISE_REPLY_TOKENS may set: below 100 source tokens no
+ * abstract keeps a sentence; below 100 reply tokens not even a verdict or a rewritten question fits.
+ */
+const MIN_TOKENS = { CITEWISE_SOURCE_TOKENS: 100, CITEWISE_REPLY_TOKENS: 100 } as const;
+
+/** What is wrong with $CITEWISE_SOURCE_TOKENS or $CITEWISE_REPLY_TOKENS, or null; checked when a model is chosen (settings() alone ignores a bad value). */
+export function budgetProblem(env: NodeJS.ProcessEnv = process.env): string | null {
+  for (const [name, least] of Object.entries(MIN_TOKENS)) {
+    const value = env[name];
+    if (value === undefined || value === "") continue;
+    if (!/^\d+$/.test(value.trim()) || Number(value) < least) {
+      return `${name} must be a whole number of tokens, ${least} or more (got ${JSON.stringify(value.slice(0, 40))})`;
+    }
+  }
+  return null;
+}
+
+/** max_tokens of a request that asks for `units` of its reply's unit (see BUDGETS). */
+export function replyTokens(budget: RequestBudget, units: number): number {
+  return budget.replyTokens + budget.replyTokensPer * units;
+}
+
+function requestBudgets(sourceTokens: number | undefined, reply: number | undefined): Record<BudgetName, RequestBudget> {
+  if (sourceTokens === undefined && reply === undefined) return BUDGETS;
+  const set = (budget: RequestBudget): RequestBudget => ({
+    sourceTokens: sourceTokens === undefined ? budget.sourceTokens : Math.floor(sourceTokens),
+    ...(reply === undefined
+      ? { replyTokens: budget.replyTokens, replyTokensPer: budget.replyTokensPer }
+      : { replyTokens: Math.floor(reply), replyTokensPer: 0 }),
+  });
+  return Object.fromEntries(Object.entries(BUDGETS).map(([name, budget]) => [name, set(budget)])) as Record<BudgetName, RequestBudget>;
 }

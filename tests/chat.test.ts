@@ -99,4 +99,38 @@ describe("chat with a model: follow-ups rewritten by the model from prompts/rewr
     expect(rewrite!.body.messages[1].content).toContain("User: How does DeltaZip compress fine-tuned models?");
     expect(rewrite!.body.messages[1].content).toContain("Follow-up question: what about its limitations?");
   });
+
+  it("'What does source 2 propose?': the rewrite prompt lists the last answer's sources by number and title, with max_tokens; --json reports both requests' budgets", async () => {
+    const REWRITE = "You rewrite a follow-up question";
+    server.requests.length = 0;
+    server.defaultChat = (request) => {
+      if (!request.messages[0]!.content.startsWith(REWRITE)) return { text: "DeltaZip compresses model deltas to serve many fine-tuned models [1]." };
+      // What a model does with the prompt: the source named by its number becomes its title.
+      const title = /\n\[2\] ([^\n]+)/.exec(request.messages[1]!.content)?.[1] ?? "source 2";
+      return { text: `What does ${title} propose?` };
+    };
+    const input = "How does DeltaZip compress fine-tuned models?\nWhat does source 2 propose?\n";
+    const { code, stdout, stderr } = await runCliAsync(["--index", inject("corpusIndex"), "chat", "--model", "test-chat", "--json"], {
+      input,
+      env: { OPENAI_BASE_URL: server.baseURL },
+    });
+    expect(code, stderr).toBe(0);
+    const [first, second] = stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    const source2 = first.sources.find((source: { n: number }) => source.n === 2);
+    const title = source2.title ?? source2.displayTitle;
+    const rewrite = server.requests.find((r) => r.body?.messages?.[0]?.content.startsWith(REWRITE))!;
+    expect(rewrite.body.messages[0].content).toContain('names a source of the last answer by its number ("source 2"');
+    expect(rewrite.body.messages[1].content).toContain(`Sources of the last answer, by the numbers it cited them with:\n[1] `);
+    expect(rewrite.body.messages[1].content).toContain(`\n[2] ${title}\n`);
+    expect(rewrite.body.max_tokens).toBe(120);
+    expect(second.standalone).toBe(`What does ${title} propose?`);
+    // The follow-up's search found the paper the user pointed at.
+    expect(second.sources.map((source: { paperId: string }) => source.paperId)).toContain(source2.paperId);
+    expect(first.budget.requests.map((r: { prompt: string }) => r.prompt)).toEqual(["answer"]);
+    expect(second.budget.requests.map((r: { prompt: string }) => r.prompt)).toEqual(["rewrite-question", "answer"]);
+    expect(second.budget.requests[0].replyTokens).toBe(120);
+  });
 });

@@ -27,6 +27,9 @@ describe("normalizeCitations: a model's citation styles become [n] markers", () 
     ["It is fast [ 3 ].", "It is fast [3]."],
     ["It is fast^1 and cheap^2.", "It is fast [1] and cheap [2]."],
     ["It is fast [1 and 3].", "It is fast [1][3]."],
+    // A method named with a caret (DeepScholar: "GRaded Generative Retrieval (GR^2)") is not a footnote.
+    ["GR^2 extends generative retrieval to multi-graded relevance [3].", "GR^2 extends generative retrieval to multi-graded relevance [3]."],
+    ["LoRA^1 is cheap.", "LoRA [1] is cheap."],
   ];
   for (const [input, expected] of cases) {
     it(`${JSON.stringify(input)} → ${JSON.stringify(expected)}`, () => {
@@ -269,7 +272,8 @@ describe("through a real OpenAI-compatible server on 127.0.0.1", () => {
 
   it("task replies set a max_tokens sized to the task, and are read like answers", async () => {
     server.defaultChat = () => ({ text: "## Adapters\nLoRA adds matrices [Source 1]. QLoRA quantizes [2].\n\nReferences:\n[1] LoRA" });
-    const reply = await completeWithSources(chat(), "summarize", { topic: "adapters", outline: "1. Adapters [1], [2]" }, SOURCES);
+    const spec = { prompt: "summarize", budget: "summarize", request: "adapters", replyUnits: SOURCES.length } as const;
+    const reply = await completeWithSources(chat(), spec, { topic: "adapters", outline: "1. Adapters [1], [2]" }, SOURCES);
     expect(lastBody().max_tokens).toBe(400 + 150 * SOURCES.length);
     expect(reply).toMatchObject({ text: "## Adapters\nLoRA adds matrices [1]. QLoRA quantizes [2].", droppedReferenceList: true, notes: [] });
   });

@@ -11,9 +11,9 @@ import { parseBibtex } from "../src/ingest/parsers/bibtex.js";
 import { assignCitationKeys, bibtexFor, formatReferences, personName } from "../src/tasks/related-work/bibliography.js";
 import { citeKeys, escapeLatex } from "../src/tasks/related-work/render.js";
 import { relatedWork, type RelatedWorkResult } from "../src/tasks/related-work/related-work.js";
-import { runCli, runCliAsync, tempDir } from "./helpers.js";
+import { ROOT, runCli, runCliAsync, tempDir } from "./helpers.js";
 import { OFFLINE_JUDGE } from "./support/judge.js";
-import { startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
+import { type ChatReply, type ChatRequest, startFakeOpenAI, type FakeOpenAI } from "./support/openai-server.js";
 import { testPaper } from "./support/paper.js";
 
 const TOPIC = "quantization of neural networks";
@@ -312,14 +312,42 @@ describe("citewise related-work with a model (local OpenAI-compatible server)", 
   });
   afterAll(() => server.close());
 
-  const MODEL_TEXT =
-    "Quantization is an effective method for reducing memory footprint and inference time of neural networks [2].\n" +
-    "Mixed-precision quantization keeps more sensitive layers at higher precision [1][2].\n\n" +
-    "Post-training quantization reduces the memory footprint of LLMs by quantizing weights to low-precision datatypes [8]. " +
-    "It was first demonstrated on the Moon in 1850 [15].";
+  const OUTLINE_SYSTEM = "You plan the related-work section";
+  const numbersIn = (text: string) => [...text.matchAll(/<source n="(\d+)">/g)].map((match) => Number(match[1]));
+  /**
+   * The outline puts HAWQ and HAWQ-V2 (sources 1 and 2) in the first paragraph and the rest in the second; each
+   * paragraph reply cites the numbers its prompt lists, the second also an invented [15].
+   */
+  const script = (request: ChatRequest): ChatReply => {
+    const [system, user] = request.messages.map((message) => message.content);
+    if (system!.includes(OUTLINE_SYSTEM)) {
+      const all = numbersIn(user!);
+      return {
+        text: JSON.stringify({
+          paragraphs: [
+            { theme: "Mixed-precision quantization guided by second-order information", sources: [1, 2] },
+            { theme: "Low-bit number formats for post-training quantization", sources: all.slice(2) },
+          ],
+        }),
+      };
+    }
+    const own = numbersIn(user!);
+    if (user!.includes("Paragraph 1 of 2."))
+      return {
+        text:
+          `Quantization is an effective method for reducing memory footprint and inference time of neural networks [${own[1]}].\n` +
+          `Mixed-precision quantization keeps more sensitive layers at higher precision [${own[0]}][${own[1]}].`,
+      };
+    return {
+      text:
+        `Post-training quantization reduces the memory footprint of LLMs by quantizing weights to low-precision datatypes [${own[own.length - 1]}]. ` +
+        "It was first demonstrated on the Moon in 1850 [15].",
+    };
+  };
 
-  it("renders the prompt with sources grouped by theme, removes the hallucinated [15] and reports it", async () => {
-    server.defaultChat = () => ({ text: MODEL_TEXT });
+  it("outline first, then one request per paragraph with only its sources; the hallucinated [15] removed and reported", async () => {
+    server.defaultChat = script;
+    server.requests.length = 0;
     const dir = tempDir();
     const env = { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY };
     const { code, stdout, stderr } = await runCliAsync(["--index", inject("corpusIndex"), "related-work", TOPIC, "--model", "test-chat"], { cwd: dir, env });
@@ -332,19 +360,95 @@ describe("citewise related-work with a model (local OpenAI-compatible server)", 
     expect(prose).toMatch(/on the Moon in 1850\. \[uncited\]/);
     expect(stdout).toMatch(/^Flagged sentences:\n(?: {2}- .*\n(?: {4}source: .*\n)?)*? {2}- "It was first demonstrated on the Moon in 1850\." — uncited/m);
     expect(stdout.trimEnd()).toMatch(/Grounded: \d\/4 sentences supported$/);
-    expect(stdout).toMatch(/^\[1\] .*\n\[2\] .*\n\[8\] /m);
-
-    const request = server.requests.find((r) => r.path === "/chat/completions")!;
-    const [system, user] = request.body.messages;
-    expect(system.content).toMatch(/Cite only the source numbers listed \(1 to \d+\)/);
-    expect(user.content).toContain(`${TOPIC}`);
-    expect(user.content).toMatch(/Theme 1: .*\n\n<source n="1">/);
-    expect(user.content).toMatch(/Theme 2: /);
-    expect(user.content).toContain(`<source n="${(system.content.match(/listed \(1 to (\d+)\)/) ?? [])[1]}">`);
+    const requests = server.requests.filter((r) => r.path === "/chat/completions");
+    expect(requests).toHaveLength(3);
+    const [outline, first, second] = requests.map((request) => request.body);
+    // The outline request sees every source and citewise's candidate themes with their source numbers.
+    const all = numbersIn(outline.messages[1].content);
+    expect(all.length).toBeGreaterThan(4);
+    expect(stdout).toMatch(new RegExp(`^\\[1\\] .*\\n\\[2\\] .*\\n\\[${all.length}\\] `, "m"));
+    expect(outline.messages[1].content).toContain(TOPIC);
+    expect(outline.messages[1].content).toMatch(/Candidate themes \(source numbers in brackets\):\n1\. .* \[\d+(, \d+)*\]\n2\. /);
+    // Each paragraph request sees only the sources the outline gave it, and its theme.
+    expect(numbersIn(first.messages[1].content)).toEqual([1, 2]);
+    expect(first.messages[1].content).toContain("Paragraph 1 of 2. Its theme: Mixed-precision quantization guided by second-order information");
+    expect(first.messages[0].content).toContain("Cite only the source numbers listed ([1], [2])");
+    expect(numbersIn(second.messages[1].content)).toEqual(all.slice(2).map((_, i) => i + 3));
+    expect(second.messages[1].content).toContain("The other paragraphs cover: Mixed-precision quantization guided by second-order information");
+    for (const request of requests) expect(request.body.max_tokens).toBeGreaterThan(0);
   });
 
-  it("--json --format latex: citations converted after validation, removed ones listed", async () => {
-    server.defaultChat = () => ({ text: MODEL_TEXT });
+  /**
+   * A session answered by hand as a strong instruction-following model would (../shared/tools/manual-model-server.mjs,
+   * PEFT topic): the outline as a fenced JSON block, then one paragraph per request, with "[5, 6, 7]" and a
+   * marker after the full stop as models write them. The outline's numbers are those of candidates.json,
+   * renumbered by title to today's prompt so the fixture survives changes in retrieval order.
+   */
+  it("replays a hand-answered session: the model's outline is kept, each paragraph cites only its own papers, theme sentences are supported", async () => {
+    const FIXTURE = path.join(ROOT, "tests/fixtures/related-work-model");
+    const read = (name: string) => readFileSync(path.join(FIXTURE, name), "utf8");
+    const candidates = JSON.parse(read("candidates.json")) as Record<string, string>;
+    const outline = read("outline.txt");
+    const titlesOf = (user: string) => new Map([...user.matchAll(/<source n="(\d+)">\nTitle: ([^\n]+)/g)].map((match) => [match[2]!, Number(match[1])]));
+    server.defaultChat = (request) => {
+      const [system, user] = request.messages.map((message) => message.content);
+      if (system!.includes(OUTLINE_SYSTEM)) {
+        const now = titlesOf(user!);
+        const renumber = (n: string) => {
+          const found = now.get(candidates[n]!);
+          if (found === undefined) throw new Error(`the fixture's source ${n} (${candidates[n]}) is not in today's prompt`);
+          return String(found);
+        };
+        return { text: outline.replace(/"sources": \[([\d, ]+)\]/g, (_, list: string) => `"sources": [${list.split(/,\s*/).map(renumber).join(", ")}]`) };
+      }
+      return { text: read(`paragraph-${/\nParagraph (\d+) of 3\./.exec(user!)![1]}.txt`) };
+    };
+    server.requests.length = 0;
+    const env = { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY };
+    const topic = "parameter-efficient fine-tuning of large language models";
+    const { code, stdout, stderr } = await runCliAsync(["--index", inject("corpusIndex"), "related-work", topic, "--model", "test-chat", "--json"], {
+      cwd: tempDir(),
+      env,
+    });
+    expect(code, stderr).toBe(0);
+    const body = JSON.parse(stdout);
+    const planned = JSON.parse(outline.replace(/^```json\n|```\n?$/gm, "")).paragraphs as Array<{ theme: string; sources: number[] }>;
+    expect(body.themes.map((theme: { name: string }) => theme.name)).toEqual(planned.map((paragraph) => paragraph.theme));
+    // Each theme holds the papers the outline gave it, numbered down the draft: [1]-[4], [5]-[7], [8]-[9].
+    const own = [
+      [1, 2, 3, 4],
+      [5, 6, 7],
+      [8, 9],
+    ];
+    const shown = (n: number) => {
+      const source = body.sources[n - 1];
+      return source.title ?? `${source.displayTitle} (no title in the source; derived from the abstract's first words)`;
+    };
+    for (const [g, theme] of body.themes.entries()) {
+      expect(theme.paperIds).toEqual(own[g]!.map((n) => body.sources[n - 1].paperId));
+      expect(own[g]!.map(shown)).toEqual(planned[g]!.sources.map((n) => candidates[n]));
+    }
+    for (const [g, theme] of body.themes.entries()) expect([...new Set(citationsIn(theme.paragraph))].sort()).toEqual(own[g]);
+    expect(body.removedCitations).toEqual([]);
+    expect(body.warnings.join(" ")).not.toMatch(/not among the sources it was given|outline could not be read/);
+    // Citation styles as the model wrote them are normalised: "[5, 6, 7]" and "models. [9]".
+    expect(body.body).toContain("must be kept [5][6][7].");
+    expect(body.body).toContain("general-purpose models [9].");
+    // The theme sentences cite every paper of their paragraph and are judged against them together.
+    const sentence = (citations: number[]) => body.sentences.find((s: { citations: number[] }) => s.citations.join() === citations.join());
+    expect(sentence([1, 2, 3, 4]).verdict).toBe("supported");
+    expect(sentence([8, 9]).verdict).toBe("supported");
+    expect(body.grounded.total).toBe(12);
+    expect(body.grounded.supported).toBeGreaterThanOrEqual(11);
+    // One outline request with every source, one per paragraph with its own; each with max_tokens, as --json reports.
+    const requests = server.requests.filter((r) => r.path === "/chat/completions");
+    expect(requests).toHaveLength(4);
+    expect(body.budget.requests.map((r: { prompt: string }) => r.prompt)).toEqual(["related-work-outline", "related-work", "related-work", "related-work"]);
+    expect(requests.map((r) => r.body.max_tokens)).toEqual(body.budget.requests.map((r: { replyTokens: number }) => r.replyTokens));
+  });
+
+  it("--json --format latex: citations converted after validation, removed ones listed, the requests' budgets reported", async () => {
+    server.defaultChat = script;
     const dir = tempDir();
     const env = { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: KEY };
     const { code, stdout } = await runCliAsync(
@@ -355,7 +459,12 @@ describe("citewise related-work with a model (local OpenAI-compatible server)", 
     const body = JSON.parse(stdout);
     expect(body.generator).toBe("openai:test-chat");
     expect(body.removedCitations).toEqual(["[15]"]);
-    expect(body.references.map((r: { n: number }) => r.n)).toEqual([1, 2, 8]);
+    expect(body.references.map((r: { n: number }) => r.n)).toEqual([1, 2, body.sources.length]);
+    expect(body.themes.map((t: { name: string }) => t.name)).toEqual([
+      "Mixed-precision quantization guided by second-order information",
+      "Low-bit number formats for post-training quantization",
+    ]);
+    expect(body.budget.requests.map((r: { prompt: string }) => r.prompt)).toEqual(["related-work-outline", "related-work", "related-work"]);
     const prose = body.document.slice(0, body.document.indexOf("% BibTeX"));
     expect(prose).toMatch(/\\cite\{[^}]+\}/);
     expect(prose).not.toMatch(/\[\d+\]/);

@@ -1,6 +1,7 @@
 import { createOpenAIClient, explainOpenAIError, openAIConfigured, ProviderError, serverLabel, shownModelId } from "../llm/openai-client.js";
 import { OpenAIChat } from "../llm/openai-chat.js";
-import { settings } from "../settings.js";
+import { UserError } from "../errors.js";
+import { budgetProblem, settings } from "../settings.js";
 import { modelWriter, OFFLINE_WRITER, type Writer } from "./writer.js";
 
 export class ModelChoiceError extends ProviderError {}
@@ -26,6 +27,8 @@ export async function selectWriter(options: { model?: string; offline?: boolean;
     }
     return { writer: OFFLINE_WRITER, notice: null };
   }
+  const problem = budgetProblem();
+  if (problem) throw new UserError(problem);
   const configuredModel = settings().model;
   let model = options.model ?? configuredModel.name;
   let notice: string | null = null;

@@ -23,8 +23,11 @@ const BRACKETED_WORD = new RegExp(String.raw`[(\[]\s*(?:see\s+|cf\.?\s+)?${WORD}
 const PROSE_WORD = new RegExp(String.raw`(?<![\p{L}\d])${WORD}\s+(?:no\.?\s*)?(${ITEM}(?:${JOIN}(?:${WORD}\s+)?${ITEM})*)(?![\d.,]*\d|\s*(?:%|×|x\b))`, "giu");
 /** "[1 and 3]", "[1, 2, and 4]": a list MARKER does not read. */
 const SQUARE_AND = /\[\s*(\d+(?:\s*(?:,\s*and|,|;|and|&)\s*\d+)+)\s*\]/gi;
-/** "claim^1" or "claim.^2": a footnote caret after a word or punctuation (not "n^2" or "10^6"). */
-const CARET = /(?<=\p{L}{2}|[.,;:)"'’”])\^(\d+(?:[,–-]\d+)*)(?!\.?\d)/gu;
+/**
+ * "claim^1" or "claim.^2": a footnote caret after a word or punctuation (not "n^2" or "10^6"), nor after an
+ * all-capital name: "GR^2" and "SE^3" are what papers call their methods.
+ */
+const CARET = /(?<=\p{L}{2}|[.,;:)"'’”])(?<!(?<![\p{L}\d])[\p{Lu}\d-]+)\^(\d+(?:[,–-]\d+)*)(?!\.?\d)/gu;
 const AUTHOR_YEAR =
   /\((?:see\s+|e\.g\.,?\s+)?(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)\p{Lu}[\p{L}'’-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+\p{Lu}[\p{L}'’-]+)?,?\s+(?:19|20)\d{2}[a-z]?(?:\s*[;,][^()\n]{0,80})?\)|\p{Lu}[\p{L}'’-]+\s+et\s+al\.?\s*\((?:19|20)\d{2}[a-z]?\)/gu;
 const LETTER = /\[(?:[a-z]|[ivx]{2,4})\]/gi;

@@ -82,7 +82,7 @@ export async function checkGrounding(
   text: string,
   sources: (EvidencePaper | undefined)[],
   judge: ClaimJudge,
-  options: { question?: string; termWeight?: (term: string) => number } = {},
+  options: { question?: string; termWeight?: (term: string) => number; joint?: (citations: number[]) => boolean } = {},
 ): Promise<GroundingReport> {
   // "claim. [2] Next" -> "claim [2]. Next": a marker after the full stop belongs to the sentence before it.
   const normalized = markersBeforeStop(text.replace(/\n+/g, "\n"));
@@ -95,7 +95,8 @@ export async function checkGrounding(
       if (!isClaim(sentence, citations.length > 0)) continue;
       const cited = citations.map((n) => sources[n - 1]).filter((paper): paper is EvidencePaper => paper !== undefined);
       const others = sources.filter((paper, i): paper is EvidencePaper => paper !== undefined && !citations.includes(i + 1));
-      const judgement = await judge.judge(stripMarkers(sentence), cited, others);
+      const numbers = citations.filter((n) => sources[n - 1] !== undefined);
+      const judgement = await judge.judge(stripMarkers(sentence), cited, others, { joint: options.joint?.(citations) ?? false, numbers });
       sentences.push({
         text: sentence,
         citations,

@@ -1,3 +1,4 @@
+import type { RequestSpend } from "../llm/budget.js";
 /**
  * What the groundedness judge says of one claim (an answer or draft sentence) and the papers it cites.
  * Three verdicts of claim verification (SciFact's SUPPORT / CONTRADICT / NOT ENOUGH INFO) and two that
@@ -42,7 +43,20 @@ export interface Judgement {
  */
 export interface ClaimJudge {
   readonly name: string;
-  judge(claim: string, cited: EvidencePaper[], others?: EvidencePaper[]): Promise<Judgement>;
+  judge(claim: string, cited: EvidencePaper[], others?: EvidencePaper[], options?: JudgeOptions): Promise<Judgement>;
+  /** The model requests made since the last call, each with its budget (a model judge; --json's `budget`). */
+  takeSpending?(): RequestSpend[];
+}
+
+export interface JudgeOptions {
+  /**
+   * A theme sentence ("Several works quantize LLM weights [1][2][3]", citing every paper of its paragraph):
+   * what its papers say together counts, so no citation must carry a part of its own, but each cited paper
+   * must be about it.
+   */
+  joint?: boolean;
+  /** The cited sources' numbers, in the order of `cited`: a budget report names the abstracts it cut by them. */
+  numbers?: number[];
 }
 
 export type VerdictCounts = Record<Verdict, number>;

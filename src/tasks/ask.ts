@@ -2,6 +2,7 @@ import { ExtractiveComposer } from "../generate/extractive.js";
 import type { AnswerRequest, AnswerSource } from "../generate/generator.js";
 import { LlmAnswerer } from "../generate/llm-answerer.js";
 import { write } from "../generate/writer.js";
+import type { BudgetReport } from "../llm/budget.js";
 import { acronymsOf } from "../retrieve/acronyms.js";
 import { queryTerms } from "../retrieve/query-terms.js";
 import { TASK_DEFAULTS } from "../settings.js";
@@ -9,7 +10,7 @@ import { searchableFields } from "../corpus/paper.js";
 import { spellsOut } from "../text/acronyms.js";
 import { namesInQuestion } from "../text/names.js";
 import { keywordTerms } from "../text/tokenize.js";
-import { checkCitedText, checkWarnings } from "./core/check.js";
+import { checkCitedText, checkWarnings, taskBudget } from "./core/check.js";
 import type { TaskContext } from "./core/context.js";
 import { reference, type TaskResult } from "./core/result.js";
 import { abstention, isAbstention, retrieve } from "./core/retrieve.js";
@@ -42,10 +43,11 @@ export async function ask(question: string, context: TaskContext, options: AskOp
       text: withUnmentioned((await new ExtractiveComposer().answer(request)).trim(), names.missing),
       notes: [] as string[],
       droppedReferenceList: false,
+      budget: null as BudgetReport | null,
     }),
     model: (chat) => new LlmAnswerer(chat).reply(request),
   });
-  if (isAbstention(written.text)) return abstention("ask", question, writer.name, retrieval) as AskResult;
+  if (isAbstention(written.text)) return { ...abstention("ask", question, writer.name, retrieval), budget: written.budget } as AskResult;
   const cleaned = { text: written.text, dropped: written.droppedReferenceList };
   // Checked against the usable sentences: copying a withheld instruction does not count as support.
   const checked = await checkCitedText(cleaned.text, retrieval.sources, context.judge, { question, termWeight: (term) => index.keyword.knownIdf(term) });
@@ -67,6 +69,7 @@ export async function ask(question: string, context: TaskContext, options: AskOp
     sources: retrieval.sources.map((source) => reference(source.n, source.paper)),
     nearest: [],
     relevance: retrieval.relevance,
+    budget: await taskBudget(written.budget, context.judge),
   };
 }
 

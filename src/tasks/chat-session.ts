@@ -1,4 +1,10 @@
+import { usableField } from "../generate/injection.js";
+import { type BudgetReport, budgetReport, fitPassages, mergeBudgets, type RequestSpend, type ShownText } from "../llm/budget.js";
+import type { ChatMessage } from "../llm/chat-model.js";
 import { renderPrompt } from "../llm/prompts.js";
+import { tokenCounter } from "../llm/tokens.js";
+import { replyTokens, settings } from "../settings.js";
+import { splitSentences } from "../text/sentences.js";
 import { NAME_LIKE } from "../text/names.js";
 import { keywordTerms } from "../text/tokenize.js";
 import { type AskOptions, type AskResult, ask } from "./ask.js";
@@ -44,29 +50,23 @@ export class ChatSession {
     return this.turns[this.turns.length - 1];
   }
 
-  async rewrite(question: string): Promise<string> {
+  /** The follow-up as a standalone question, and the budget of the model request that rewrote it (null offline). */
+  async rewrite(question: string): Promise<{ standalone: string; budget: BudgetReport | null }> {
     const previous = this.last;
-    if (!previous) return question;
+    if (!previous) return { standalone: question, budget: null };
     const chat = this.context.writer.chat;
-    if (chat) {
-      // The cited titles go with each answer, so "what does source 2 propose?" can be resolved.
-      const history = this.turns
-        .slice(-3)
-        .map((turn) => {
-          const cited = turn.result.references.map((reference) => `[${reference.n}] ${reference.title ?? reference.displayTitle}`).join("; ");
-          return `User: ${turn.question}\nAssistant: ${turn.result.text}${cited ? `\nSources: ${cited}` : ""}`;
-        })
-        .join("\n");
-      const messages = await renderPrompt("rewrite-question", { history, question });
-      const rewritten = (await chat.complete(messages, { maxTokens: 120, temperature: 0 })).trim().split("\n")[0]!.trim();
-      return rewritten || question;
-    }
-    return rewriteOffline(question, previous.topic);
+    if (!chat) return { standalone: rewriteOffline(question, previous.topic), budget: null };
+    const { messages, maxTokens, budget } = await rewritePrompt(this.turns, question);
+    const rewritten = (await chat.complete(messages, { maxTokens, temperature: 0 })).trim().split("\n")[0]!.trim();
+    return { standalone: rewritten || question, budget };
   }
 
   async ask(question: string, onToken?: (token: string) => void): Promise<ChatTurn> {
-    const standalone = await this.rewrite(question);
-    const result = await ask(standalone, { ...this.context, onToken }, this.options);
+    const rewrite = await this.rewrite(question);
+    const standalone = rewrite.standalone;
+    const answered = await ask(standalone, { ...this.context, onToken }, this.options);
+    // The turn's budget covers both of its requests: the rewrite's and the answer's.
+    const result = { ...answered, budget: mergeBudgets([rewrite.budget, answered.budget]) };
     const abstractOf = (id: string) => this.context.index.papers.get(id)?.abstract ?? "";
     const topic = topicOf(result, standalone, standalone !== question ? this.last?.topic : undefined, abstractOf);
     const turn = { question, standalone, topic, result: { ...result, input: question } };
@@ -74,6 +74,40 @@ export class ChatSession {
     return turn;
   }
 }
+
+/**
+ * The rewrite request: the last turns (the oldest dropped first, answers cut to their sentences most relevant
+ * to the follow-up when over the budget) and the numbered titles of every source of the last answer, so
+ * "what does source 2 propose?" can be resolved.
+ */
+async function rewritePrompt(turns: ChatTurn[], question: string): Promise<{ messages: ChatMessage[]; maxTokens: number; budget: BudgetReport }> {
+  const budget = settings().budgets.rewrite;
+  const counter = await tokenCounter();
+  const last = turns[turns.length - 1]!;
+  const sources = last.result.sources.map((source) => `[${source.n}] ${usableField(source.title ?? source.displayTitle, "title")}`).join("\n") || "(none)";
+  const recent = turns.slice(-HISTORY_TURNS);
+  const passages = recent.map((turn) => ({
+    sentences: splitSentences(turn.result.text),
+    render: (shown: ShownText) => `User: ${turn.question}\nAssistant: ${shown.text}`,
+  }));
+  const fitted = fitPassages(passages, Math.max(0, budget.sourceTokens - counter.count(sources)), question, counter);
+  const history = fitted.map((passage) => passage.block).join("\n");
+  const messages = await renderPrompt("rewrite-question", { history, sources, question });
+  const maxTokens = replyTokens(budget, 0);
+  const spend: RequestSpend = {
+    prompt: "rewrite-question",
+    promptTokens: messages.reduce((sum, message) => sum + counter.count(message.content), 0),
+    sourceTokens: budget.sourceTokens,
+    sourceTokensUsed: counter.count(`${history}\n${sources}`),
+    replyTokens: maxTokens,
+    // History is not numbered sources: nothing of the last answer's sources is cut.
+    truncatedSources: [],
+  };
+  return { messages, maxTokens, budget: budgetReport(counter.name, [spend]) };
+}
+
+/** Turns of history a rewrite sees. */
+const HISTORY_TURNS = 3;
 
 /** Words that point back at the previous turn, and what replaces each ("its" → "LoTR's"); plural ones mean its papers. */
 const POINTERS: Array<{ pointer: RegExp; plural: boolean; as: (name: string) => string }> = [

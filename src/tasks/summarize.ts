@@ -1,8 +1,9 @@
+import type { BudgetReport } from "../llm/budget.js";
 import { selectSentences, thirdPerson } from "../generate/extractive.js";
 import type { AnswerSource } from "../generate/generator.js";
 import { completeWithSources, write } from "../generate/writer.js";
 import { TASK_DEFAULTS } from "../settings.js";
-import { checkCitedText, checkedResult } from "./core/check.js";
+import { checkCitedText, checkedResult, taskBudget } from "./core/check.js";
 import type { TaskContext } from "./core/context.js";
 import type { TaskResult } from "./core/result.js";
 import { abstention, retrieve } from "./core/retrieve.js";
@@ -37,11 +38,22 @@ export async function summarize(topic: string, context: TaskContext, options: { 
   ).map(toNode);
 
   const written = await write(context.writer, {
-    offline: () => ({ text: composeOffline(topic, outline, sources), droppedReferenceList: false, notes: [] as string[] }),
-    model: (chat) => completeWithSources(chat, "summarize", { topic, outline: outlineText(outline) }, sources, { onToken: context.onToken }),
+    offline: () => ({ text: composeOffline(topic, outline, sources), droppedReferenceList: false, notes: [] as string[], budget: null as BudgetReport | null }),
+    model: (chat) =>
+      completeWithSources(
+        chat,
+        { prompt: "summarize", budget: "summarize", request: topic, replyUnits: sources.length },
+        { topic, outline: outlineText(outline) },
+        sources,
+        { onToken: context.onToken },
+      ),
   });
   const checked = await checkCitedText(written.text, sources, context.judge, { question: topic, termWeight: (term) => context.index.keyword.knownIdf(term) });
-  return { ...checkedResult("summarize", topic, { generator: context.writer.name, relevance: retrieval.relevance }, checked, sources, written), outline };
+  const budget = await taskBudget(written.budget, context.judge);
+  return {
+    ...checkedResult("summarize", topic, { generator: context.writer.name, relevance: retrieval.relevance }, checked, sources, { ...written, budget }),
+    outline,
+  };
 }
 
 /** Offline: each theme gets the sentences of its own papers that best match the topic and the theme's phrases. */

@@ -16,7 +16,7 @@ import { createProgress } from "../progress.js";
  * reference recall and citation precision against what the authors really cited.
  */
 export async function runDeepScholarReport(
-  options: { deepscholar: string; split: DeepScholarSplit; k?: number; limit?: number; model?: string; offline?: boolean; json?: boolean },
+  options: { deepscholar: string; split: DeepScholarSplit; k?: number; limit?: number; model?: string; offline?: boolean; json?: boolean; timeout?: number },
   global: GlobalOptions,
 ): Promise<void> {
   const queries = loadDeepScholar(options.deepscholar, options.split).slice(0, options.limit);
@@ -28,7 +28,7 @@ export async function runDeepScholarReport(
   const index = await loadIndex(indexDir);
   const embedder = await createEmbedder(index.manifest.embedder.name, { dimension: index.manifest.embedder.dimension });
   const writer = await chooseWriter(
-    { model: options.model, offline: options.offline, timeoutSeconds: TASK_DEFAULTS.relatedWork.timeoutSeconds },
+    { model: options.model, offline: options.offline, timeoutSeconds: options.timeout ?? TASK_DEFAULTS.relatedWork.timeoutSeconds },
     stderrNotify(options.json),
   );
   const judge = await createClaimJudge({ kind: "offline" });

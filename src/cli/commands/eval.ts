@@ -49,6 +49,11 @@ export function registerEval(program: Command): void {
     .option("--judge <kind>", "groundedness judge: offline (default) or model (needs a model server)", parseJudge, "offline")
     .option("--model <name>", "model for answers (and the LLM judge)")
     .option("--offline", "answer with the offline composer even when a model server is configured")
+    .option(
+      "--timeout <seconds>",
+      "deadline of each model request (default: the task's own, 60 s for answers, 120 s for --deepscholar drafts)",
+      parsePositiveInt("--timeout", 24 * 3600),
+    )
     .option("--out <file>", "write a Markdown report (per-item table and summary)")
     .option("--check <thresholds.json>", "exit 3 when a metric falls past the recorded thresholds")
     .option("--beir <dir>", "instead: evaluate retrieval on a BEIR dataset folder (corpus.jsonl[.gz], queries.jsonl, qrels/)")
@@ -133,7 +138,7 @@ export function registerEval(program: Command): void {
         const items = suites.flatMap((file) => loadSuite(file)).slice(0, options.limit);
         if (options.judge === "llm" && options.offline) throw new UserError("--judge llm needs the model server that --offline turns off; drop one of them");
         const writer = await chooseWriter(
-          { model: options.model, offline: options.offline, timeoutSeconds: TASK_DEFAULTS.ask.timeoutSeconds },
+          { model: options.model, offline: options.offline, timeoutSeconds: options.timeout ?? TASK_DEFAULTS.ask.timeoutSeconds },
           stderrNotify(options.json),
         );
         const judge = await createClaimJudge({ kind: options.judge === "llm" ? "model" : "offline", model: writer.chat });
@@ -171,10 +176,10 @@ export function registerEval(program: Command): void {
 }
 
 /** The judge for --claims and --judge-fixtures, which write no answers (so no writer is chosen). */
-function judgeOnly(options: { judge: "offline" | "llm"; model?: string; json?: boolean }) {
+function judgeOnly(options: { judge: "offline" | "llm"; model?: string; json?: boolean; timeout?: number }) {
   return chooseJudge(
     options.judge === "llm" ? "model" : "offline",
-    { model: options.model, timeoutSeconds: TASK_DEFAULTS.ask.timeoutSeconds },
+    { model: options.model, timeoutSeconds: options.timeout ?? TASK_DEFAULTS.ask.timeoutSeconds },
     stderrNotify(options.json),
   );
 }

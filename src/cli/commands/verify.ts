@@ -119,6 +119,7 @@ function verifyJson(result: VerifyResult, file: string | null) {
     sentences: result.sentences,
     counts: result.counts,
     unresolved: result.unresolved,
+    budget: result.budget,
   };
 }
 

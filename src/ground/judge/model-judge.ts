@@ -1,9 +1,9 @@
 import type { ChatModel } from "../../llm/chat-model.js";
+import { fitPassages, type RequestSpend, type ShownText } from "../../llm/budget.js";
 import { renderPrompt } from "../../llm/prompts.js";
-import type { ClaimJudge, EvidencePaper, Judgement, Verdict } from "../verdict.js";
-
-/** Long enough for a verdict, two quoted sentences and a reason; a judge that rambles is cut off, not paid for. */
-const VERDICT_MAX_TOKENS = 300;
+import { tokenCounter } from "../../llm/tokens.js";
+import { replyTokens, settings } from "../../settings.js";
+import type { ClaimJudge, EvidencePaper, JudgeOptions, Judgement, Verdict } from "../verdict.js";
 
 const squash = (text: string) =>
   text
@@ -21,15 +21,41 @@ const squash = (text: string) =>
  */
 export class ModelJudge implements ClaimJudge {
   readonly name: string;
+  private spent: RequestSpend[] = [];
 
   constructor(private readonly model: ChatModel) {
     this.name = `model:${model.name}`;
   }
 
-  async judge(claim: string, cited: EvidencePaper[], _others: EvidencePaper[] = []): Promise<Judgement> {
+  takeSpending(): RequestSpend[] {
+    const spent = this.spent;
+    this.spent = [];
+    return spent;
+  }
+
+  async judge(claim: string, cited: EvidencePaper[], _others: EvidencePaper[] = [], options: JudgeOptions = {}): Promise<Judgement> {
     if (cited.length === 0) return { verdict: "uncited", score: 0, evidence: [], better: [], reason: "a claim without a citation" };
-    const abstracts = cited.map((paper, i) => `Abstract ${i + 1}${paper.title ? ` — ${paper.title}` : ""}:\n${paper.sentences.join(" ")}`).join("\n\n");
-    const reply = await this.model.complete(await renderPrompt("verdict", { abstracts, claim }), { maxTokens: VERDICT_MAX_TOKENS, temperature: 0 });
+    // Long abstracts are cut to their sentences closest to the claim (settings.ts budgets.verdict); the reply
+    // is long enough for a verdict, two quoted sentences and a reason: a judge that rambles is cut off.
+    const budget = settings().budgets.verdict;
+    const passages = cited.map((paper, i) => ({
+      sentences: paper.sentences,
+      render: (shown: ShownText) => `Abstract ${i + 1}${paper.title ? ` — ${paper.title}` : ""}:\n${shown.text}`,
+    }));
+    const counter = await tokenCounter();
+    const fitted = fitPassages(passages, budget.sourceTokens, claim, counter);
+    const abstracts = fitted.map((passage) => passage.block).join("\n\n");
+    const messages = await renderPrompt("verdict", { abstracts, claim });
+    const maxTokens = replyTokens(budget, 0);
+    this.spent.push({
+      prompt: "verdict",
+      promptTokens: messages.reduce((sum, message) => sum + counter.count(message.content), 0),
+      sourceTokens: budget.sourceTokens,
+      sourceTokensUsed: counter.count(abstracts),
+      replyTokens: maxTokens,
+      truncatedSources: fitted.flatMap((passage, i) => (passage.truncated && options.numbers?.[i] !== undefined ? [options.numbers[i]!] : [])),
+    });
+    const reply = await this.model.complete(messages, { maxTokens, temperature: 0 });
     const parsed = parseReply(reply);
     if (!parsed) return { verdict: "not-enough-info", score: 0, evidence: [], better: [], reason: "the model's verdict could not be read" };
     const haystack = squash(cited.map((paper) => [paper.title ?? "", ...paper.sentences].join(" ")).join(" "));

@@ -1,4 +1,4 @@
-import type { ClaimJudge, EvidencePaper, Judgement } from "../verdict.js";
+import type { ClaimJudge, EvidencePaper, JudgeOptions, Judgement } from "../verdict.js";
 import { type Analysed, type AnalysedPaper, analyse, analysePaper, type Idf, missingNumbers } from "./analysed.js";
 import { type ClaimFeatures, claimFeatures } from "./features.js";
 import { type JudgeWeights, type Probabilities, predict } from "./model.js";
@@ -18,6 +18,8 @@ export const JUDGE_THRESHOLDS = {
   cueCoverage: 0.45,
   /** An uncited paper must cover the claim this much better than the cited ones to be named as better. */
   betterMargin: 0.2,
+  /** Each paper a theme sentence cites (JudgeOptions.joint) must cover this much of it on its own. */
+  jointMember: 0.3,
 };
 
 interface PaperVerdict {
@@ -48,7 +50,7 @@ export class OfflineJudge implements ClaimJudge {
     this.idf = (stem) => table[stem] ?? weights.defaultIdf;
   }
 
-  async judge(claimText: string, cited: EvidencePaper[], others: EvidencePaper[] = []): Promise<Judgement> {
+  async judge(claimText: string, cited: EvidencePaper[], others: EvidencePaper[] = [], options: JudgeOptions = {}): Promise<Judgement> {
     if (cited.length === 0) return { verdict: "uncited", score: 0, evidence: [], better: [], reason: "a claim without a citation" };
     const claim = analyse(claimText);
     const each = cited.map((paper) => this.assess(claim, paper));
@@ -94,6 +96,13 @@ export class OfflineJudge implements ClaimJudge {
     }
     // A cited paper's own evidence must point the other way (pooled sentences of several papers mix contexts).
     const against = each.find((v) => v.features.cues.length > 0 && v.features.coverage >= JUDGE_THRESHOLDS.cueCoverage);
+    // A theme sentence sums up papers that differ: wording one of them puts the other way ("lower precision")
+    // does not contradict it when another cited paper states it outright ("kept at higher precision").
+    const stated = each.some((v) => supports(v) && v.features.cues.length === 0);
+    if (options.joint && cited.length > 1 && (!against || stated)) {
+      const joint = this.jointly(claim, each);
+      if (joint) return joint;
+    }
     if (against) return { verdict: "contradicted", score, evidence: against.evidence, better: [], reason: against.features.cues[0]!.detail };
     if (supports(pooled)) {
       // Each citation must carry part of the claim: one that adds nothing the others do not is pooled support.
@@ -121,6 +130,27 @@ export class OfflineJudge implements ClaimJudge {
       };
     }
     return { verdict: "not-enough-info", score, evidence: pooled.evidence, better: [], reason: "the cited sources do not state it" };
+  }
+
+  /**
+   * A theme sentence against its papers together: the claim is covered by the union of each paper's best
+   * evidence (one part may come from each), and every cited paper covers enough of it to be about it. Null
+   * when the union does not support it: then it is judged as any claim is.
+   */
+  private jointly(claim: Analysed, each: PaperVerdict[]): Judgement | null {
+    const evidence = each.flatMap((v) => v.evidence);
+    const union = this.assess(claim, { id: each.map((v) => v.paper.id).join("+"), title: null, sentences: [evidence.join(" ")] }, false);
+    if (!supports(union)) return null;
+    const strays = each.filter((v) => v.features.coverage < JUDGE_THRESHOLDS.jointMember);
+    const score = union.probabilities.supported;
+    if (strays.length === 0) return { verdict: "supported", score, evidence, better: [] };
+    return {
+      verdict: "misattributed",
+      score,
+      evidence,
+      better: each.filter((v) => !strays.includes(v)).map((v) => v.paper.id),
+      reason: `${strays.map((v) => v.paper.id).join(", ")} ${strays.length > 1 ? "are" : "is"} not about it`,
+    };
   }
 
   private assess(claim: Analysed, paper: EvidencePaper, cache = true): PaperVerdict {

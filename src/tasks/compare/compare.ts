@@ -7,10 +7,11 @@ import { stripMarkers } from "../../ground/markers.js";
 import { mergeGrounding, type SentenceSupport } from "../../ground/grounding.js";
 import { allSentencesPass } from "../../ground/support.js";
 import type { ClaimJudge } from "../../ground/verdict.js";
+import type { BudgetReport } from "../../llm/budget.js";
 import type { ChatModel } from "../../llm/chat-model.js";
 import { hasFilters } from "../../retrieve/filters.js";
 import { TASK_DEFAULTS } from "../../settings.js";
-import { asEvidence, checkCitedText, checkWarnings } from "../core/check.js";
+import { asEvidence, checkCitedText, checkWarnings, taskBudget } from "../core/check.js";
 import type { TaskContext } from "../core/context.js";
 import { reference } from "../core/result.js";
 import { retrieve } from "../core/retrieve.js";
@@ -57,6 +58,7 @@ interface Draft {
   /** Citations already dropped while reading the draft (a table row for a source that does not exist). */
   removed: string[];
   notes: string[];
+  budget: BudgetReport | null;
 }
 
 export async function compare(context: TaskContext, options: CompareOptions): Promise<CompareResult> {
@@ -122,6 +124,7 @@ async function offlineDraft(sources: AnswerSource[], query: string | undefined, 
     differences: (await choose(differenceSentences(sources, picked, weight), sources, judge)).join(" "),
     removed: [],
     notes: common.sharedByAll ? [] : ["no key phrase appears in every compared abstract"],
+    budget: null,
   };
 }
 
@@ -153,7 +156,8 @@ function fullySupported(text: string, sources: AnswerSource[]): boolean {
 
 async function modelDraft(chat: ChatModel, sources: AnswerSource[], query: string | undefined): Promise<Draft> {
   const focus = query ? `Focus the comparison on: ${query}` : "Compare the papers as a whole.";
-  const reply = await completeWithSources(chat, "compare", { table_header: TABLE_HEADER, focus }, sources);
+  const spec = { prompt: "compare", budget: "compare", request: query ?? "", replyUnits: sources.length } as const;
+  const reply = await completeWithSources(chat, spec, { table_header: TABLE_HEADER, focus }, sources);
   const parsed = parseComparison(reply.text, sources.length);
   return {
     cells: parsed.rows,
@@ -161,6 +165,7 @@ async function modelDraft(chat: ChatModel, sources: AnswerSource[], query: strin
     differences: parsed.differences,
     removed: parsed.removed,
     notes: [...parsed.warnings, ...reply.notes],
+    budget: reply.budget,
   };
 }
 
@@ -168,7 +173,14 @@ async function modelColumnsDraft(chat: ChatModel, sources: AnswerSource[], query
   const focus = query ? `Focus on: ${query}` : "";
   const columnList = columns.map((column) => `"${column.label}"`).join(", ");
   const values = { column_list: columnList, reply_shape: replyShape(columns), column_count: columns.length, focus };
-  const reply = await completeWithSources(chat, "compare-columns", values, sources);
+  // A value and a quote per cell: about half a paper's facet row per column.
+  const spec = {
+    prompt: "compare-columns",
+    budget: "compare",
+    request: query ?? columnList,
+    replyUnits: sources.length * Math.max(1, Math.ceil(columns.length / 2)),
+  } as const;
+  const reply = await completeWithSources(chat, spec, values, sources);
   const parsed = parseColumnReply(reply.text, columns, sources.length);
   return {
     cells: new Map(),
@@ -177,6 +189,7 @@ async function modelColumnsDraft(chat: ChatModel, sources: AnswerSource[], query
     differences: parsed.differences,
     removed: [],
     notes: [...parsed.warnings, ...reply.notes],
+    budget: reply.budget,
   };
 }
 
@@ -224,6 +237,7 @@ async function checkDraft(
             quote,
             citations.map((n) => asEvidence(sources[n - 1]!)),
             sources.filter((s) => !citations.includes(s.n)).map(asEvidence),
+            { numbers: citations },
           )
         : citations.length
           ? {
@@ -282,6 +296,7 @@ async function checkDraft(
     sources: papers.map(({ label: _label, ...ref }) => ref),
     nearest: [],
     relevance: meta.relevance,
+    budget: await taskBudget(draft.budget, judge),
     query: meta.query,
     papers,
     columns: meta.columns,

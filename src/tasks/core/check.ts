@@ -3,6 +3,8 @@ import { validateCitations } from "../../ground/citations.js";
 import { endsSentence } from "../../ground/markers.js";
 import { checkGrounding, type GroundingReport } from "../../ground/grounding.js";
 import type { ClaimJudge, EvidencePaper } from "../../ground/verdict.js";
+import { type BudgetReport, budgetReport, mergeBudgets } from "../../llm/budget.js";
+import { tokenCounter } from "../../llm/tokens.js";
 import { type Relevance, reference, type Reference, type TaskName, type TaskResult } from "./result.js";
 
 export interface CheckedText {
@@ -22,17 +24,39 @@ export async function checkCitedText(
   text: string,
   sources: AnswerSource[],
   judge: ClaimJudge,
-  options: { markdown?: boolean; question?: string; termWeight?: (term: string) => number } = {},
+  options: { markdown?: boolean; question?: string; termWeight?: (term: string) => number; jointGroups?: number[][] } = {},
 ): Promise<CheckedText> {
   const checked = validateCitations(text.trim(), sources.length);
   const claims = options.markdown === false ? checked.text : stripMarkdown(checked.text);
-  const grounding = await checkGrounding(claims, sources.map(asEvidence), judge, { question: options.question, termWeight: options.termWeight });
+  const grounding = await checkGrounding(claims, sources.map(asEvidence), judge, {
+    question: options.question,
+    termWeight: options.termWeight,
+    joint: options.jointGroups ? citesWholeGroup(options.jointGroups) : undefined,
+  });
   return {
     text: checked.text,
     grounding,
     references: [...checked.cited].sort((a, b) => a - b).map((n) => reference(n, sources[n - 1]!.paper)),
     removedCitations: checked.removed,
   };
+}
+
+/**
+ * A task's budget report: its writing requests' (`written`) and those a model judge made since the task began
+ * (ClaimJudge.takeSpending), so --json accounts for every model request. Null when no model was asked.
+ */
+export async function taskBudget(written: BudgetReport | null | undefined, judge: ClaimJudge): Promise<BudgetReport | null> {
+  const spent = judge.takeSpending?.() ?? [];
+  return mergeBudgets([written, spent.length ? budgetReport((await tokenCounter()).name, spent) : null]);
+}
+
+/**
+ * Whether a sentence cites every source of one group, two or more (related-work: all papers of a paragraph):
+ * a theme sentence, judged against those papers together (JudgeOptions.joint).
+ */
+function citesWholeGroup(groups: number[][]): (citations: number[]) => boolean {
+  const keys = new Set(groups.filter((group) => group.length >= 2).map((group) => [...group].sort((a, b) => a - b).join(",")));
+  return (citations) => keys.has([...new Set(citations)].sort((a, b) => a - b).join(","));
 }
 
 /** A numbered source as the judge reads it: the sentences the writer was given (withheld ones left out). */
@@ -105,7 +129,7 @@ export function checkedResult<T extends TaskName>(
   meta: { generator: string; relevance: Relevance | null },
   checked: CheckedText,
   sources: AnswerSource[],
-  written: { droppedReferenceList: boolean; notes: string[] },
+  written: { droppedReferenceList: boolean; notes: string[]; budget?: BudgetReport | null },
 ): TaskResult & { task: T } {
   return {
     task,
@@ -117,5 +141,6 @@ export function checkedResult<T extends TaskName>(
     sources: sources.map((source) => reference(source.n, source.paper)),
     nearest: [],
     relevance: meta.relevance,
+    budget: written.budget ?? null,
   };
 }

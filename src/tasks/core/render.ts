@@ -50,14 +50,20 @@ export function referenceLine(reference: Reference, style: Style = PLAIN): strin
  */
 export function flagUnsupported(text: string, sentences: SentenceSupport[], style: Style = PLAIN): string {
   let flagged = text;
+  // Sentences come in the text's order: each is looked for after the last one flagged, so a sentence written
+  // twice (two paragraphs saying the same) gets one flag at each place, not two at the first.
+  let cursor = 0;
   for (const sentence of sentences) {
     if (sentence.supported) continue;
     const flag = style.warn(verdictFlag(sentence.verdict));
-    if (flagged.includes(sentence.text)) flagged = flagged.replace(sentence.text, `${sentence.text} ${flag}`);
-    else {
-      const bare = sentence.text.replace(/\.$/, "");
-      if (bare && flagged.includes(bare)) flagged = flagged.replace(bare, `${bare} ${flag}`);
-    }
+    const bare = sentence.text.replace(/\.$/, "");
+    const whole = flagged.indexOf(sentence.text, cursor);
+    const at = whole >= 0 || !bare ? whole : flagged.indexOf(bare, cursor);
+    if (at < 0) continue;
+    const found = whole >= 0 ? sentence.text : bare;
+    const end = at + found.length;
+    flagged = `${flagged.slice(0, end)} ${flag}${flagged.slice(end)}`;
+    cursor = end + flag.length + 1;
   }
   return flagged;
 }

@@ -1,5 +1,6 @@
 import type { Paper } from "../../corpus/paper.js";
 import type { GroundingReport } from "../../ground/grounding.js";
+import type { BudgetReport } from "../../llm/budget.js";
 
 /** A numbered source as printed in references: [n] title — date; authors (paper id). */
 export interface Reference {
@@ -53,4 +54,6 @@ export interface TaskResult {
   /** Papers closest to the input, filled when the task abstains. */
   nearest: Reference[];
   relevance: Relevance | null;
+  /** The model requests' token budgets and what they used (settings.ts budgets); null when no model was asked. */
+  budget: BudgetReport | null;
 }

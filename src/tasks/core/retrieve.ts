@@ -80,5 +80,6 @@ export function abstention(task: TaskName, input: string, generator: string, ret
     sources: [],
     nearest,
     relevance: retrieval.relevance,
+    budget: null,
   };
 }

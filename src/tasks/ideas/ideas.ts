@@ -1,8 +1,9 @@
+import type { BudgetReport } from "../../llm/budget.js";
 import type { AnswerSource } from "../../generate/generator.js";
 import { completeWithSources, write } from "../../generate/writer.js";
 import type { IndexSnapshot } from "../../index/snapshot.js";
 import { TASK_DEFAULTS } from "../../settings.js";
-import { checkCitedText, checkedResult } from "../core/check.js";
+import { checkCitedText, checkedResult, taskBudget } from "../core/check.js";
 import type { TaskContext } from "../core/context.js";
 import { onTopic } from "../core/on-topic.js";
 import { abstention, retrieve } from "../core/retrieve.js";
@@ -34,16 +35,22 @@ export async function suggestIdeas(background: string, context: TaskContext, opt
   const numberOf = new Map(sources.map((source) => [source.paper.id, source.n]));
 
   const written = await write(context.writer, {
-    offline: () => ({ drafts: composeOffline(index, background, themes, sources, count), droppedReferenceList: false, notes: [] as string[] }),
+    offline: () => ({
+      drafts: composeOffline(index, background, themes, sources, count),
+      droppedReferenceList: false,
+      notes: [] as string[],
+      budget: null as BudgetReport | null,
+    }),
     model: async (chat) => {
       const outline = themes.map((theme) => `- ${theme.name} [${theme.papers.map((p) => numberOf.get(p.id)).join(", ")}]`).join("\n");
-      const reply = await completeWithSources(chat, "ideas", { background, outline, count }, sources);
+      const spec = { prompt: "ideas", budget: "ideas", request: background, replyUnits: count } as const;
+      const reply = await completeWithSources(chat, spec, { background, outline, count }, sources);
       const { drafts, dropped } = distinctDrafts(splitIdeas(reply.text).map((idea) => modelDraft(index, idea, sources.length)));
       const notes =
         dropped > 0
           ? [...reply.notes, `${dropped} idea(s) of the model repeated an earlier idea's problem and method or its evidence; they were dropped`]
           : reply.notes;
-      return { drafts, droppedReferenceList: reply.droppedReferenceList, notes };
+      return { drafts, droppedReferenceList: reply.droppedReferenceList, notes, budget: reply.budget };
     },
   });
   const ideas: Idea[] = [];
@@ -60,7 +67,11 @@ export async function suggestIdeas(background: string, context: TaskContext, opt
     question: background,
     termWeight: (term) => context.index.keyword.knownIdf(term),
   });
-  const result = checkedResult("ideas", background, { generator: context.writer.name, relevance: retrieval.relevance }, checked, sources, written);
+  const budget = await taskBudget(written.budget, context.judge);
+  const result = checkedResult("ideas", background, { generator: context.writer.name, relevance: retrieval.relevance }, checked, sources, {
+    ...written,
+    budget,
+  });
   // Papers were found, but no two of them combine into an idea: say so rather than print nothing.
   if (ideas.length === 0) result.text = noIdeas(sources);
   return { ...result, answered: ideas.length > 0, ideas };

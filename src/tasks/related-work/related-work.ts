@@ -1,21 +1,21 @@
 import path from "node:path";
 import type { Paper } from "../../corpus/paper.js";
 import { ABSTAIN_TEXT, type AnswerSource } from "../../generate/generator.js";
-import { formatSource } from "../../generate/llm-answerer.js";
-import { completeWithSources, write } from "../../generate/writer.js";
-import { citationsIn, markersBeforeStop } from "../../ground/markers.js";
-import type { ChatModel } from "../../llm/chat-model.js";
+import { write } from "../../generate/writer.js";
+import { citationsIn } from "../../ground/markers.js";
+import type { BudgetReport } from "../../llm/budget.js";
 import type { PaperResult } from "../../retrieve/search.js";
 import { TASK_DEFAULTS } from "../../settings.js";
-import { checkCitedText, checkWarnings } from "../core/check.js";
+import { checkCitedText, checkWarnings, taskBudget } from "../core/check.js";
 import type { ClaimJudge } from "../../ground/verdict.js";
 import type { TaskContext } from "../core/context.js";
 import { reference } from "../core/result.js";
-import { abstention, isAbstention, type Retrieval, retrieve } from "../core/retrieve.js";
+import { abstention, type Retrieval, retrieve } from "../core/retrieve.js";
 import { numberSources } from "../core/sources.js";
 import { buildThemes, type Theme } from "../themes.js";
 import { assignCitationKeys, bibtexFor, type CitationStyle, formatReferences, type UserBibEntry } from "./bibliography.js";
 import { type ComposedParagraph, composeParagraphs, type ThemeSources } from "./compose.js";
+import { draftWithModel, type ModelDraft } from "./model-draft.js";
 import { type OutputFormat, renderDocument, renderParagraph } from "./render.js";
 import type { RelatedWorkResult } from "./types.js";
 
@@ -60,16 +60,17 @@ export async function relatedWork(query: string, context: TaskContext, options: 
     groups.push({ theme, sources: sources.slice(start, start + theme.papers.length) });
   }
 
-  const written = await write(context.writer, {
-    offline: () => ({ paragraphs: composeParagraphs(groups, query, (term) => index.keyword.idf(term)), notes: [] as string[] }),
-    model: (chat) => writeWithModel(chat, query, groups),
+  // A model plans its own outline (model-draft.ts): the groups and the numbering are then its.
+  const written: ModelDraft = await write(context.writer, {
+    offline: () => ({ groups, sources, paragraphs: composeParagraphs(groups, query, (term) => index.keyword.idf(term)), notes: [], budget: null }),
+    model: (chat) => draftWithModel(chat, query, groups),
   });
-  if (!written.paragraphs) return abstained(query, context, retrieval, format, style);
+  if (!written.paragraphs) return { ...abstained(query, context, retrieval, format, style), budget: written.budget };
   return citedDocument(
     { query, generator: context.writer.name, format, style, relevance: retrieval.relevance },
-    groups,
-    sources,
-    { paragraphs: written.paragraphs, notes: written.notes },
+    written.groups,
+    written.sources,
+    { paragraphs: written.paragraphs, notes: written.notes, budget: written.budget },
     options,
     context.judge,
   );
@@ -93,12 +94,16 @@ async function citedDocument(
   base: { query: string; generator: string; format: OutputFormat; style: CitationStyle; relevance: RelatedWorkResult["relevance"] },
   groups: ThemeSources[],
   sources: AnswerSource[],
-  written: { paragraphs: ComposedParagraph[]; notes: string[] },
+  written: { paragraphs: ComposedParagraph[]; notes: string[]; budget: BudgetReport | null },
   options: RelatedWorkOptions,
   judge: ClaimJudge,
 ): Promise<RelatedWorkResult> {
   const { format, style } = base;
-  const checked = await checkCitedText(written.paragraphs.map((paragraph) => paragraph.text).join("\n\n"), sources, judge, { question: base.query });
+  // A sentence citing every paper of its paragraph (a theme sentence) is judged against them together.
+  const checked = await checkCitedText(written.paragraphs.map((paragraph) => paragraph.text).join("\n\n"), sources, judge, {
+    question: base.query,
+    jointGroups: groups.map((group) => group.sources.map((source) => source.n)),
+  });
   const paragraphs = checked.text.split(/\n{2,}/);
   const cited = checked.references.map((ref) => sources[ref.n - 1]!.paper);
   const keys = assignCitationKeys(cited, options.userBib);
@@ -121,6 +126,7 @@ async function citedDocument(
     sources: sources.map((source) => reference(source.n, source.paper)),
     nearest: [],
     relevance: base.relevance,
+    budget: await taskBudget(written.budget, judge),
     format,
     style,
     themes: groups.map((group, g) => ({
@@ -156,43 +162,6 @@ function paragraphThemes(themes: Theme[], results: PaperResult[]): Theme[] {
   return chosen
     .map((theme) => ({ ...theme, papers: [...theme.papers].sort((a, b) => rankOf(a) - rankOf(b)) }))
     .sort((a, b) => closeness(b) - closeness(a) || bestRank(a) - bestRank(b));
-}
-
-/** The model's paragraphs, or null when it says the sources do not cover the topic. */
-async function writeWithModel(chat: ChatModel, query: string, groups: ThemeSources[]): Promise<{ paragraphs: ComposedParagraph[] | null; notes: string[] }> {
-  const numbers = (group: ThemeSources) => group.sources.map((source) => `[${source.n}]`).join(", ");
-  // Each theme's sources follow its name, so the prompt groups them as the paragraphs should.
-  const sources = groups.flatMap((group) => group.sources);
-  const reply = await completeWithSources(
-    chat,
-    "related-work",
-    {
-      topic: query,
-      paragraph_count: groups.length,
-      themes: groups.map((group, g) => `${g + 1}. ${group.theme.name} (sources ${numbers(group)})`).join("\n"),
-      sources: groups.map((group, g) => [`Theme ${g + 1}: ${group.theme.name}`, ...group.sources.map(formatSource)].join("\n\n")).join("\n\n"),
-    },
-    sources,
-  );
-  const paragraphs = isAbstention(reply.text) ? null : splitParagraphs(reply.text).map((paragraph) => ({ phrase: null, text: paragraph }));
-  return { paragraphs, notes: reply.notes };
-}
-
-/**
- * Model output as paragraphs of one line each: headings and any reference list it added are dropped,
- * and "claim. [2]" becomes "claim [2]." (as the grounding check reads it), so flags land on the text.
- */
-function splitParagraphs(text: string): string[] {
-  const kept: string[] = [];
-  for (const line of text.replace(/\r/g, "").split("\n")) {
-    if (/^\s*(#+\s*)?(references|bibliography)\s*:?\s*$/i.test(line)) break;
-    if (!/^\s*#/.test(line)) kept.push(line);
-  }
-  return kept
-    .join("\n")
-    .split(/\n\s*\n/)
-    .map((paragraph) => markersBeforeStop(paragraph.replace(/\s*\n\s*/g, " ")).trim())
-    .filter(Boolean);
 }
 
 /** Paragraph i goes to theme i when the counts agree; otherwise each goes to the theme it cites most. */

@@ -4,6 +4,8 @@ import { type ClaimJudge, countVerdicts, type EvidencePaper, type Judgement, tit
 import type { Embedder } from "../../index/embedder.js";
 import type { IndexSnapshot } from "../../index/snapshot.js";
 import { searchPapers } from "../../retrieve/search.js";
+import type { BudgetReport } from "../../llm/budget.js";
+import { taskBudget } from "../core/check.js";
 import type { UserBibEntry } from "../related-work/bibliography.js";
 import { type DraftFormat, detectFormat, parseDraft } from "./parse-draft.js";
 import { CitationResolver, type UnresolvedCitation } from "./resolve-citations.js";
@@ -52,6 +54,8 @@ export interface VerifyResult {
   unresolved: UnresolvedCitation[];
   /** Every claim supported and every citation resolved: the check passes (exit 0). */
   passed: boolean;
+  /** The model judge's requests and their token budgets (--judge model); null with the offline judge. */
+  budget: BudgetReport | null;
 }
 
 /** Parses the draft, resolves its citations to indexed papers, and has the judge rule on each claim. */
@@ -112,6 +116,7 @@ export async function verifyDraft(input: VerifyInput, context: VerifyContext): P
     counts,
     unresolved,
     passed: unresolved.length === 0 && sentences.every((sentence) => sentence.verdict === "supported"),
+    budget: await taskBudget(null, judge),
   };
 }
 
