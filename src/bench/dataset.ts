@@ -85,7 +85,9 @@ export function loadChunks(dir: string): { chunks: BenchChunk[]; vectors: Float3
 
 export function asParsedInputs(records: RawRecord[]): ParsedInputs {
   const file = records[0]?.source.file ?? "synthetic.jsonl";
-  return { records, skipped: [], files: [{ file, path: file, format: "jsonl", records: records.length, skipped: 0 }], folders: [] };
+  // The path is the key ingest matches records by (merge-sources.ts sourceKey: an absolute path); a relative
+  // one matched none, and the bench indexed 0 chunks.
+  return { records, skipped: [], files: [{ file, path: path.resolve(file), format: "jsonl", records: records.length, skipped: 0 }], folders: [] };
 }
 
 export function writeQueryVectors(file: string, queries: QueryVector[]): void {
