@@ -55,7 +55,8 @@ describe("controls from data and servers never reach the terminal", () => {
         outcome: "shown escaped on one report line",
       },
       async () => {
-        const result = await runCliAsync(["--index", indexDir, "ingest", work], { cwd: work });
+        // A fresh index: ingesting the same folder into indexDir again is answered "unchanged" without a file report.
+        const result = await runCliAsync(["--index", path.join(tempDir(), "index"), "ingest", work], { cwd: work });
         expect(result.code, result.stderr).toBe(0);
         clean(result);
         const line = result.stdout.split("\n").find((row) => row.includes("records as jsonl"))!;
