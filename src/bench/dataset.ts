@@ -7,6 +7,7 @@ import type { ParsedInputs } from "../ingest/parse-files.js";
 import { recordsToPapers } from "../ingest/papers.js";
 import { generateSyntheticRecords, type SourceText } from "./synthetic-corpus.js";
 import { readJsonLineValues } from "../corpus/json-lines.js";
+import { writeJsonLines } from "../index/files.js";
 
 /**
  * One synthetic corpus as every system sees it, written to a folder the worker processes read:
@@ -62,8 +63,12 @@ export async function prepareDataset(
     liveTexts: (embedder.liveTexts ?? 0) - liveBefore,
   };
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "records.jsonl"), `${records.map((record) => JSON.stringify(record)).join("\n")}\n`);
-  writeFileSync(path.join(dir, "chunks.jsonl"), `${chunks.map(({ id, paperId, text }) => JSON.stringify({ id, paperId, text })).join("\n")}\n`);
+  // Streamed: at 1M chunks one joined string would pass V8's ~512 MB string limit.
+  writeJsonLines(path.join(dir, "records.jsonl"), records);
+  writeJsonLines(
+    path.join(dir, "chunks.jsonl"),
+    chunks.map(({ id, paperId, text }) => ({ id, paperId, text })),
+  );
   writeFileSync(path.join(dir, "vectors.f32"), new Uint8Array(vectors.buffer));
   writeFileSync(path.join(dir, "meta.json"), JSON.stringify(meta, null, 2));
   return meta;

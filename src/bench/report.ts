@@ -34,6 +34,8 @@ export interface BenchReport {
     budgetSeconds: number;
     timeoutMinutes: number;
     heapMiB: number;
+    /** Peers run only at sizes up to this one. */
+    peersUpTo?: string;
   };
   versions: Record<string, string>;
   sentenceCache: { file: string; texts: number; embeddedThisRun: number; seconds: number; textsPerSecond: number | null };
@@ -161,6 +163,8 @@ export function renderReport(report: BenchReport): string {
         lat("dense"),
         lat("hybrid"),
         `${num(r.baselineRssMiB, 0)} / ${r.memory ? num(r.memory.peakMiB, 0) : `>${num(outcome.observedPeakRssMiB, 0)}`}`,
+        system === "citewise" ? num((r.ingestMemory as { peakMiB?: number } | undefined)?.peakMiB, 0) : "",
+        system === "citewise" ? num(r.diskMiB as number | undefined, 0) : "",
       ]);
     }
   }
@@ -180,10 +184,15 @@ export function renderReport(report: BenchReport): string {
       "dense p50/p95 ms",
       "hybrid p50/p95 ms",
       "RSS base/peak MiB",
+      "ingest RSS",
+      "disk MiB",
     ],
     rows,
     1,
   );
+  out += `  citewise runs twice: ingest + unchanged re-ingest in one process ("ingest RSS" = its peak), then open ("load ms") and queries in a\n`;
+  out += `   fresh process ("RSS base/peak" = that process: what querying costs); disk = the index folder after ingest.\n`;
+  if (o.peersUpTo) out += `  peers run up to ${o.peersUpTo} chunks (--peers-up-to): beyond that they hold every vector in JavaScript arrays.\n`;
   out += `  (orama: bm25 = its full-text BM25, dense = vector mode, hybrid = full text + vector; langchain: dense only;\n`;
   out += `   "(Nq)": the ${o.budgetSeconds} s budget per mode ran out after N of the ${o.queries} queries, so the figure covers those only)\n`;
 

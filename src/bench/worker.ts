@@ -19,6 +19,7 @@ const { values } = parseArgs({
     label: { type: "string", default: "" },
     sentences: { type: "string", default: "" },
     "sentence-cache": { type: "string", default: "" },
+    "index-dir": { type: "string", default: "" },
     k: { type: "string", default: "10" },
     warmup: { type: "string", default: "5" },
     rounds: { type: "string", default: "3" },
@@ -59,7 +60,8 @@ const ctx: SystemContext = {
 
 try {
   save();
-  if (system === "citewise") await (await import("./systems/citewise.js")).runCitewise(ctx);
+  if (system === "citewise-ingest") await (await import("./systems/citewise.js")).runCitewiseIngest(ctx, values["index-dir"]!);
+  else if (system === "citewise") await (await import("./systems/citewise.js")).runCitewiseQuery(ctx, values["index-dir"]!);
   else if (system === "citewise-real") await (await import("./systems/citewise.js")).runCitewiseReal(ctx, values.inputs ?? []);
   else if (system === "langchain") await (await import("./systems/langchain.js")).runLangchain(ctx);
   else if (system === "orama") await (await import("./systems/orama.js")).runOrama(ctx);

@@ -282,13 +282,15 @@ async function embedMissing(
   const missing = chunks.filter((chunk) => !cache.has(chunk.contentHash));
   // Large batches let a multi-threaded embedder keep every core busy; progress is reported per batch.
   const batchSize = options.batchSize ?? 32;
-  const fresh = new Map<string, number[]>();
+  // Float32Array, not the embedder's number[]: a quarter of the memory (1M chunks: 2 GB instead of 8+).
+  const fresh = new Map<string, Float32Array>();
   for (let i = 0; i < missing.length; i += batchSize) {
     const batch = missing.slice(i, i + batchSize);
     const embeddings = await embedder.embedDocuments(batch.map((chunk) => chunk.text));
     assertValidEmbeddings(embeddings, batch.length, embedder);
-    for (const [j, chunk] of batch.entries()) fresh.set(chunk.contentHash, embeddings[j]!);
-    onBatch(batch.map((chunk, j) => ({ contentHash: chunk.contentHash, vector: embeddings[j]! })));
+    const packed = embeddings.map((embedding) => Float32Array.from(embedding));
+    for (const [j, chunk] of batch.entries()) fresh.set(chunk.contentHash, packed[j]!);
+    onBatch(batch.map((chunk, j) => ({ contentHash: chunk.contentHash, vector: packed[j]! })));
     options.onProgress?.({ phase: "embed", done: Math.min(i + batchSize, missing.length), total: missing.length });
   }
   const vectors: StoredVector[] = chunks.map((chunk) => ({
