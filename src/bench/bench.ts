@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadRetrievalFixtures } from "../eval/retrieval-fixtures.js";
 import { PACKAGE } from "../settings.js";
 import { LazyUseLite } from "./lazy-embedder.js";
-import { prepareDataset, writeQueryVectors } from "./dataset.js";
+import { type DatasetMeta, prepareDataset, writeQueryVectors } from "./dataset.js";
 import { computeRatios, renderReport, type BenchReport, type SizeReport } from "./report.js";
 import { runWorker, type ChildOutcome } from "./run-child.js";
 import { CachedSentenceEmbedder, SentenceVectorCache } from "./sentence-vectors.js";
@@ -24,6 +24,8 @@ const { values } = parseArgs({
     sizes: { type: "string", default: "1k,10k,100k,1m" },
     // Peers keep every vector in JavaScript arrays: past this size they only measure swapping.
     "peers-up-to": { type: "string", default: "100k" },
+    // Keeps the generated corpora (records + vectors) here and reuses them: 1M takes ~15 min to generate.
+    "data-cache": { type: "string", default: "" },
     systems: { type: "string", default: SYSTEMS.join(",") },
     out: { type: "string", default: path.join(".cache", "bench.json") },
     seed: { type: "string", default: "42" },
@@ -141,11 +143,13 @@ try {
   const sizeReports: SizeReport[] = [];
   for (const label of sizes) {
     const targetChunks = parseSize(label);
-    const dataDir = path.join(runDir, label);
-    progress(`${label}: generating ~${targetChunks} chunks and their vectors`);
+    const keep = values["data-cache"] ? path.resolve(values["data-cache"], `${label}-seed${options.seed}`) : null;
+    const dataDir = keep ?? path.join(runDir, label);
     const prepStarted = performance.now();
     const embedder = new CachedSentenceEmbedder(cache, known, real.get);
-    const corpus = await prepareDataset(dataDir, source, { label, targetChunks, seed: options.seed + targetChunks }, embedder);
+    const cached = keep && existsSync(path.join(keep, "meta.json")) ? (JSON.parse(readFileSync(path.join(keep, "meta.json"), "utf8")) as DatasetMeta) : null;
+    if (!cached) progress(`${label}: generating ~${targetChunks} chunks and their vectors`);
+    const corpus = cached ?? (await prepareDataset(dataDir, source, { label, targetChunks, seed: options.seed + targetChunks }, embedder));
     const prepSeconds = (performance.now() - prepStarted) / 1000;
     progress(`${label}: ${corpus.records} records → ${corpus.papers} papers → ${corpus.chunks} chunks (${prepSeconds.toFixed(0)} s)`);
     await real.close();
@@ -157,7 +161,7 @@ try {
       else results[system] = await run(system, label, inputs);
     }
     sizeReports.push({ label, corpus, prepSeconds, systems: results });
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!keep) rmSync(dataDir, { recursive: true, force: true });
   }
 
   const version = (name: string) => (JSON.parse(readFileSync(path.join(ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
