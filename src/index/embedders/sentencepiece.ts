@@ -49,31 +49,27 @@ export class SentencePieceTokenizer {
     const best = new Float64Array(n + 1);
     const word = new Int32Array(n + 1);
     const length = new Int32Array(n + 1);
-    const seen = new Uint8Array(n + 1);
-    seen[0] = 1;
-    // Candidates grouped by end position, visited in increasing start order (as the reference does).
-    const byEnd: Array<Array<[number, number, number]>> = Array.from({ length: n + 1 }, () => []);
+    // Forward Viterbi: starts in increasing order, so each end sees its candidates in increasing start order
+    // (the reference's tie-breaking), and best[start] is final before it is extended.
+    const relax = (start: number, end: number, index: number) => {
+      const score = (index === 0 ? 0 : this.scores[index]!) + best[start]!;
+      if (best[end] === 0 || score >= best[end]!) {
+        best[end] = score;
+        word[end] = index;
+        length[end] = end - start;
+      }
+    };
     for (let start = 0; start < n; start++) {
       let node = this.root.children.get(symbols[start]!);
       let matched = false;
       for (let i = start; i < n && node; i++) {
         if (node.index >= 0) {
-          byEnd[i + 1]!.push([start, node.index, i + 1 - start]);
+          relax(start, i + 1, node.index);
           matched = true;
         }
         node = i + 1 < n ? node.children.get(symbols[i + 1]!) : undefined;
       }
-      if (!matched) byEnd[start + 1]!.push([start, 0, 1]);
-    }
-    for (let end = 1; end <= n; end++) {
-      for (const [start, index, len] of byEnd[end]!.sort((a, b) => a[0] - b[0])) {
-        const score = (index === 0 ? 0 : this.scores[index]!) + best[start]!;
-        if (best[end] === 0 || score >= best[end]!) {
-          best[end] = score;
-          word[end] = index;
-          length[end] = len;
-        }
-      }
+      if (!matched) relax(start, start + 1, 0);
     }
     const pieces: number[] = [];
     for (let at = n; at > 0; at -= length[at]!) pieces.push(word[at]!);
