@@ -290,7 +290,9 @@ async function main() {
   if (DIMENSION < FULL) {
     const q = pca(y, texts.length, DIMENSION);
     final = project(table, V, q, DIMENSION);
-    console.log(`PCA ${DIMENSION}: held-out mean cosine vs USE-Lite ${meanCosine(x, final, project(yHeld, held.length, q, DIMENSION), held, DIMENSION).toFixed(4)} (in the projected space)`);
+    console.log(
+      `PCA ${DIMENSION}: held-out mean cosine vs USE-Lite ${meanCosine(x, final, project(yHeld, held.length, q, DIMENSION), held, DIMENSION).toFixed(4)} (in the projected space)`,
+    );
   }
   const file = path.join(PACKAGE.modelsDir, STATIC_MODEL_FILE);
   writeFileSync(file, encodeStaticModel({ dimension: DIMENSION, weights, vectors: Float32Array.from(final) }));

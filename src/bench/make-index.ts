@@ -38,10 +38,13 @@ try {
     // Same seed rule as the bench, so the corpus is the one the bench measures.
     const meta = await prepareDataset(dataDir, source, { label: values.size, targetChunks, seed: Number(values.seed) + targetChunks }, embedder);
     process.stderr.write(`generated ${meta.records} records → ${meta.chunks} chunks in ${dataDir}\n`);
-  } else process.stderr.write(`reusing ${dataDir} (${(JSON.parse(readFileSync(path.join(dataDir, "meta.json"), "utf8")) as { chunks: number }).chunks} chunks)\n`);
+  } else
+    process.stderr.write(`reusing ${dataDir} (${(JSON.parse(readFileSync(path.join(dataDir, "meta.json"), "utf8")) as { chunks: number }).chunks} chunks)\n`);
   const started = performance.now();
   const report = await ingest({ inputs: [], parsed: asParsedInputs(loadRecords(dataDir)), indexDir: path.resolve(values.out), embedder });
-  process.stderr.write(`indexed ${report.papers} papers, ${report.chunks} chunks into ${values.out} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `indexed ${report.papers} papers, ${report.chunks} chunks into ${values.out} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
 } finally {
   await real.close();
 }

@@ -22,5 +22,7 @@ export async function createEmbedder(spec: string = DEFAULT_EMBEDDER, options: {
     await embedder.probe();
     return embedder;
   }
-  throw new UnknownEmbedderError(`unknown embedder "${spec}"; use "${DEFAULT_EMBEDDER}" (offline), "${USE_LITE_EMBEDDER}" (offline, slower) or "openai:<model>" (e.g. openai:text-embedding-3-small)`);
+  throw new UnknownEmbedderError(
+    `unknown embedder "${spec}"; use "${DEFAULT_EMBEDDER}" (offline), "${USE_LITE_EMBEDDER}" (offline, slower) or "openai:<model>" (e.g. openai:text-embedding-3-small)`,
+  );
 }
