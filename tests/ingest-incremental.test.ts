@@ -32,7 +32,7 @@ describe("ingest of the whole bundled corpus (built once in global setup)", () =
     expect(report.duplicatesMerged).toBe(18);
     expect(report.skipped).toEqual([]);
     expect(report.chunksEmbedded).toBe(report.chunks);
-    expect(report.embedder).toBe("use-lite-static-256");
+    expect(report.embedder).toBe("use-lite-512");
   });
 
   it("stores every chunk with a unit-length 512-d vector", async () => {

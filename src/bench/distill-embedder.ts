@@ -87,7 +87,9 @@ async function tokenVectors(): Promise<Float32Array> {
     indices.dispose();
     values.dispose();
     result.dispose();
-    rows.forEach((row, i) => out.set(normalizeVector(row), (from + i) * FULL));
+    rows.forEach((row, i) => {
+      out.set(normalizeVector(row), (from + i) * FULL);
+    });
   }
   return out;
 }
@@ -98,7 +100,9 @@ async function textVectors(texts: string[]): Promise<Float32Array> {
   try {
     for (let from = 0; from < texts.length; from += 256) {
       const vectors = await embedder.embedDocuments(texts.slice(from, from + 256));
-      vectors.forEach((vector, i) => out.set(vector, (from + i) * FULL));
+      vectors.forEach((vector, i) => {
+        out.set(vector, (from + i) * FULL);
+      });
       process.stderr.write(`\rUSE-Lite: ${Math.min(texts.length, from + 256)}/${texts.length} texts`);
     }
   } finally {
@@ -271,9 +275,9 @@ async function main() {
   const w0 = Float64Array.from(tokens);
   const y = Float64Array.from(targets);
   const yTrain = new Float64Array(train.length * FULL);
-  train.forEach((row, r) => yTrain.set(y.subarray(row * FULL, (row + 1) * FULL), r * FULL));
+  for (const [r, row] of train.entries()) yTrain.set(y.subarray(row * FULL, (row + 1) * FULL), r * FULL);
   const yHeld = new Float64Array(held.length * FULL);
-  held.forEach((row, r) => yHeld.set(y.subarray(row * FULL, (row + 1) * FULL), r * FULL));
+  for (const [r, row] of held.entries()) yHeld.set(y.subarray(row * FULL, (row + 1) * FULL), r * FULL);
   console.log(`token vectors alone: held-out mean cosine ${meanCosine(x, w0, yHeld, held, FULL).toFixed(4)}`);
   let bestLambda = Number.NaN;
   let bestScore = meanCosine(x, w0, yHeld, held, FULL);
