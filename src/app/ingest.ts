@@ -2,7 +2,7 @@ import { ingest, type IngestOptions, type IngestReport } from "../ingest/pipelin
 import { createEmbedder, DEFAULT_EMBEDDER } from "../index/embedders/create.js";
 
 export interface RunIngestOptions extends Pick<IngestOptions, "format" | "rebuild" | "remove" | "repair" | "parsed" | "onProgress"> {
-  /** "use-lite-512" (default) or "openai:<model>". */
+  /** "use-lite-512" (default), "use-lite-static-256" or "openai:<model>". */
   embedder?: string;
   /** Deadline of each request to an openai: embedder. */
   timeoutSeconds?: number;

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import pc from "picocolors";
 import type { IngestReport } from "../../ingest/pipeline.js";
 import { storedSourceFiles } from "../../ingest/pipeline.js";
-import { DEFAULT_EMBEDDER } from "../../index/embedders/create.js";
+import { DEFAULT_EMBEDDER, STATIC_EMBEDDER } from "../../index/embedders/create.js";
 import { hasIndex, loadIndexManifest } from "../../index/snapshot.js";
 import { IndexCorruptError, IndexNotFoundError } from "../../index/storage.js";
 import { ingestWithProgress, resolveIndexLocation, type GlobalOptions } from "../context.js";
@@ -17,7 +17,7 @@ export function registerIngest(program: Command): void {
     .description("parse, chunk and embed paper abstracts into the local index (incremental: unchanged papers are not re-embedded)")
     .argument("[paths...]", "files or folders to ingest (default: read the index's own source files again; for a new index, the bundled sample corpus)")
     .option("-f, --format <format>", "force a parser: plaintext, listing, daily, jsonl, bibtex, csv (default: detected per file)", parseFormat)
-    .option("--embedder <name>", `embedder: ${DEFAULT_EMBEDDER} (offline) or openai:<model>`)
+    .option("--embedder <name>", `embedder: ${DEFAULT_EMBEDDER} (offline, default), ${STATIC_EMBEDDER} (offline, much faster, weaker) or openai:<model>`)
     .option("--rebuild", "chunk and embed every stored paper again (e.g. to switch embedders); the papers stay")
     .option("--timeout <seconds>", "deadline of each request to an openai: embedder", parsePositiveInt("--timeout", 3600), 60)
     .option("--json", "print the ingest report as JSON")
