@@ -280,12 +280,16 @@ async function embedMissing(
   onBatch: (batch: { contentHash: string; vector: Vector }[]) => void,
 ) {
   const missing = chunks.filter((chunk) => !cache.has(chunk.contentHash));
-  // Large batches let a multi-threaded embedder keep every core busy; progress is reported per batch.
-  const batchSize = options.batchSize ?? 32;
+  // Large batches let a multi-threaded embedder keep every core (or a remote one every request slot) busy; progress is reported per batch.
+  const batchSize = options.batchSize ?? embedder.batchTexts ?? 32;
   const fresh = new Map<string, number[]>();
   for (let i = 0; i < missing.length; i += batchSize) {
     const batch = missing.slice(i, i + batchSize);
-    const embeddings = await embedder.embedDocuments(batch.map((chunk) => chunk.text));
+    const embeddings = await embedder.embedDocuments(
+      batch.map((chunk) => chunk.text),
+      // A remote embedder finishes a call's requests one by one: the bar moves with each of them.
+      (done) => options.onProgress?.({ phase: "embed", done: i + Math.min(done, batch.length), total: missing.length }),
+    );
     assertValidEmbeddings(embeddings, batch.length, embedder);
     for (const [j, chunk] of batch.entries()) fresh.set(chunk.contentHash, embeddings[j]!);
     onBatch(batch.map((chunk, j) => ({ contentHash: chunk.contentHash, vector: embeddings[j]! })));
