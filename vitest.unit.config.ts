@@ -18,6 +18,7 @@ export const UNIT_TESTS = [
   "tests/readable-text.test.ts",
   "tests/map-layout.test.ts",
   "tests/compare-text.test.ts",
+  "tests/openai-batching.test.ts",
 ];
 
 export default defineConfig({

@@ -109,6 +109,22 @@ export interface Settings {
    * thinks before it answers needs more). Reported in --json as `budget`.
    */
   budgets: Record<BudgetName, RequestBudget>;
+  /** Requests to an OpenAI-compatible embeddings server (`--embedder openai:<model>`, index/embedders/openai.ts). */
+  embeddings: {
+    /** $CITEWISE_EMBED_BATCH: most texts in one embeddings request (default 128; OpenAI accepts up to 2,048). */
+    requestTexts: number;
+    /**
+     * $CITEWISE_EMBED_BATCH_CHARS: most characters of text in one request (default 200,000, about 50k tokens: far
+     * below OpenAI's 300k tokens per request, and a body a local server parses quickly). A longer text goes alone.
+     */
+    requestChars: number;
+    /**
+     * $CITEWISE_EMBED_CONCURRENCY: embeddings requests in flight at once (default 4). A remote server answers
+     * several at the same time; 1 sends one request after the other. A 429 or 5xx is retried with backoff,
+     * honouring Retry-After (model.maxRetries).
+     */
+    concurrency: number;
+  };
   ingest: {
     /** $CITEWISE_MAX_FILE_BYTES: larger input files are skipped (default 512 MB: larger files are not abstract dumps, and refusing them keeps memory bounded). */
     maxFileBytes: number;
@@ -178,6 +194,11 @@ export function settings(env: NodeJS.ProcessEnv = process.env): Settings {
       maxRetries: 3,
     },
     budgets: requestBudgets(positive(env.CITEWISE_SOURCE_TOKENS), positive(env.CITEWISE_REPLY_TOKENS)),
+    embeddings: {
+      requestTexts: Math.max(1, Math.floor(positive(env.CITEWISE_EMBED_BATCH) ?? 128)),
+      requestChars: Math.max(1, Math.floor(positive(env.CITEWISE_EMBED_BATCH_CHARS) ?? 200_000)),
+      concurrency: Math.max(1, Math.floor(positive(env.CITEWISE_EMBED_CONCURRENCY) ?? 4)),
+    },
     ingest: { maxFileBytes: Math.floor(positive(env.CITEWISE_MAX_FILE_BYTES) ?? 512 * 1024 * 1024) },
     postgres: {
       hnswMinChunks: positive(env.CITEWISE_PG_HNSW_MIN_CHUNKS) ?? 100_000,

@@ -4,7 +4,10 @@ export interface Embedder {
   /** Recorded in the index; an index built with one embedder refuses vectors from another. */
   readonly name: string;
   readonly dimension: number;
-  embedDocuments(texts: string[]): Promise<number[][]>;
+  /** Texts per embedDocuments call that keep the embedder busy (a remote one sends several requests at once); default 32. */
+  readonly batchTexts?: number;
+  /** `onProgress`, when the embedder reports it, gets how many of the texts are embedded so far. */
+  embedDocuments(texts: string[], onProgress?: (done: number) => void): Promise<number[][]>;
   embedQuery(text: string): Promise<number[]>;
   /** Releases threads or connections, if the embedder holds any. */
   close?(): Promise<void>;

@@ -280,13 +280,17 @@ async function embedMissing(
   onBatch: (batch: { contentHash: string; vector: Vector }[]) => void,
 ) {
   const missing = chunks.filter((chunk) => !cache.has(chunk.contentHash));
-  // Large batches let a multi-threaded embedder keep every core busy; progress is reported per batch.
-  const batchSize = options.batchSize ?? 32;
+  // Large batches let a multi-threaded embedder keep every core (or a remote one every request slot) busy; progress is reported per batch.
+  const batchSize = options.batchSize ?? embedder.batchTexts ?? 32;
   // Float32Array, not the embedder's number[]: a quarter of the memory (1M chunks: 2 GB instead of 8+).
   const fresh = new Map<string, Float32Array>();
   for (let i = 0; i < missing.length; i += batchSize) {
     const batch = missing.slice(i, i + batchSize);
-    const embeddings = await embedder.embedDocuments(batch.map((chunk) => chunk.text));
+    const embeddings = await embedder.embedDocuments(
+      batch.map((chunk) => chunk.text),
+      // A remote embedder finishes a call's requests one by one: the bar moves with each of them.
+      (done) => options.onProgress?.({ phase: "embed", done: i + Math.min(done, batch.length), total: missing.length }),
+    );
     assertValidEmbeddings(embeddings, batch.length, embedder);
     const packed = embeddings.map((embedding) => Float32Array.from(embedding));
     for (const [j, chunk] of batch.entries()) fresh.set(chunk.contentHash, packed[j]!);
