@@ -62,7 +62,7 @@ describe("OpenAI embedder: batching and bounded concurrency (127.0.0.1)", () => 
     expect(vectors).toHaveLength(1000);
     vectors.forEach((vector, i) => {
       const expected = normalizeVector(serverEmbedding(input[i]!));
-      vector.forEach((value, d) => expect(value).toBeCloseTo(expected[d]!, 5));
+      for (const [d, value] of vector.entries()) expect(value).toBeCloseTo(expected[d]!, 5);
     });
     expect(progress.at(-1)).toBe(1000);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
@@ -86,7 +86,7 @@ describe("OpenAI embedder: batching and bounded concurrency (127.0.0.1)", () => 
     // Retry-After: 1 is honoured (the client's own backoff would be ~0.5 s).
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(server.requests.reduce((sum, request) => sum + request.texts, 0)).toBe(40);
-    vectors.forEach((vector, i) => expect(vector[0]).toBeCloseTo(normalizeVector(serverEmbedding(input[i]!))[0]!, 5));
+    for (const [i, vector] of vectors.entries()) expect(vector[0]).toBeCloseTo(normalizeVector(serverEmbedding(input[i]!))[0]!, 5);
   });
 
   it("a request that keeps failing ends the call with one line", async () => {

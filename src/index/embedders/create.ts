@@ -4,7 +4,7 @@ import { StaticEmbedder } from "./static.js";
 import { UseLiteEmbedder } from "./use-lite.js";
 import { CitewiseError } from "../../errors.js";
 
-export const USE_LITE_EMBEDDER = "use-lite-512";
+const USE_LITE_EMBEDDER = "use-lite-512";
 export const STATIC_EMBEDDER = "use-lite-static-256";
 /** USE-Lite stays the default: the static table lost 0.007 hybrid nDCG@10 on SciFact test (README). */
 export const DEFAULT_EMBEDDER = USE_LITE_EMBEDDER;
