@@ -15,6 +15,7 @@ export const UNIT_TESTS = [
   "tests/bench-synthetic.test.ts",
   "tests/commands-doc.test.ts",
   "tests/query-terms.test.ts",
+  "tests/search-parts.test.ts",
   "tests/readable-text.test.ts",
   "tests/map-layout.test.ts",
   "tests/compare-text.test.ts",

@@ -194,8 +194,9 @@ export class Bm25Index {
    * Exact MaxScore dynamic pruning: returns the same hits, scores and order as scoring every posting
    * (searchTermsExhaustive), and fewer than k hits only when fewer than k (allowed) documents match.
    */
-  searchTerms(terms: Array<{ term: string; weight: number }>, k: number, allowed?: (docIndex: number) => boolean): KeywordHit[] {
+  searchTerms(terms: Array<{ term: string; weight: number }>, k: number, allowed?: (docIndex: number) => boolean, allowedDocs?: Int32Array): KeywordHit[] {
     const lists: TermList[] = [];
+    let postings = 0;
     for (const [position, { term, weight }] of terms.entries()) {
       const posting = this.postings.get(term);
       if (!posting || posting.docs.length === 0) continue;
@@ -203,10 +204,35 @@ export class Bm25Index {
       if (!(weight > 0)) return this.searchTermsExhaustive(terms, k, allowed);
       const idf = weight * this.rawIdf(posting.docs.length);
       lists.push({ position, docs: posting.docs, tfs: posting.tfs, idf, bound: idf * this.maxTermPart(term, posting), at: 0 });
+      postings += posting.docs.length;
     }
     if (k <= 0 || lists.length === 0) return [];
+    // A filter that keeps few documents: looking each of them up costs less than walking the postings (and
+    // MaxScore cannot prune while fewer than k allowed documents have been seen).
+    if (allowed && allowedDocs && allowedDocs.length * lists.length * PROBE_COST < postings) return this.scoreAmong(lists, k, allowedDocs);
     if (lists.length === 1) return this.searchTermsExhaustive(terms, k, allowed);
     return this.maxScore(lists, k, allowed);
+  }
+
+  /** Scores just the given documents (sorted), each looked up in every term's postings; summed in query order like the exhaustive scorer. */
+  private scoreAmong(lists: TermList[], k: number, docs: Int32Array): KeywordHit[] {
+    const { k1, b } = BM25;
+    const inQueryOrder = [...lists].sort((x, y) => x.position - y.position);
+    const hits: KeywordHit[] = [];
+    for (let d = 0; d < docs.length; d++) {
+      const doc = docs[d]!;
+      let score = 0;
+      let matched = false;
+      for (const list of inQueryOrder) {
+        list.at = seek(list.docs, list.at, doc);
+        if (list.at >= list.docs.length || list.docs[list.at] !== doc) continue;
+        const tf = list.tfs[list.at]!;
+        score += (list.idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * this.docLengths[doc]!) / this.averageLength));
+        matched = true;
+      }
+      if (matched) hits.push({ docIndex: doc, score });
+    }
+    return hits.sort((x, y) => y.score - x.score || x.docIndex - y.docIndex).slice(0, k);
   }
 
   /** Scores every posting of every term: the reference the pruned search must equal. */
@@ -285,6 +311,14 @@ export class Bm25Index {
         if (list.at < list.docs.length && list.docs[list.at]! < doc) doc = list.docs[list.at]!;
       }
       if (doc === 0x7fffffff) break;
+      if (allowed && !allowed(doc)) {
+        // Filtered out: not scored at all, and the weak lists need not be probed for it.
+        for (let i = firstEssential; i < m; i++) {
+          const list = lists[i]!;
+          if (list.at < list.docs.length && list.docs[list.at] === doc) list.at++;
+        }
+        continue;
+      }
       let partial = 0;
       for (let i = firstEssential; i < m; i++) {
         const list = lists[i]!;
@@ -307,7 +341,7 @@ export class Bm25Index {
           partial += contribution[i]!;
         } else contribution[i] = 0;
       }
-      if (pruned || !admits(partial, threshold) || (allowed && !allowed(doc))) continue;
+      if (pruned || !admits(partial, threshold)) continue;
       // The exhaustive scorer adds terms in query order; adding in the same order gives the same float.
       let exact = 0;
       for (const i of queryOrder) exact += contribution[i]!;
@@ -332,6 +366,9 @@ interface TermList {
   /** Cursor into docs. */
   at: number;
 }
+
+/** Roughly what one document lookup (a galloping seek) costs against reading one posting in order. */
+const PROBE_COST = 8;
 
 /** Could a document whose score is at most `bound` still enter the top k? Rounding margin keeps it exact. */
 function admits(bound: number, threshold: number): boolean {

@@ -18,16 +18,40 @@ export function hasFilters(filters: PaperFilters): boolean {
 }
 
 export function paperMatches(paper: Paper, filters: PaperFilters): boolean {
-  if (filters.yearFrom !== undefined || filters.yearTo !== undefined) {
-    if (paper.year === null) return false;
-    if (filters.yearFrom !== undefined && paper.year < filters.yearFrom) return false;
-    if (filters.yearTo !== undefined && paper.year > filters.yearTo) return false;
+  return paperFilter(filters)(paper);
+}
+
+/**
+ * The filters as one predicate, for checking many papers: the typed text is folded once, and each paper's
+ * folded author and venue names are kept (a search checks a paper once per matching chunk and per query).
+ */
+export function paperFilter(filters: PaperFilters): (paper: Paper) => boolean {
+  const { yearFrom, yearTo, source, language } = filters;
+  const author = filters.author ? folded(filters.author) : "";
+  const venue = filters.venue ? folded(filters.venue) : "";
+  return (paper) => {
+    if (yearFrom !== undefined || yearTo !== undefined) {
+      if (paper.year === null) return false;
+      if (yearFrom !== undefined && paper.year < yearFrom) return false;
+      if (yearTo !== undefined && paper.year > yearTo) return false;
+    }
+    if (source && !paper.sources.some((entry) => entry.file.includes(source))) return false;
+    if (language && paper.language !== language) return false;
+    if (filters.author && !foldedNames(paper).authors.some((name) => name.includes(author))) return false;
+    if (filters.venue && !foldedNames(paper).venue.includes(venue)) return false;
+    return true;
+  };
+}
+
+const foldedByPaper = new WeakMap<Paper, { authors: string[]; venue: string }>();
+
+function foldedNames(paper: Paper): { authors: string[]; venue: string } {
+  let names = foldedByPaper.get(paper);
+  if (!names) {
+    names = { authors: paper.authors.map(folded), venue: folded(paper.venue ?? "") };
+    foldedByPaper.set(paper, names);
   }
-  if (filters.source && !paper.sources.some((source) => source.file.includes(filters.source!))) return false;
-  if (filters.language && paper.language !== filters.language) return false;
-  if (filters.author && !paper.authors.some((name) => folded(name).includes(folded(filters.author!)))) return false;
-  if (filters.venue && !folded(paper.venue ?? "").includes(folded(filters.venue))) return false;
-  return true;
+  return names;
 }
 
 /** "Hochreiter", "hochreiter" and "Höchreiter" alike: lower case, accents off. */

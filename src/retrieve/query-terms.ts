@@ -113,52 +113,109 @@ function splitCompound(index: Bm25Index, token: string): string[] | null {
 const TYPO = { minLength: 4, oneEditUpTo: 7, minDocuments: 2, minStem: 5, maxEnding: 5 } as const;
 
 /** The most frequent vocabulary term within one edit (two for long words) of an unknown one, or null. */
-function nearestTerm(index: Bm25Index, term: string): string | null {
+export function nearestTerm(index: Bm25Index, term: string): string | null {
   if (term.length < TYPO.minLength || !/^\p{L}+$/u.test(term)) return null;
   const limit = term.length <= TYPO.oneEditUpTo ? 1 : 2;
-  let best: { term: string; distance: number; df: number } | null = null;
-  for (const candidate of index.terms()) {
+  const vocabulary = typoCandidates(index);
+  // Equal distance and frequency: the term earlier in the vocabulary wins, as a scan in its order would pick.
+  let best: Candidate | null = null;
+  let bestDistance = 0;
+  for (let length = term.length - limit; length <= term.length + limit; length++) {
     // A correction is a word of the same kind: "GPTQ" is not a misspelt "GPT".
-    if (Math.abs(candidate.length - term.length) > limit || candidate[0] !== term[0] || candidate.length < TYPO.minLength) continue;
-    const df = index.documentFrequency(candidate);
-    if (df < TYPO.minDocuments) continue;
-    const distance = editDistance(term, candidate, limit);
-    if (distance > limit) continue;
-    if (!best || distance < best.distance || (distance === best.distance && df > best.df)) best = { term: candidate, distance, df };
+    if (length < TYPO.minLength) continue;
+    for (const candidate of vocabulary.get(bucketKey(term, length)) ?? []) {
+      const distance = editDistance(term, candidate.term, limit);
+      if (distance > limit) continue;
+      if (
+        !best ||
+        distance < bestDistance ||
+        (distance === bestDistance && (candidate.df > best.df || (candidate.df === best.df && candidate.ordinal < best.ordinal)))
+      ) {
+        best = candidate;
+        bestDistance = distance;
+      }
+    }
   }
   if (best) return best.term;
   // The stemmer cannot strip a misspelt ending ("hallucinaton" stays whole while "hallucination" is
   // "hallucin"): a known stem the unknown term starts with, give or take one edit, also counts.
-  for (const candidate of index.terms()) {
-    if (candidate.length < TYPO.minStem || candidate.length >= term.length || term.length - candidate.length > TYPO.maxEnding || candidate[0] !== term[0])
-      continue;
-    const df = index.documentFrequency(candidate);
-    if (df < TYPO.minDocuments) continue;
-    const distance = editDistance(term.slice(0, candidate.length), candidate, 1);
-    if (distance > 1) continue;
-    if (
-      !best ||
-      distance < best.distance ||
-      (distance === best.distance && (candidate.length > best.term.length || (candidate.length === best.term.length && df > best.df)))
-    )
-      best = { term: candidate, distance, df };
+  for (let length = Math.max(TYPO.minStem, term.length - TYPO.maxEnding); length < term.length; length++) {
+    for (const candidate of vocabulary.get(bucketKey(term, length)) ?? []) {
+      const distance = editDistance(term.slice(0, length), candidate.term, 1);
+      if (distance > 1) continue;
+      if (
+        !best ||
+        distance < bestDistance ||
+        (distance === bestDistance &&
+          (length > best.term.length ||
+            (length === best.term.length && (candidate.df > best.df || (candidate.df === best.df && candidate.ordinal < best.ordinal)))))
+      ) {
+        best = candidate;
+        bestDistance = distance;
+      }
+    }
   }
   return best?.term ?? null;
 }
 
+/** A vocabulary term a typo may be corrected to, with its document frequency and place in the vocabulary. */
+interface Candidate {
+  term: string;
+  df: number;
+  ordinal: number;
+}
+
+const typoIndexes = new WeakMap<Bm25Index, Map<string, Candidate[]>>();
+
+/**
+ * The terms corrections may use (frequent enough, long enough), by first letter and length: a typo is compared
+ * with the few terms that could be within reach instead of the whole vocabulary. Built once per index.
+ */
+function typoCandidates(index: Bm25Index): Map<string, Candidate[]> {
+  let buckets = typoIndexes.get(index);
+  if (buckets) return buckets;
+  buckets = new Map();
+  let ordinal = 0;
+  for (const term of index.terms()) {
+    const df = index.documentFrequency(term);
+    const at = ordinal++;
+    if (term.length < TYPO.minLength || df < TYPO.minDocuments) continue;
+    const key = bucketKey(term, term.length);
+    const bucket = buckets.get(key);
+    if (bucket) bucket.push({ term, df, ordinal: at });
+    else buckets.set(key, [{ term, df, ordinal: at }]);
+  }
+  typoIndexes.set(index, buckets);
+  return buckets;
+}
+
+/** First UTF-16 unit and length: the same test (`candidate[0] === term[0]`) the correction rules are stated in. */
+function bucketKey(term: string, length: number): string {
+  return `${term[0]}${length}`;
+}
+
+/** One reused table for editDistance (terms are short): no allocation per comparison. */
+let table = new Int32Array(0);
+
 /** Damerau–Levenshtein distance (adjacent swaps count one), or limit + 1 once it is certainly larger. */
 function editDistance(a: string, b: string, limit: number): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const width = b.length + 1;
+  const size = (a.length + 1) * width;
+  if (table.length < size) table = new Int32Array(size * 2);
+  const rows = table;
+  for (let j = 0; j <= b.length; j++) rows[j] = j;
   for (let i = 1; i <= a.length; i++) {
+    const row = i * width;
+    rows[row] = i;
     let rowMin = Number.POSITIVE_INFINITY;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, rows[i - 2]![j - 2]! + 1);
-      rows[i]![j] = value;
+      let value = Math.min(rows[row - width + j]! + 1, rows[row + j - 1]! + 1, rows[row - width + j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, rows[row - 2 * width + j - 2]! + 1);
+      rows[row + j] = value;
       rowMin = Math.min(rowMin, value);
     }
     if (rowMin > limit) return limit + 1;
   }
-  return rows[a.length]![b.length]!;
+  return rows[a.length * width + b.length]!;
 }

@@ -2,7 +2,7 @@ import type { Chunk, Paper } from "../corpus/paper.js";
 import { dot, type Embedder } from "../index/embedder.js";
 import type { IndexSnapshot } from "../index/snapshot.js";
 import { acronymsOf } from "./acronyms.js";
-import { hasFilters, paperMatches, type PaperFilters } from "./filters.js";
+import { hasFilters, paperFilter, type PaperFilters } from "./filters.js";
 import { reciprocalRankFusion, zScoreFusion } from "./fusion.js";
 import { mmrOrder } from "./mmr.js";
 import { queryTerms } from "./query-terms.js";
@@ -40,13 +40,8 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
   const mode = options.mode ?? (embedder ? "hybrid" : "bm25");
   const k = options.k ?? 10;
   const filters = options.filters ?? {};
-  const allowedChunk = hasFilters(filters)
-    ? (chunkId: string) => {
-        const chunk = index.chunkById.get(chunkId);
-        const paper = chunk && index.papers.get(chunk.paperId);
-        return paper ? paperMatches(paper, filters) : false;
-      }
-    : undefined;
+  const allowed = hasFilters(filters) ? chunkFilter(index, filters) : undefined;
+  const allowedChunk = allowed && ((chunkId: string) => allowed.has(index.chunkPosition.get(chunkId) ?? -1));
 
   const bm25Hits =
     mode === "dense"
@@ -55,7 +50,8 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
           .searchTerms(
             queryTerms(index.keyword, query, settings.acronyms ? acronymsOf(index.chunks) : undefined),
             settings.candidates,
-            allowedChunk && ((doc) => allowedChunk(index.chunks[doc]!.id)),
+            allowed?.has,
+            allowed?.docs,
           )
           .map((hit) => ({ id: index.chunks[hit.docIndex]!.id, score: hit.score }));
   const bm25Ids = bm25Hits.map((hit) => hit.id);
@@ -118,6 +114,56 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
 
   if (settings.mmrLambda < 1 && results.length > 1) results = await diversify(index, results, settings.mmrLambda, k);
   return results.slice(0, k);
+}
+
+/** The chunks a set of filters keeps, by position (the BM25 document number): a bitmap and the sorted list. */
+interface AllowedChunks {
+  has: (doc: number) => boolean;
+  docs: Int32Array;
+}
+
+/** Recent filters per index version: a session that keeps its filters checks each paper once, not once per query. */
+const allowedCache = new WeakMap<Chunk[], { papers: Map<string, Paper>; byFilters: Map<string, AllowedChunks> }>();
+const ALLOWED_CACHE_SIZE = 8;
+
+function chunkFilter(index: IndexSnapshot, filters: PaperFilters): AllowedChunks {
+  const key = JSON.stringify(
+    Object.entries(filters)
+      .filter(([, value]) => value !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+  let entry = allowedCache.get(index.chunks);
+  if (entry?.papers !== index.papers) {
+    entry = { papers: index.papers, byFilters: new Map() };
+    allowedCache.set(index.chunks, entry);
+  }
+  let allowed = entry.byFilters.get(key);
+  if (!allowed) {
+    allowed = allowedChunks(index, paperFilter(filters));
+    if (entry.byFilters.size >= ALLOWED_CACHE_SIZE) entry.byFilters.delete(entry.byFilters.keys().next().value!);
+    entry.byFilters.set(key, allowed);
+  }
+  return allowed;
+}
+
+/** Checks every paper once (a chunk's answer is its paper's), so the per-posting and per-vector tests are a bitmap read. */
+function allowedChunks(index: IndexSnapshot, matches: (paper: Paper) => boolean): AllowedChunks {
+  const bits = new Uint8Array(index.chunks.length);
+  const docs: number[] = [];
+  let lastPaper: string | null = null;
+  let lastKept = false;
+  index.chunks.forEach((chunk, doc) => {
+    if (chunk.paperId !== lastPaper) {
+      const paper = index.papers.get(chunk.paperId);
+      lastPaper = chunk.paperId;
+      lastKept = paper ? matches(paper) : false;
+    }
+    if (lastKept) {
+      bits[doc] = 1;
+      docs.push(doc);
+    }
+  });
+  return { has: (doc) => bits[doc] === 1, docs: Int32Array.from(docs) };
 }
 
 /** MMR reorders only the head of the ranking: three times k, at least 30 papers (deeper ones never surface). */
