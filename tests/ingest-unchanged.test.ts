@@ -60,14 +60,17 @@ describe("unchanged re-ingest", () => {
     expect(versions()).toEqual(entries);
   });
 
-  it("reads everything again when a file's mtime changes, then is fast again", async () => {
+  it("a file touched but not edited is still unchanged (its hash says so), and its new mtime is recorded", async () => {
     const { embedder } = hashingEmbedder();
     const file = path.join(corpus, path.basename(FILES.daily));
     const later = new Date(statSync(file).mtimeMs + 5000);
     utimesSync(file, later, later);
+    const pointer = current();
     const touched = await ingest({ inputs: [corpus], indexDir, embedder, baseDir: work });
-    expect(touched.unchangedFiles).toBeUndefined();
-    expect(touched.published).toBe(false);
+    expect(touched).toMatchObject({ published: false, unchangedFiles: 3 });
+    expect(current()).toBe(pointer);
+    const saved = JSON.parse(readFileSync(path.join(indexDir, "ingest-inputs.json"), "utf8")) as { files: Array<{ path: string; mtimeMs: number }> };
+    expect(saved.files.find((stamp) => stamp.path === file)?.mtimeMs).toBe(statSync(file).mtimeMs);
     const again = await ingest({ inputs: [corpus], indexDir, embedder, baseDir: work });
     expect(again.unchangedFiles).toBe(3);
   });

@@ -60,7 +60,7 @@ export interface IngestReport {
   /** False when nothing changed and nothing was published. */
   published: boolean;
   /**
-   * Set when every input (file size, mtime and SHA-256, or the parsed records' digest) matched what the
+   * Set when every input (file path, size and SHA-256, or the parsed records' digest) matched what the
    * last ingest recorded for the current version: nothing was parsed or loaded. The number of files.
    */
   unchangedFiles?: number;
