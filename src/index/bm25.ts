@@ -42,6 +42,7 @@ export class Bm25Index {
   private readonly averageLength: number;
   /** Per-term bound of tf·(k1+1)/norm for MaxScore, filled on first use (cheap: one pass over the posting). */
   private readonly maxParts = new Map<string, number>();
+  private norms: Float64Array | null = null;
 
   private constructor(
     private readonly postings: Map<string, { docs: Int32Array; tfs: Float32Array }>,
@@ -216,7 +217,8 @@ export class Bm25Index {
 
   /** Scores just the given documents (sorted), each looked up in every term's postings; summed in query order like the exhaustive scorer. */
   private scoreAmong(lists: TermList[], k: number, docs: Int32Array): KeywordHit[] {
-    const { k1, b } = BM25;
+    const { k1 } = BM25;
+    const lengthNorm = this.lengthNorms();
     const inQueryOrder = [...lists].sort((x, y) => x.position - y.position);
     const hits: KeywordHit[] = [];
     for (let d = 0; d < docs.length; d++) {
@@ -227,7 +229,7 @@ export class Bm25Index {
         list.at = seek(list.docs, list.at, doc);
         if (list.at >= list.docs.length || list.docs[list.at] !== doc) continue;
         const tf = list.tfs[list.at]!;
-        score += (list.idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * this.docLengths[doc]!) / this.averageLength));
+        score += (list.idf * tf * (k1 + 1)) / (tf + lengthNorm[doc]!);
         matched = true;
       }
       if (matched) hits.push({ docIndex: doc, score });
@@ -258,6 +260,18 @@ export class Bm25Index {
     return topK(scores, touched, k);
   }
 
+  /**
+   * k1·(1 − b + b·length/average) of every document, the part of BM25's denominator that does not depend on
+   * the term: computed once, in the same operations as the exhaustive scorer, so tf + it is the same float.
+   */
+  private lengthNorms(): Float64Array {
+    if (!this.norms) {
+      const { k1, b } = BM25;
+      this.norms = Float64Array.from(this.docLengths, (length) => k1 * (1 - b + (b * length) / this.averageLength));
+    }
+    return this.norms;
+  }
+
   private rawIdf(df: number): number {
     const n = this.docLengths.length;
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
@@ -267,11 +281,12 @@ export class Bm25Index {
   private maxTermPart(term: string, posting: { docs: Int32Array; tfs: Float32Array }): number {
     const known = this.maxParts.get(term);
     if (known !== undefined) return known;
-    const { k1, b } = BM25;
+    const { k1 } = BM25;
+    const lengthNorm = this.lengthNorms();
     let best = 0;
     for (let i = 0; i < posting.docs.length; i++) {
       const tf = posting.tfs[i]!;
-      const part = (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * this.docLengths[posting.docs[i]!]!) / this.averageLength));
+      const part = (tf * (k1 + 1)) / (tf + lengthNorm[posting.docs[i]!]!);
       if (part > best) best = part;
     }
     this.maxParts.set(term, best);
@@ -285,7 +300,7 @@ export class Bm25Index {
    * margin, and a surviving document's score is summed in query order, so results equal the exhaustive sum.
    */
   private maxScore(lists: TermList[], k: number, allowed?: (docIndex: number) => boolean): KeywordHit[] {
-    const { k1, b } = BM25;
+    const { k1 } = BM25;
     lists.sort((x, y) => x.bound - y.bound);
     const m = lists.length;
     // upTo[i]: the most lists[0..i] can add together.
@@ -298,34 +313,33 @@ export class Bm25Index {
     const heap = new HitHeap(k);
     let threshold = -Infinity;
     let firstEssential = 0;
-    const lengths = this.docLengths;
-    const average = this.averageLength;
-    const score = (list: TermList, doc: number): number => {
-      const tf = list.tfs[list.at]!;
-      return (list.idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * lengths[doc]!) / average));
+    const lengthNorm = this.lengthNorms();
+    // Each list's current document (END when done): the merge reads one typed array, not m objects.
+    const END = 0x7fffffff;
+    const current = Int32Array.from(lists, (list) => list.docs[0]!);
+    const advance = (i: number): void => {
+      const list = lists[i]!;
+      list.at++;
+      current[i] = list.at < list.docs.length ? list.docs[list.at]! : END;
     };
     for (;;) {
-      let doc = 0x7fffffff;
-      for (let i = firstEssential; i < m; i++) {
-        const list = lists[i]!;
-        if (list.at < list.docs.length && list.docs[list.at]! < doc) doc = list.docs[list.at]!;
-      }
-      if (doc === 0x7fffffff) break;
+      let doc = END;
+      for (let i = firstEssential; i < m; i++) if (current[i]! < doc) doc = current[i]!;
+      if (doc === END) break;
       if (allowed && !allowed(doc)) {
         // Filtered out: not scored at all, and the weak lists need not be probed for it.
-        for (let i = firstEssential; i < m; i++) {
-          const list = lists[i]!;
-          if (list.at < list.docs.length && list.docs[list.at] === doc) list.at++;
-        }
+        for (let i = firstEssential; i < m; i++) if (current[i] === doc) advance(i);
         continue;
       }
+      const norm = lengthNorm[doc]!;
       let partial = 0;
       for (let i = firstEssential; i < m; i++) {
-        const list = lists[i]!;
-        if (list.at < list.docs.length && list.docs[list.at] === doc) {
-          contribution[i] = score(list, doc);
+        if (current[i] === doc) {
+          const list = lists[i]!;
+          const tf = list.tfs[list.at]!;
+          contribution[i] = (list.idf * tf * (k1 + 1)) / (tf + norm);
           partial += contribution[i]!;
-          list.at++;
+          advance(i);
         } else contribution[i] = 0;
       }
       let pruned = false;
@@ -337,7 +351,8 @@ export class Bm25Index {
         const list = lists[i]!;
         list.at = seek(list.docs, list.at, doc);
         if (list.at < list.docs.length && list.docs[list.at] === doc) {
-          contribution[i] = score(list, doc);
+          const tf = list.tfs[list.at]!;
+          contribution[i] = (list.idf * tf * (k1 + 1)) / (tf + norm);
           partial += contribution[i]!;
         } else contribution[i] = 0;
       }

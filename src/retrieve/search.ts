@@ -53,7 +53,7 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
             allowed?.has,
             allowed?.docs,
           )
-          .map((hit) => ({ id: index.chunks[hit.docIndex]!.id, score: hit.score }));
+          .map((hit) => ({ chunk: index.chunks[hit.docIndex]!, id: index.chunks[hit.docIndex]!.id, score: hit.score }));
   const bm25Ids = bm25Hits.map((hit) => hit.id);
   const denseIds: string[] = [];
   const denseScore = new Map<string, number>();
@@ -89,8 +89,10 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
 
   // Chunk scores roll up to papers: the best chunk counts fully, further chunks add a fraction.
   const byPaper = new Map<string, ChunkMatch[]>();
+  // BM25 hits bring their chunk; only dense hits are looked up by id in the whole index.
+  const bm25Chunk = new Map(bm25Hits.map((hit) => [hit.id, hit.chunk]));
   for (const [chunkId, score] of fused) {
-    const chunk = index.chunkById.get(chunkId);
+    const chunk = bm25Chunk.get(chunkId) ?? index.chunkById.get(chunkId);
     if (!chunk) continue;
     const matches = byPaper.get(chunk.paperId) ?? [];
     matches.push({
