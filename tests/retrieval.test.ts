@@ -4,6 +4,9 @@ import { evaluateRetrieval } from "../src/eval/retrieval-eval.js";
 import { loadRetrievalFixtures, resolveFixtures, type ResolvedFixture } from "../src/eval/retrieval-fixtures.js";
 import { UseLiteEmbedder } from "../src/index/embedders/use-lite.js";
 import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
+import { acronymsOf } from "../src/retrieve/acronyms.js";
+import { paperMatches, type PaperFilters } from "../src/retrieve/filters.js";
+import { queryTerms } from "../src/retrieve/query-terms.js";
 import { searchPapers } from "../src/retrieve/search.js";
 import { ROOT } from "./helpers.js";
 
@@ -65,6 +68,37 @@ describe("hybrid retrieval on the bundled corpus", () => {
     const fromDaily = await searchPapers(index, embedder, "transformers", { k: 20, filters: { source: "004_" } });
     expect(fromDaily.length).toBeGreaterThan(0);
     expect(fromDaily.every((result) => result.paper.sources.some((source) => source.file.includes("004_")))).toBe(true);
+  });
+
+  it("filtered BM25 ranks are the exhaustive scorer's with each chunk's paper checked, broad and selective filters alike", async () => {
+    const filterSets: PaperFilters[] = [
+      { yearFrom: 2023, yearTo: 2023 },
+      { yearTo: 2019 },
+      { source: "004_" },
+      { source: "000_" },
+      { language: "zh" },
+      { yearFrom: 3000 },
+    ];
+    let compared = 0;
+    for (const filters of filterSets)
+      for (const fixture of fixtures.slice(0, 12)) {
+        const allowed = (doc: number) => paperMatches(index.papers.get(index.chunks[doc]!.paperId)!, filters);
+        const reference = index.keyword.searchTermsExhaustive(queryTerms(index.keyword, fixture.query, acronymsOf(index.chunks)), 100, allowed);
+        const search = () => searchPapers(index, null, fixture.query, { mode: "bm25", k: 10, filters, mmrLambda: 1, chunksPerPaper: 100 });
+        const results = await search();
+        // Asked again, the filter comes from the cache: the same answer.
+        expect(await search()).toEqual(results);
+        expect(results).toHaveLength(Math.min(10, new Set(reference.map((hit) => index.chunks[hit.docIndex]!.paperId)).size));
+        for (const { paper, chunks } of results) {
+          expect(paperMatches(paper, filters)).toBe(true);
+          for (const match of chunks) {
+            const hit = reference[match.bm25Rank! - 1]!;
+            expect(index.chunks[hit.docIndex]!.id, JSON.stringify({ filters, query: fixture.query })).toBe(match.chunk.id);
+            compared++;
+          }
+        }
+      }
+    expect(compared).toBeGreaterThan(200);
   });
 
   it("finds the Chinese abstract with a Chinese query and never crashes on it", async () => {

@@ -88,7 +88,7 @@ const lines = Object.values(FILES).flatMap((file) => readFileSync(path.join(DATA
 const corpus = Bm25Index.fromTexts(lines.filter((line) => line.length > 200));
 
 describe("typo corrections looked up by first letter and length", () => {
-  it("pick the same term as a scan of the whole vocabulary, for thousands of misspellings", () => {
+  it("pick the same term as a scan of the whole vocabulary, for 2,000 misspellings", () => {
     const next = random(7);
     const letters = "abcdefghijklmnopqrstuvwxyz";
     const vocabulary = [...corpus.terms()].filter((term) => term.length >= 4);
@@ -102,7 +102,7 @@ describe("typo corrections looked up by first letter and length", () => {
       return at + 1 < word.length ? word.slice(0, at) + word[at + 1] + word[at] + word.slice(at + 2) : word;
     };
     let corrected = 0;
-    for (let q = 0; q < 3000; q++) {
+    for (let q = 0; q < 2000; q++) {
       const word = vocabulary[Math.floor(next() * vocabulary.length)]!;
       // One or two edits, and now and then a made-up ending past the stem ("hallucinaton").
       let typo = edit(word);
@@ -113,7 +113,7 @@ describe("typo corrections looked up by first letter and length", () => {
       if (expected) corrected++;
     }
     // The comparison means something only if many typos do get a correction (not those of the first letter).
-    expect(corrected).toBeGreaterThan(600);
+    expect(corrected).toBeGreaterThan(400);
   });
 });
 

@@ -326,11 +326,6 @@ export class Bm25Index {
       let doc = END;
       for (let i = firstEssential; i < m; i++) if (current[i]! < doc) doc = current[i]!;
       if (doc === END) break;
-      if (allowed && !allowed(doc)) {
-        // Filtered out: not scored at all, and the weak lists need not be probed for it.
-        for (let i = firstEssential; i < m; i++) if (current[i] === doc) advance(i);
-        continue;
-      }
       const norm = lengthNorm[doc]!;
       let partial = 0;
       for (let i = firstEssential; i < m; i++) {
@@ -356,7 +351,8 @@ export class Bm25Index {
           partial += contribution[i]!;
         } else contribution[i] = 0;
       }
-      if (pruned || !admits(partial, threshold)) continue;
+      // Filters are asked last: only about documents that could still enter the top k.
+      if (pruned || !admits(partial, threshold) || (allowed && !allowed(doc))) continue;
       // The exhaustive scorer adds terms in query order; adding in the same order gives the same float.
       let exact = 0;
       for (const i of queryOrder) exact += contribution[i]!;

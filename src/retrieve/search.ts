@@ -118,10 +118,11 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
   return results.slice(0, k);
 }
 
-/** The chunks a set of filters keeps, by position (the BM25 document number): a bitmap and the sorted list. */
+/** The chunks a set of filters keeps, by position (the BM25 document number). */
 interface AllowedChunks {
   has: (doc: number) => boolean;
-  docs: Int32Array;
+  /** Every kept position, sorted: listed only when the filters keep few chunks (then BM25 scores just those). */
+  docs: Int32Array | undefined;
 }
 
 /** Recent filters per index version: a session that keeps its filters checks each paper once, not once per query. */
@@ -148,24 +149,34 @@ function chunkFilter(index: IndexSnapshot, filters: PaperFilters): AllowedChunks
   return allowed;
 }
 
-/** Checks every paper once (a chunk's answer is its paper's), so the per-posting and per-vector tests are a bitmap read. */
+/** Chunks sampled to tell a selective filter from a broad one, and the share below which it counts as selective. */
+const SELECTIVITY = { sample: 512, share: 0.02 } as const;
+
+/**
+ * Each chunk's answer is worked out when first asked and remembered (a broad filter is asked only about the
+ * few chunks that reach the top k). A sample tells whether the filters keep few chunks; only then are all of
+ * them checked up front, so BM25 can score just those instead of walking every posting.
+ */
 function allowedChunks(index: IndexSnapshot, matches: (paper: Paper) => boolean): AllowedChunks {
-  const bits = new Uint8Array(index.chunks.length);
+  const NO = 1;
+  const YES = 2;
+  const known = new Uint8Array(index.chunks.length);
+  const has = (doc: number): boolean => {
+    if (doc < 0 || doc >= known.length) return false;
+    if (known[doc] === 0) {
+      const paper = index.papers.get(index.chunks[doc]!.paperId);
+      known[doc] = paper && matches(paper) ? YES : NO;
+    }
+    return known[doc] === YES;
+  };
+  const n = known.length;
+  const sample = Math.min(n, SELECTIVITY.sample);
+  let kept = 0;
+  for (let i = 0; i < sample; i++) if (has(Math.floor((i * n) / sample))) kept++;
+  if (kept > sample * SELECTIVITY.share) return { has, docs: undefined };
   const docs: number[] = [];
-  let lastPaper: string | null = null;
-  let lastKept = false;
-  index.chunks.forEach((chunk, doc) => {
-    if (chunk.paperId !== lastPaper) {
-      const paper = index.papers.get(chunk.paperId);
-      lastPaper = chunk.paperId;
-      lastKept = paper ? matches(paper) : false;
-    }
-    if (lastKept) {
-      bits[doc] = 1;
-      docs.push(doc);
-    }
-  });
-  return { has: (doc) => bits[doc] === 1, docs: Int32Array.from(docs) };
+  for (let doc = 0; doc < n; doc++) if (has(doc)) docs.push(doc);
+  return { has, docs: Int32Array.from(docs) };
 }
 
 /** MMR reorders only the head of the ranking: three times k, at least 30 papers (deeper ones never surface). */
