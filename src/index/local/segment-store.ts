@@ -1,6 +1,7 @@
 import { settings } from "../../settings.js";
 import type { QueryOptions, Vector, VectorHit, VectorStore } from "../store.js";
 import { Candidates } from "./candidates.js";
+import { Int8Kernel } from "./int8-kernel.js";
 import { quantiseQuery, type QuantisedRows } from "./quantise.js";
 import type { VectorRow } from "./segments.js";
 
@@ -32,12 +33,24 @@ const ROW_SPAN = 65_536;
 export class SegmentVectorStore implements VectorStore {
   readonly size: number;
   private rowById: Map<string, number> | null = null;
+  /** The SIMD scan, holding the int8 codes (the segments' codes are views of its memory); null: the JavaScript scan. */
+  private readonly kernel: Int8Kernel | null;
 
   constructor(
     private readonly segments: SearchSegment[],
     readonly dimension: number,
   ) {
     this.size = segments.reduce((sum, segment) => sum + (segment.live ? segment.live.reduce((n, v) => n + v, 0) : segment.rows.length), 0);
+    this.kernel = Int8Kernel.create(
+      segments.map((segment) => segment.quantised.codes),
+      dimension,
+    );
+    if (this.kernel) {
+      // The file buffers the codes came from can go: the scales are copied out of them (a few KB per segment).
+      segments.forEach((segment, i) => {
+        segment.quantised = { codes: this.kernel!.views[i]!, scales: segment.quantised.scales.slice() };
+      });
+    }
   }
 
   async query(vector: Vector, k: number, allowed?: (id: string) => boolean, options: QueryOptions = {}): Promise<VectorHit[]> {
@@ -50,7 +63,15 @@ export class SegmentVectorStore implements VectorStore {
     } else {
       const pool = new Candidates(Math.max(RERANK_FACTOR * k, RERANK_MIN));
       const quantised = quantiseQuery(query);
-      this.segments.forEach((segment, i) => scanQuantised(segment, i * ROW_SPAN, quantised.codes, this.dimension, pool, allowed));
+      const kernel = this.kernel;
+      if (kernel) {
+        kernel.setQuery(quantised.codes);
+        this.segments.forEach((segment, i) => {
+          const sums = kernel.scan(i, segment.rows.length, this.dimension);
+          const { scales } = segment.quantised;
+          for (let row = 0; row < sums.length; row++) offer(segment, i * ROW_SPAN, row, sums[row]! * scales[row]!, pool, allowed);
+        });
+      } else this.segments.forEach((segment, i) => scanQuantised(segment, i * ROW_SPAN, quantised.codes, this.dimension, pool, allowed));
       for (let i = 0; i < pool.length; i++) {
         const item = pool.itemAt(i);
         const segment = this.segments[Math.floor(item / ROW_SPAN)]!;

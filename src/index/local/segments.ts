@@ -192,9 +192,7 @@ export function loadSegment(indexDir: string, name: string, expected: { count: n
     bytes.byteLength === count * dimension * 4 ? float32View(bytes, 0, count * dimension) : null,
   );
   // Legacy segments have no vectors.i8: it is made in memory, which is not damage.
-  let quantised = hasQuantised
-    ? readChecked(path.join(dir, "vectors.i8"), sums["vectors.i8"], (bytes) => parseQuantised(bytes, count, dimension))
-    : null;
+  let quantised = hasQuantised ? readChecked(path.join(dir, "vectors.i8"), sums["vectors.i8"], (bytes) => parseQuantised(bytes, count, dimension)) : null;
   let approximate = false;
   if (!vectors) {
     vectors = vectra() ? vectorsFromVectra(name, vectra()!, rows, dimension) : null;
