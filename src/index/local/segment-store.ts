@@ -59,7 +59,7 @@ export class SegmentVectorStore implements VectorStore {
     const exact = options.exact ?? settings().search.exact;
     const best = new Candidates(k);
     if (exact) {
-      this.segments.forEach((segment, i) => scanExact(segment, i * ROW_SPAN, query, this.dimension, best, allowed));
+      for (const [i, segment] of this.segments.entries()) scanExact(segment, i * ROW_SPAN, query, this.dimension, best, allowed);
     } else {
       const pool = new Candidates(Math.max(RERANK_FACTOR * k, RERANK_MIN));
       const quantised = quantiseQuery(query);
@@ -71,7 +71,7 @@ export class SegmentVectorStore implements VectorStore {
           const { scales } = segment.quantised;
           for (let row = 0; row < sums.length; row++) offer(segment, i * ROW_SPAN, row, sums[row]! * scales[row]!, pool, allowed);
         });
-      } else this.segments.forEach((segment, i) => scanQuantised(segment, i * ROW_SPAN, quantised.codes, this.dimension, pool, allowed));
+      } else for (const [i, segment] of this.segments.entries()) scanQuantised(segment, i * ROW_SPAN, quantised.codes, this.dimension, pool, allowed);
       for (let i = 0; i < pool.length; i++) {
         const item = pool.itemAt(i);
         const segment = this.segments[Math.floor(item / ROW_SPAN)]!;

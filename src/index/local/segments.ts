@@ -165,7 +165,10 @@ export function loadSegment(indexDir: string, name: string, expected: { count: n
   const { count, dimension } = expected;
   // segment.json is parsed only when needed: the version usually has the sums, and its rows are a fallback.
   let info: SegmentInfo | null | undefined;
-  const segmentInfo = () => (info === undefined ? (info = readSegmentInfo(dir)) : info);
+  const segmentInfo = () => {
+    if (info === undefined) info = readSegmentInfo(dir);
+    return info;
+  };
   const repairs: string[] = [];
   if (expected.files ? !existsSync(path.join(dir, "segment.json")) : !segmentInfo()) repairs.push(`segment.json of ${name} is missing or damaged`);
   const sums = expected.files ?? segmentInfo()?.files ?? {};
