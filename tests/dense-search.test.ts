@@ -5,6 +5,8 @@ import { ingest } from "../src/ingest/pipeline.js";
 import { sumOf, writeFileAtomic } from "../src/index/files.js";
 import { readPointer, writePointer } from "../src/index/local/layout.js";
 import { Int8Kernel } from "../src/index/local/int8-kernel.js";
+import { quantiseRows } from "../src/index/local/quantise.js";
+import { SegmentVectorStore } from "../src/index/local/segment-store.js";
 import { segmentsDir } from "../src/index/local/segments.js";
 import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
 import type { VectorHit } from "../src/index/store.js";
@@ -206,5 +208,32 @@ describe("int8 kernel (WebAssembly SIMD)", () => {
       expect(Array.from(kernel!.scan(s, rows, dimension))).toEqual(expected);
     });
     expect(Int8Kernel.create(segments, 60)).toBeNull();
+  });
+
+  it("without the kernel (a dimension not a multiple of 16), the JavaScript scan finds the same exact top hits", async () => {
+    const dimension = 24;
+    const rows = 2000;
+    let seed = 11;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31 - 0.5;
+    };
+    const vectors = Float32Array.from({ length: rows * dimension }, next);
+    const segment = {
+      rows: Array.from({ length: rows }, (_, i) => ({ id: `c${i}`, paperId: `p${i}`, contentHash: `h${i}` })),
+      vectors,
+      quantised: quantiseRows(vectors, rows, dimension),
+      approximate: false,
+      live: null,
+    };
+    const store = new SegmentVectorStore([segment], dimension);
+    const found: VectorHit[][] = [];
+    const exact: VectorHit[][] = [];
+    for (let q = 0; q < 50; q++) {
+      const query = Float32Array.from({ length: dimension }, next);
+      found.push(await store.query(query, 10));
+      exact.push(await store.query(query, 10, undefined, { exact: true }));
+    }
+    expect(recallAt(found, exact, 10)).toBeGreaterThanOrEqual(0.98);
   });
 });
