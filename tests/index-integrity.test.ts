@@ -246,7 +246,14 @@ describe("silent damage is detected and repaired from redundant copies", () => {
         writeFileSync(file, Buffer.alloc(statSync(file).size, 0x3f));
       },
       read: "notice",
-      pattern: /vectors\.f32 of segment seg-\S+ is damaged or missing; its vectors were read from vectra's index\.json/,
+      // Dense search runs on the int8 copy, dequantised: the same papers, approximate scores.
+      pattern: /vectors\.f32 of segment seg-\S+ is damaged or missing; its vectors were dequantised from vectors\.i8 \(dense scores are approximate/,
+    },
+    {
+      fault: "flipped bytes in vectors.i8",
+      damage: (dir) => flip(segmentFile(dir, "vectors.i8"), 5000),
+      read: "notice",
+      pattern: /vectors\.i8 of segment seg-\S+ is damaged or missing; it was rebuilt in memory from vectors\.f32/,
     },
     {
       fault: "rows.json rotated by one",
@@ -256,7 +263,7 @@ describe("silent damage is detected and repaired from redundant copies", () => {
         writeFileSync(file, JSON.stringify([...rows.slice(1), rows[0]]));
       },
       read: "notice",
-      pattern: /rows\.json of segment seg-\S+ is damaged; its rows were read from vectra's index\.json/,
+      pattern: /rows\.json of segment seg-\S+ is damaged; its rows were read from the copy in segment\.json/,
     },
     {
       fault: "papers.jsonl missing lines",
@@ -453,7 +460,7 @@ describe("readers", () => {
         category: "index",
         fault: "search by a user without write access (uid 65534) on an index with a damaged vectors.f32",
         count: 1,
-        outcome: "answered from vectra's copy with a notice; not one file written",
+        outcome: "answered from the int8 copy with a notice; not one file written",
       },
       async () => {
         const result = searchAsNobody(dir, parent, ["--json"]);
@@ -516,7 +523,7 @@ describe("a failed publish (disk full) leaves nothing behind, so freeing space i
     if (mounted) spawnSync("umount", [tmpfs]);
   });
 
-  // 100 kB left fails the journal or a version file; 40 kB fails inside vectra, which hides the cause.
+  // 100 kB left fails the journal or a version file; 40 kB fails while a segment is written.
   it.skipIf(!isRoot).each([100_000, 40_000])(
     "a real full disk (a 24 MB tmpfs, %i bytes left): the failed ingest cleans up after itself, and works once space is freed",
     async (left) => {

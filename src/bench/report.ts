@@ -133,6 +133,7 @@ export function renderReport(report: BenchReport): string {
       out += `  ingest: ${num(r.insert.seconds)} s = ${num(r.insert.abstractsPerSecond)} abstracts/s, ${num(r.insert.chunksPerSecond)} chunks/s   (embedding alone: ${num(embed?.seconds)} s = ${num(embed?.chunksPerSecond)} chunks/s)\n`;
     out += `  re-ingest, nothing changed: ${num(r.reingestUnchangedSeconds as number | undefined, 2)} s;  index load: ${num(r.indexLoadMs as number | undefined, 0)} ms;  peak RSS ${num(r.memory?.peakMiB, 0)} MiB (embedding worker threads included)\n`;
     out += `  search p50 / p95 ms: bm25 ${pair(r.latencyMs?.bm25)}, dense ${pair(r.latencyMs?.dense)}, hybrid ${pair(r.latencyMs?.hybrid)};  hybrid incl. query embedding ${pair(r.hybridEndToEndMs as LatencyStats | undefined)}\n`;
+    out += denseLine(r);
     if (b.status !== "ok") out += `  ${b.status}: ${b.reason}\n`;
   } else {
     out += `  not run (citewise not among --systems)\n`;
@@ -190,6 +191,10 @@ export function renderReport(report: BenchReport): string {
     rows,
     1,
   );
+  for (const size of report.sizes) {
+    const r = resultOf(size.systems.citewise);
+    if (size.systems.citewise && r.denseRecall) out += `  ${size.label} citewise:${denseLine(r).slice(1)}`;
+  }
   out += `  citewise runs twice: ingest + unchanged re-ingest in one process ("ingest RSS" = its peak), then open ("load ms") and queries in a\n`;
   out += `   fresh process ("RSS base/peak" = that process: what querying costs); disk = the index folder after ingest.\n`;
   if (o.peersUpTo) out += `  peers run up to ${o.peersUpTo} chunks (--peers-up-to): beyond that they hold every vector in JavaScript arrays.\n`;
@@ -236,4 +241,15 @@ export function renderReport(report: BenchReport): string {
   if (problems.length) out += `\nnot measured:\n${problems.join("\n")}\n`;
   if (report.notes.length) out += `\nnotes:\n${report.notes.map((note) => `  - ${note}`).join("\n")}\n`;
   return out;
+}
+
+/** citewise's default dense search (int8 scan, exact re-rank) against exact brute force: recall and what exact costs. */
+function denseLine(r: Result): string {
+  const recall = r.denseRecall as { queries: number; recallAt10: number; recallAt10Of100: number } | undefined;
+  const exact = r.exactLatencyMs as Partial<Record<BenchMode, LatencyStats>> | undefined;
+  if (!recall) return "";
+  return (
+    `  dense recall@10 vs exact (${recall.queries} queries): ${recall.recallAt10.toFixed(3)} at k 10, ${recall.recallAt10Of100.toFixed(3)} within the 100 candidates;` +
+    `  with exact dense search (--exact) p50 / p95 ms: dense ${pair(exact?.dense)}, hybrid ${pair(exact?.hybrid)}\n`
+  );
 }

@@ -16,7 +16,7 @@ export interface IndexContents {
 }
 
 /**
- * Where an index lives: a local folder (vectra segments + files) or a PostgreSQL database with pgvector.
+ * Where an index lives: a local folder (vector segments + files) or a PostgreSQL database with pgvector.
  * Ingest reads the current version and publishes a new one; queries read the current one.
  */
 export interface IndexStorage {

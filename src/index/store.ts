@@ -14,11 +14,19 @@ export interface VectorHit {
   score: number;
 }
 
+export interface QueryOptions {
+  /**
+   * Rank every vector by its exact score (brute force; pgvector: no HNSW scan). Default settings().search.exact;
+   * otherwise the local store scans int8 copies first and re-ranks the best few hundred exactly.
+   */
+  exact?: boolean;
+}
+
 /** Chunk vectors of one index version, opened for querying (local segments or pgvector). */
 export interface VectorStore {
   readonly size: number;
   /** Nearest chunks by cosine similarity (vectors are unit length); `allowed` restricts the candidates (filters). */
-  query(vector: Vector, k: number, allowed?: (id: string) => boolean): Promise<VectorHit[]>;
+  query(vector: Vector, k: number, allowed?: (id: string) => boolean, options?: QueryOptions): Promise<VectorHit[]>;
   /** Every stored vector keyed by chunk content hash: the cache that makes re-ingest incremental. */
   vectorsByContentHash(): Promise<Map<string, Vector>>;
   /** Vectors of the given chunks (used for MMR diversity and themes). */

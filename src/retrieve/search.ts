@@ -15,6 +15,8 @@ export interface SearchOptions extends Partial<RetrievalSettings> {
   k?: number;
   mode?: RetrievalMode;
   filters?: PaperFilters;
+  /** Exact dense search (brute force); default settings().search.exact ($CITEWISE_EXACT_SEARCH). */
+  exact?: boolean;
 }
 
 export interface ChunkMatch {
@@ -60,7 +62,7 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
   if (mode !== "bm25") {
     if (!embedder) throw new Error(`retrieval mode "${mode}" needs an embedder`);
     const queryVector = await embedder.embedQuery(query);
-    for (const hit of await index.vectors.query(queryVector, settings.candidates, allowedChunk)) {
+    for (const hit of await index.vectors.query(queryVector, settings.candidates, allowedChunk, { exact: options.exact })) {
       denseIds.push(hit.id);
       denseScore.set(hit.id, hit.score);
     }

@@ -38,6 +38,8 @@ async function searchAndExtras(
     latency[mode] = await measureLatency(ctx.queries, (q) => searchPapers(index, queryEmbedder, q.query, { k: ctx.k, mode }), ctx.plan);
     ctx.set("latencyMs", latency);
   }
+  ctx.set("exactLatencyMs", await exactLatency(ctx, index, queryEmbedder));
+  ctx.set("denseRecall", await denseRecall(ctx.queries, index));
   ctx.snapshotPeak();
 
   if (reingest) {
@@ -56,6 +58,34 @@ async function searchAndExtras(
     budgetMs: ctx.plan.budgetMs,
   });
   ctx.set("hybridEndToEndMs", e2e);
+}
+
+/** Dense and hybrid latency with exact dense search ($CITEWISE_EXACT_SEARCH / --exact): what the int8 scan saves. */
+async function exactLatency(ctx: SystemContext, index: IndexSnapshot, queryEmbedder: Embedder): Promise<LatencyByMode> {
+  const latency: LatencyByMode = {};
+  for (const mode of ["dense", "hybrid"] as const) {
+    ctx.log(`search ${mode}, exact dense search`);
+    latency[mode] = await measureLatency(ctx.queries, (q) => searchPapers(index, queryEmbedder, q.query, { k: ctx.k, mode, exact: true }), ctx.plan);
+  }
+  return latency;
+}
+
+/**
+ * Recall@10 of the default dense search (int8 scan + exact re-rank) against exact brute force, over the
+ * bench's queries: at k = 10 (a pool of 200 re-ranked) and among the 100 candidates search asks for.
+ */
+async function denseRecall(queries: QueryVector[], index: IndexSnapshot): Promise<{ queries: number; recallAt10: number; recallAt10Of100: number }> {
+  const overlap = (found: { id: string }[], wanted: { id: string }[]) => {
+    const want = new Set(wanted.slice(0, 10).map((hit) => hit.id));
+    return want.size ? found.slice(0, 10).filter((hit) => want.has(hit.id)).length / want.size : 1;
+  };
+  let at10 = 0;
+  let at10Of100 = 0;
+  for (const { vector } of queries) {
+    at10 += overlap(await index.vectors.query(vector, 10), await index.vectors.query(vector, 10, undefined, { exact: true }));
+    at10Of100 += overlap(await index.vectors.query(vector, 100), await index.vectors.query(vector, 100, undefined, { exact: true }));
+  }
+  return { queries: queries.length, recallAt10: at10 / queries.length, recallAt10Of100: at10Of100 / queries.length };
 }
 
 /**

@@ -59,7 +59,8 @@ export function registerIngest(program: Command): void {
     .addHelpText(
       "after",
       "\nThe keyword index is rebuilt from the chunks, papers from the stored records (and the other way round), chunks from\n" +
-        "the papers, a segment's vectors from vectra's copy; only vectors lost in both copies are embedded again.\n" +
+        "the papers, a segment's rows from their copy and its vectors from vectra's index.json if it has one; other vectors lost\n" +
+        "from vectors.f32 are embedded again (searches meanwhile use the int8 copy, with approximate scores).\n" +
         "A damaged CURRENT pointer is replaced by one to the newest intact version. Your source files are not read.\n" +
         "Example:\n  citewise --index ~/papers-index repair",
     )

@@ -20,13 +20,19 @@ export function registerSearch(program: Command): void {
     .argument("<query>", "what you are looking for, in your own words")
     .option("-k, --top <n>", "number of papers to return", parsePositiveInt("-k", 200), 10)
     .option("--mode <mode>", "hybrid, bm25 or dense", parseMode, "hybrid")
+    .option("--exact", "dense search ranks every vector exactly (slower; default: int8 scan, exact re-rank; also $CITEWISE_EXACT_SEARCH=1)")
     .option("--json", "print results as JSON (each with title, full abstract, score and matching chunks)")
     .action((query: string, options, command: Command) =>
       reportErrors(async () => {
         const problem = queryProblem(query, "query");
         if (problem) throw new UserError(problem === "the query is empty" ? "the query is empty; say what you are looking for" : problem);
         const { index, embedder } = await openIndexFor(command.optsWithGlobals() as GlobalOptions, { quiet: options.json });
-        const results = await searchPapers(index, embedder, query, { k: options.top, mode: options.mode, filters: filtersFrom(options) });
+        const results = await searchPapers(index, embedder, query, {
+          k: options.top,
+          mode: options.mode,
+          filters: filtersFrom(options),
+          exact: options.exact ? true : undefined,
+        });
         if (!options.json && onlyBundledSample(index.papers.values())) process.stderr.write(pc.dim(`note: ${SAMPLE_NOTICE}\n`));
         if (options.json) {
           printJson({ query, mode: options.mode, k: options.top, results: results.map((result, i) => searchResultToJson(result, i + 1)) });

@@ -26,7 +26,7 @@ import {
   retireGenerations,
   writePointer,
 } from "./layout.js";
-import { MatrixVectorStore } from "./matrix-store.js";
+import { SegmentVectorStore, type SearchSegment } from "./segment-store.js";
 import {
   listSegments,
   loadSegment,
@@ -35,8 +35,8 @@ import {
   SEGMENT_CAPACITY,
   SegmentDamagedError,
   writeSegment,
-  type LoadedSegment,
   type SegmentFiles,
+  type VectorRow,
 } from "./segments.js";
 import { acquireWriteLock, type WriteLock } from "./write-lock.js";
 import { readJsonLineValues } from "../../corpus/json-lines.js";
@@ -76,8 +76,8 @@ export class LocalStorage implements IndexStorage {
   readonly notices: string[] = [];
   /** undefined: not resolved yet; null: no index in the folder. */
   private pinned: PinnedVersion | null | undefined;
-  /** Segments read by openVectors, with what had to be repaired: publish reuses only the clean ones. */
-  private readonly loaded = new Map<string, LoadedSegment>();
+  /** Rows of the segments read by openVectors and whether they were intact: publish reuses only the clean ones. */
+  private readonly loaded = new Map<string, { rows: VectorRow[]; files: SegmentFiles; clean: boolean }>();
   private lock: WriteLock | null = null;
   private pointerSeen: PointerSeen = null;
 
@@ -279,31 +279,26 @@ export class LocalStorage implements IndexStorage {
 
   async openVectors(): Promise<VectorStore> {
     const list = this.segmentList();
-    if (!list) return new MatrixVectorStore([], new Float32Array(0), this.version()?.manifest.embedder.dimension ?? 0);
-    const segments: { entry: SegmentEntry; loaded: LoadedSegment }[] = [];
+    if (!list) return new SegmentVectorStore([], this.version()?.manifest.embedder.dimension ?? 0);
+    const segments: SearchSegment[] = [];
     for (const entry of list.segments) {
       try {
         const loaded = loadSegment(this.location, entry.name, { count: entry.count, dimension: list.dimension, files: entry.files });
-        this.loaded.set(entry.name, loaded);
+        this.loaded.set(entry.name, { rows: loaded.rows, files: loaded.files, clean: loaded.repairs.length === 0 });
         for (const repair of loaded.repairs) this.notices.push(`${repair} ${ON_DISK_HINT}`);
-        segments.push({ entry, loaded });
+        let live: Uint8Array | null = null;
+        if (entry.dead.length) {
+          live = new Uint8Array(entry.count).fill(1);
+          for (const row of entry.dead) live[row] = 0;
+        }
+        // Searched in place: the segments' own arrays, not a concatenated copy.
+        segments.push({ rows: loaded.rows, vectors: loaded.vectors, quantised: loaded.quantised, approximate: loaded.approximate, live });
       } catch (error) {
         if (!(error instanceof SegmentDamagedError)) throw error;
         throw new DamagedFileError("vectors", `${error.message} in ${this.location}; run "citewise repair" to embed those chunks again`);
       }
     }
-    const live = segments.reduce((sum, { entry }) => sum + entry.count - entry.dead.length, 0);
-    const matrix = new Float32Array(live * list.dimension);
-    const rows = [];
-    for (const { entry, loaded } of segments) {
-      const dead = new Set(entry.dead);
-      for (let i = 0; i < loaded.rows.length; i++) {
-        if (dead.has(i)) continue;
-        matrix.set(loaded.vectors.subarray(i * list.dimension, (i + 1) * list.dimension), rows.length * list.dimension);
-        rows.push(loaded.rows[i]!);
-      }
-    }
-    return new MatrixVectorStore(rows, matrix, list.dimension);
+    return new SegmentVectorStore(segments, list.dimension);
   }
 
   /** Every vector readable in any segment of the folder (a damaged version's own list is not needed). */
@@ -314,6 +309,8 @@ export class LocalStorage implements IndexStorage {
       if (!info) continue;
       try {
         const loaded = loadSegment(this.location, name, info);
+        // Dequantised vectors are approximate: those chunks are embedded again instead.
+        if (loaded.approximate) continue;
         for (const [i, row] of loaded.rows.entries()) found.set(row.contentHash, loaded.vectors.subarray(i * info.dimension, (i + 1) * info.dimension));
       } catch {
         // Unrecoverable segment: its chunks are embedded again.
@@ -429,7 +426,7 @@ export class LocalStorage implements IndexStorage {
     const list = previous && sameEmbedder(previous.manifest, contents.manifest) ? this.readSegmentListQuietly() : null;
     // Only segments this ingest read back clean (openVectors) are reused: a damaged one is replaced.
     const reusable = (list?.segments ?? []).filter(
-      (entry) => this.loaded.get(entry.name)?.repairs.length === 0 && existsSync(path.join(this.location, "segments", entry.name, "segment.json")),
+      (entry) => this.loaded.get(entry.name)?.clean === true && existsSync(path.join(this.location, "segments", entry.name, "segment.json")),
     );
     const located = new Map<string, { segment: number; row: number }>();
     const claimed = reusable.map(() => new Set<number>());

@@ -1,5 +1,6 @@
 import type pg from "pg";
-import type { Vector, VectorHit, VectorStore } from "../store.js";
+import { settings } from "../../settings.js";
+import type { QueryOptions, Vector, VectorHit, VectorStore } from "../store.js";
 import { fromVectorBinary, toVectorLiteral } from "./vector-codec.js";
 
 /** How the store reads, always checked against the index version it was opened on (see PostgresStorage). */
@@ -29,7 +30,7 @@ export class PostgresVectorStore implements VectorStore {
     private readonly approximate: boolean,
   ) {}
 
-  async query(vector: Vector, k: number, allowed?: (id: string) => boolean): Promise<VectorHit[]> {
+  async query(vector: Vector, k: number, allowed?: (id: string) => boolean, options: QueryOptions = {}): Promise<VectorHit[]> {
     if (this.size === 0 || k <= 0) return [];
     // Filters are predicates over chunk ids: apply them here and let the server rank only those ids.
     const candidates = allowed ? (await this.allIds()).filter(allowed) : null;
@@ -39,10 +40,11 @@ export class PostgresVectorStore implements VectorStore {
       `${candidates ? "WHERE id = ANY($3::text[]) " : ""}ORDER BY embedding <=> $1::vector LIMIT $2`;
     const params = candidates ? [toVectorLiteral(vector), k, candidates] : [toVectorLiteral(vector), k];
     type Row = { id: string; distance: number };
+    const exact = options.exact ?? settings().search.exact;
     const rows = this.approximate
       ? await this.reader.transaction(async (client) => {
           // With a filter or a large k the HNSW scan could return too few rows: fall back to an exact scan.
-          if (candidates || k > MAX_EF_SEARCH) await client.query("SET LOCAL enable_indexscan = off");
+          if (exact || candidates || k > MAX_EF_SEARCH) await client.query("SET LOCAL enable_indexscan = off");
           else await client.query(`SET LOCAL hnsw.ef_search = ${Math.max(40, k)}`);
           return (await client.query<Row>(sql, params)).rows;
         })
