@@ -53,7 +53,7 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
       ? []
       : index.keyword
           .searchTerms(
-            queryTerms(index.keyword, query, settings.acronyms ? acronymsOf(index.chunks) : undefined),
+            queryTerms(index.keyword, query, settings.acronyms ? acronymsOf(index) : undefined),
             settings.candidates,
             allowedChunk && ((doc) => allowedChunk(index.chunks[doc]!.id)),
           )
