@@ -58,7 +58,8 @@ export function acronymTableFromJson(bytes: Uint8Array): AcronymTable | null {
   const valid =
     Array.isArray(value.pairs) &&
     value.pairs.every(
-      (pair) => Array.isArray(pair) && typeof pair[0] === "string" && Array.isArray(pair[1]) && (pair[1] as unknown[]).every((term) => typeof term === "string"),
+      (pair) =>
+        Array.isArray(pair) && typeof pair[0] === "string" && Array.isArray(pair[1]) && (pair[1] as unknown[]).every((term) => typeof term === "string"),
     );
   if (!valid) throw new Error("not an acronym table");
   return tableOf(value.pairs as Array<[string, string[]]>);

@@ -97,9 +97,7 @@ async function loadFrom(storage: IndexStorage): Promise<IndexSnapshot> {
     // Older or damaged versions without a usable keyword index still open: it is rebuilt from the chunks.
     const keyword =
       (await storage.readKeywordIndex()) ??
-      Bm25Index.fromTermCounts(
-        chunks.map((chunk) => termCountsOf(chunk.text, searchableFields(papers.get(chunk.paperId) ?? { authors: [], venue: null }))),
-      );
+      Bm25Index.fromTermCounts(chunks.map((chunk) => termCountsOf(chunk.text, searchableFields(papers.get(chunk.paperId) ?? { authors: [], venue: null }))));
     if (keyword.size !== chunks.length) throw new IndexCorruptError(`keyword index of ${storage.location} does not match its chunks; run "citewise repair"`);
     const vectors = await storage.openVectors();
     if (vectors.size !== chunks.length)

@@ -97,7 +97,8 @@ export class LazyChunk implements Chunk {
   private chunk(): Chunk {
     if (!this.resolved) {
       const row = this.file.row(this.position);
-      if (!isChunkRowOfEitherLayout(row) || row.id !== this.id || row.paperId !== this.paperId) throw this.file.badRow(this.position, "the chunk recorded there");
+      if (!isChunkRowOfEitherLayout(row) || row.id !== this.id || row.paperId !== this.paperId)
+        throw this.file.badRow(this.position, "the chunk recorded there");
       this.resolved = fromChunkRow(row as ChunkRow, this.papers.at(this.paperRow));
     }
     return this.resolved;

@@ -273,7 +273,10 @@ export class LocalStorage implements IndexStorage {
     return rows.map((row, i) => {
       const paper = papers.get(row.paperId);
       if (!paper && row.text === undefined)
-        throw new DamagedFileError("chunks.jsonl", `${path.join(this.version()!.dir, "chunks.jsonl")} is damaged (line ${i + 1} names a paper that is not in papers.jsonl); ${REPAIR_HINT}`);
+        throw new DamagedFileError(
+          "chunks.jsonl",
+          `${path.join(this.version()!.dir, "chunks.jsonl")} is damaged (line ${i + 1} names a paper that is not in papers.jsonl); ${REPAIR_HINT}`,
+        );
       return fromChunkRow(row, paper);
     });
   }

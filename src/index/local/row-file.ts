@@ -81,30 +81,38 @@ export class RowFile {
     private readonly full: string,
     private readonly label: string,
     private readonly table: RowFileTable,
-    expectedBytes: number | undefined,
+    private readonly expectedBytes: number | undefined,
     private readonly hint: string,
   ) {
     this.offsets = new Float64Array(table.lengths.length + 1);
     for (let i = 0; i < table.lengths.length; i++) this.offsets[i + 1] = this.offsets[i]! + table.lengths[i]!;
-    const size = this.offsets[table.lengths.length]!;
     this.verified = new Uint8Array(table.blocks.length);
+    this.fd = this.open();
+  }
+
+  private open(): number {
     let fd: number;
     try {
-      fd = openSync(full, constants.O_RDONLY | constants.O_NONBLOCK);
+      fd = openSync(this.full, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (error) {
-      rethrowIfDenied(error, full);
-      throw new DamagedFileError(label, `cannot read ${full} (${describeFsError(error)}); ${hint}`);
+      rethrowIfDenied(error, this.full);
+      throw new DamagedFileError(this.label, `cannot read ${this.full} (${describeFsError(error)}); ${this.hint}`);
     }
     const stats = fstatSync(fd);
+    const size = this.offsets[this.count]!;
     if (!stats.isFile()) {
       closeSync(fd);
-      throw new DamagedFileError(label, `cannot read ${full} (${describeFsError({ code: "ENOTREGULAR" })}); ${hint}`);
+      throw new DamagedFileError(this.label, `cannot read ${this.full} (${describeFsError({ code: "ENOTREGULAR" })}); ${this.hint}`);
     }
-    if (stats.size !== size || (expectedBytes !== undefined && stats.size !== expectedBytes) || table.blocks.length !== Math.ceil(size / ROW_BLOCK_BYTES)) {
+    if (
+      stats.size !== size ||
+      (this.expectedBytes !== undefined && size !== this.expectedBytes) ||
+      this.table.blocks.length !== Math.ceil(size / ROW_BLOCK_BYTES)
+    ) {
       closeSync(fd);
       throw this.damaged();
     }
-    this.fd = fd;
+    return fd;
   }
 
   get count(): number {
@@ -117,7 +125,8 @@ export class RowFile {
 
   /** Row i parsed, after the blocks it lies in were checked. */
   row(i: number): unknown {
-    if (this.fd === null) throw new Error(`${this.full} was read after the index was closed`);
+    // Used after close(): opened again (the blocks' sums still vouch for what is read).
+    this.fd ??= this.open();
     const start = this.offsets[i]!;
     const end = this.offsets[i + 1]!;
     const first = Math.floor(start / ROW_BLOCK_BYTES);
