@@ -5,16 +5,45 @@ import type { RowFile, RowFileTable } from "./row-file.js";
 /** lookup.json (format 3): what a query needs of every paper and chunk without parsing them, and where their rows are. */
 export interface Lookup {
   papers: RowFileTable & { ids: string[] };
-  /** `paper`: the row number in papers.jsonl of each chunk's paper. */
-  chunks: RowFileTable & { ids: string[]; paper: number[] };
+  /**
+   * `paper`: the row number in papers.jsonl of each chunk's paper; `index`: its position in the paper. A chunk's
+   * id is "<paper id>#<index>" (as chunkPaper names it) unless `ids` (by chunk position) says otherwise.
+   */
+  chunks: RowFileTable & { paper: number[]; index: number[]; ids: Record<string, string> };
+}
+
+/** The lookup table of a version's rows, written at publish. */
+export function lookupOf(papers: Paper[], chunks: Chunk[], tables: { papers: RowFileTable; chunks: RowFileTable }): Lookup {
+  const rowOf = new Map(papers.map((paper, i) => [paper.id, i]));
+  const ids: Record<string, string> = {};
+  chunks.forEach((chunk, i) => {
+    if (chunk.id !== `${chunk.paperId}#${chunk.index}`) ids[i] = chunk.id;
+  });
+  return {
+    papers: { ids: papers.map((paper) => paper.id), ...tables.papers },
+    chunks: { paper: chunks.map((chunk) => rowOf.get(chunk.paperId)!), index: chunks.map((chunk) => chunk.index), ids, ...tables.chunks },
+  };
+}
+
+export function chunkIdsOf(lookup: Lookup): string[] {
+  const { paper, index, ids } = lookup.chunks;
+  const paperIds = lookup.papers.ids;
+  return paper.map((row, i) => ids[i] ?? `${paperIds[row]}#${index[i]}`);
 }
 
 export function parseLookup(bytes: Buffer): Lookup {
   const lookup = JSON.parse(bytes.toString("utf8")) as Lookup;
-  const table = (t: RowFileTable & { ids: string[] }) =>
-    Array.isArray(t?.ids) && Array.isArray(t.lengths) && Array.isArray(t.blocks) && t.ids.length === t.lengths.length;
-  if (!table(lookup.papers) || !table(lookup.chunks) || !Array.isArray(lookup.chunks.paper) || lookup.chunks.paper.length !== lookup.chunks.ids.length)
-    throw new Error("not a lookup table");
+  const table = (t: RowFileTable | undefined, count: number | undefined) => Array.isArray(t?.lengths) && Array.isArray(t.blocks) && t.lengths.length === count;
+  const { papers, chunks } = lookup;
+  const valid =
+    Array.isArray(papers?.ids) &&
+    table(papers, papers.ids.length) &&
+    Array.isArray(chunks?.paper) &&
+    Array.isArray(chunks.index) &&
+    typeof chunks.ids === "object" &&
+    chunks.index.length === chunks.paper.length &&
+    table(chunks, chunks.paper.length);
+  if (!valid) throw new Error("not a lookup table");
   if (lookup.chunks.paper.some((n) => !(n >= 0 && n < lookup.papers.ids.length))) throw new Error("a chunk names a paper that is not there");
   return lookup;
 }
@@ -124,6 +153,6 @@ export class LazyChunk implements Chunk {
 }
 
 export function lazyChunks(lookup: Lookup, file: RowFile, papers: LazyPaperMap): Chunk[] {
-  const { ids, paper } = lookup.chunks;
-  return ids.map((id, i) => new LazyChunk(id, papers.ids[paper[i]!]!, i, paper[i]!, file, papers));
+  const { paper } = lookup.chunks;
+  return chunkIdsOf(lookup).map((id, i) => new LazyChunk(id, papers.ids[paper[i]!]!, i, paper[i]!, file, papers));
 }

@@ -30,7 +30,7 @@ import {
   retireGenerations,
   writePointer,
 } from "./layout.js";
-import { LazyPaperMap, lazyChunks, type Lookup, parseLookup } from "./lazy-rows.js";
+import { LazyPaperMap, lazyChunks, type Lookup, lookupOf, parseLookup } from "./lazy-rows.js";
 import { MatrixVectorStore } from "./matrix-store.js";
 import { RowFile, writeRowFile } from "./row-file.js";
 import {
@@ -298,7 +298,7 @@ export class LocalStorage implements IndexStorage {
     }
     if (!lookup) return null;
     const { counts, files } = version.manifest;
-    if (lookup.papers.ids.length !== counts.papers || lookup.chunks.ids.length !== counts.chunks)
+    if (lookup.papers.ids.length !== counts.papers || lookup.chunks.paper.length !== counts.chunks)
       throw new DamagedFileError("lookup.json", `${path.join(version.dir, "lookup.json")} does not match the manifest's counts; ${REPAIR_HINT}`);
     const papersFile = new RowFile(path.join(version.dir, "papers.jsonl"), "papers.jsonl", lookup.papers, files?.["papers.jsonl"]?.bytes, REPAIR_HINT);
     let chunksFile: RowFile;
@@ -415,10 +415,7 @@ export class LocalStorage implements IndexStorage {
           for (const chunk of contents.chunks) yield toChunkRow(chunk, contents.papers[paperRow.get(chunk.paperId)!]!);
         })(),
       );
-      const lookup: Lookup = {
-        papers: { ids: contents.papers.map((paper) => paper.id), ...papers.table },
-        chunks: { ids: contents.chunks.map((chunk) => chunk.id), paper: contents.chunks.map((chunk) => paperRow.get(chunk.paperId)!), ...chunks.table },
-      };
+      const lookup = lookupOf(contents.papers, contents.chunks, { papers: papers.table, chunks: chunks.table });
       const files: Record<string, FileSum> = {
         "records.jsonl": writeJsonLines(path.join(generationDir, "records.jsonl"), contents.records),
         "chunks.jsonl": chunks.sum,

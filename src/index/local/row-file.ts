@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, type Stats, statSync } from "node:fs";
 import { chargeWrite, describeFsError, type FileSum, rethrowIfDenied, writeAll } from "../files.js";
 import { DamagedFileError } from "../storage.js";
 
@@ -70,11 +70,19 @@ export function writeRowFile(file: string, rows: Iterable<unknown>): { sum: File
   return { sum: { bytes: total, sha256: whole.digest("hex") }, table: { lengths, blocks } };
 }
 
-/** One row file opened for reading rows on demand; the descriptor is held so a retired version stays readable. */
+/** Descriptors of row files never closed (a snapshot dropped without close()) are released when it is collected. */
+const unclosed = new FinalizationRegistry<{ fd: number | null }>((handle) => {
+  if (handle.fd !== null) closeSync(handle.fd);
+});
+
+/**
+ * One row file read on demand. Opening only checks what lookup.json says of it (size, a regular file); the
+ * descriptor is taken at the first row read and held, so a version retired meanwhile stays readable.
+ */
 export class RowFile {
   private readonly offsets: Float64Array;
   private readonly verified: Uint8Array;
-  private fd: number | null;
+  private readonly handle: { fd: number | null } = { fd: null };
 
   /** Throws DamagedFileError when the file is not what lookup.json describes (size, a pipe in its place…). */
   constructor(
@@ -87,7 +95,26 @@ export class RowFile {
     this.offsets = new Float64Array(table.lengths.length + 1);
     for (let i = 0; i < table.lengths.length; i++) this.offsets[i + 1] = this.offsets[i]! + table.lengths[i]!;
     this.verified = new Uint8Array(table.blocks.length);
-    this.fd = this.open();
+    let stats: Stats;
+    try {
+      stats = statSync(full);
+    } catch (error) {
+      rethrowIfDenied(error, full);
+      throw new DamagedFileError(label, `cannot read ${full} (${describeFsError(error)}); ${hint}`);
+    }
+    this.check(stats);
+    unclosed.register(this, this.handle, this.handle);
+  }
+
+  private check(stats: Stats): void {
+    if (!stats.isFile()) throw new DamagedFileError(this.label, `cannot read ${this.full} (${describeFsError({ code: "ENOTREGULAR" })}); ${this.hint}`);
+    const size = this.offsets[this.count]!;
+    if (
+      stats.size !== size ||
+      (this.expectedBytes !== undefined && size !== this.expectedBytes) ||
+      this.table.blocks.length !== Math.ceil(size / ROW_BLOCK_BYTES)
+    )
+      throw this.damaged();
   }
 
   private open(): number {
@@ -98,19 +125,11 @@ export class RowFile {
       rethrowIfDenied(error, this.full);
       throw new DamagedFileError(this.label, `cannot read ${this.full} (${describeFsError(error)}); ${this.hint}`);
     }
-    const stats = fstatSync(fd);
-    const size = this.offsets[this.count]!;
-    if (!stats.isFile()) {
+    try {
+      this.check(fstatSync(fd));
+    } catch (error) {
       closeSync(fd);
-      throw new DamagedFileError(this.label, `cannot read ${this.full} (${describeFsError({ code: "ENOTREGULAR" })}); ${this.hint}`);
-    }
-    if (
-      stats.size !== size ||
-      (this.expectedBytes !== undefined && size !== this.expectedBytes) ||
-      this.table.blocks.length !== Math.ceil(size / ROW_BLOCK_BYTES)
-    ) {
-      closeSync(fd);
-      throw this.damaged();
+      throw error;
     }
     return fd;
   }
@@ -125,8 +144,9 @@ export class RowFile {
 
   /** Row i parsed, after the blocks it lies in were checked. */
   row(i: number): unknown {
-    // Used after close(): opened again (the blocks' sums still vouch for what is read).
-    this.fd ??= this.open();
+    // Also after close(): opened again (the blocks' sums still vouch for what is read).
+    this.handle.fd ??= this.open();
+    const fd = this.handle.fd;
     const start = this.offsets[i]!;
     const end = this.offsets[i + 1]!;
     const first = Math.floor(start / ROW_BLOCK_BYTES);
@@ -134,7 +154,7 @@ export class RowFile {
     const from = first * ROW_BLOCK_BYTES;
     const bytes = Buffer.alloc(Math.min((last + 1) * ROW_BLOCK_BYTES, this.offsets[this.count]!) - from);
     for (let read = 0; read < bytes.length; ) {
-      const n = readSync(this.fd, bytes, read, bytes.length - read, from + read);
+      const n = readSync(fd, bytes, read, bytes.length - read, from + read);
       if (n === 0) throw this.damaged("it is shorter than recorded");
       read += n;
     }
@@ -157,7 +177,7 @@ export class RowFile {
   }
 
   close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
+    if (this.handle.fd !== null) closeSync(this.handle.fd);
+    this.handle.fd = null;
   }
 }
