@@ -154,7 +154,8 @@ describe("PostgreSQL + pgvector store (PGlite behind pglite-socket)", () => {
       expect(index.location).toBe(hidePassword(server.url));
       expect([...index.papers.keys()]).toEqual([...local.papers.keys()]);
       expect(withoutPaths(index.papers.values())).toEqual(withoutPaths(local.papers.values()));
-      expect(index.chunks).toEqual(local.chunks);
+      // The local index reads chunk rows lazily: compared as the plain chunks they stand for.
+      expect(index.chunks).toEqual(JSON.parse(JSON.stringify(local.chunks)));
       expect(index.manifest.counts).toEqual(local.manifest.counts);
       expect(index.manifest.embedder).toEqual(local.manifest.embedder);
       expect(index.keyword.toBinary()).toEqual(local.keyword.toBinary());

@@ -146,8 +146,11 @@ export class LazyChunk implements Chunk {
     return this.chunk().contentHash;
   }
 
-  /** Written out (--json, a publish) as the plain chunk it stands for. */
+  /** Written out (--json, a publish) and shown (console.log) as the plain chunk it stands for. */
   toJSON(): Chunk {
+    return this.chunk();
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): Chunk {
     return this.chunk();
   }
 }
