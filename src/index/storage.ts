@@ -85,6 +85,8 @@ export class DamagedFileError extends IndexCorruptError {
   }
 }
 export class IndexLockedError extends CitewiseError {}
+/** A version being read was retired by newer ingests before a row of it was read: the command is run again. */
+export class IndexChangedError extends CitewiseError {}
 /** --index names a file, a folder of someone else's files, or a place that cannot be read. */
 export class IndexLocationError extends CitewiseError {}
 /** Writing a new version failed (disk full, permissions); the previous version is untouched. */

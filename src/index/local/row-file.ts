@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, type Stats, statSync } from "node:fs";
 import { chargeWrite, describeFsError, type FileSum, rethrowIfDenied, writeAll } from "../files.js";
-import { DamagedFileError } from "../storage.js";
+import { DamagedFileError, IndexChangedError } from "../storage.js";
 
 /**
  * A JSON Lines file of the index read one row at a time: lookup.json records each row's length and a sum of
@@ -123,6 +123,9 @@ export class RowFile {
       fd = openSync(this.full, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (error) {
       rethrowIfDenied(error, this.full);
+      // It was there when the index was opened: newer ingests retired this version meanwhile (not damage).
+      if ((error as NodeJS.ErrnoException).code === "ENOENT")
+        throw new IndexChangedError(`${this.full} was removed while this command ran (newer versions of the index were published); run the command again`);
       throw new DamagedFileError(this.label, `cannot read ${this.full} (${describeFsError(error)}); ${this.hint}`);
     }
     try {
