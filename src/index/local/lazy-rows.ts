@@ -112,25 +112,35 @@ export class LazyPaperMap implements ReadonlyMap<string, Paper> {
 
 /** A chunk whose id and paper are known at open; its text and sentences are read from its row when first used. */
 export class LazyChunk implements Chunk {
-  private resolved: Chunk | null = null;
+  // Private fields (not properties): a lazy chunk compares and spreads as its id and paper id only.
+  #resolved: Chunk | null = null;
+  readonly #position: number;
+  readonly #paperRow: number;
+  readonly #file: RowFile;
+  readonly #papers: LazyPaperMap;
 
   constructor(
     readonly id: string,
     readonly paperId: string,
-    private readonly position: number,
-    private readonly paperRow: number,
-    private readonly file: RowFile,
-    private readonly papers: LazyPaperMap,
-  ) {}
+    position: number,
+    paperRow: number,
+    file: RowFile,
+    papers: LazyPaperMap,
+  ) {
+    this.#position = position;
+    this.#paperRow = paperRow;
+    this.#file = file;
+    this.#papers = papers;
+  }
 
   private chunk(): Chunk {
-    if (!this.resolved) {
-      const row = this.file.row(this.position);
+    if (!this.#resolved) {
+      const row = this.#file.row(this.#position);
       if (!isChunkRowOfEitherLayout(row) || row.id !== this.id || row.paperId !== this.paperId)
-        throw this.file.badRow(this.position, "the chunk recorded there");
-      this.resolved = fromChunkRow(row as ChunkRow, this.papers.at(this.paperRow));
+        throw this.#file.badRow(this.#position, "the chunk recorded there");
+      this.#resolved = fromChunkRow(row as ChunkRow, this.#papers.at(this.#paperRow));
     }
-    return this.resolved;
+    return this.#resolved;
   }
 
   get index(): number {
