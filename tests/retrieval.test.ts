@@ -83,7 +83,7 @@ describe("hybrid retrieval on the bundled corpus", () => {
     for (const filters of filterSets)
       for (const fixture of fixtures.slice(0, 12)) {
         const allowed = (doc: number) => paperMatches(index.papers.get(index.chunks[doc]!.paperId)!, filters);
-        const reference = index.keyword.searchTermsExhaustive(queryTerms(index.keyword, fixture.query, acronymsOf(index.chunks)), 100, allowed);
+        const reference = index.keyword.searchTermsExhaustive(queryTerms(index.keyword, fixture.query, acronymsOf(index)), 100, allowed);
         const search = () => searchPapers(index, null, fixture.query, { mode: "bm25", k: 10, filters, mmrLambda: 1, chunksPerPaper: 100 });
         const results = await search();
         // Asked again, the filter comes from the cache: the same answer.

@@ -124,18 +124,6 @@ export function isPaperRow(value: unknown): value is Paper {
   );
 }
 
-export function isChunkRow(value: unknown): value is Chunk {
-  const chunk = value as Chunk | null;
-  return (
-    typeof chunk === "object" &&
-    chunk !== null &&
-    typeof chunk.id === "string" &&
-    typeof chunk.paperId === "string" &&
-    typeof chunk.text === "string" &&
-    typeof chunk.contentHash === "string"
-  );
-}
-
 /**
  * What keyword search knows of a paper besides its text: authors and venue ("Hochreiter" finds xLSTM, "NeurIPS"
  * the papers published there). Not embedded and not quoted: names are no claims.

@@ -55,7 +55,7 @@ export function isTemporaryOf(entry: string, names: readonly string[]): boolean 
  * ENOSPC once that many bytes were written by this process (as a full disk would fail them).
  */
 let written = 0;
-function chargeWrite(bytes: number, file: string): void {
+export function chargeWrite(bytes: number, file: string): void {
   const limit = settings().faults.failWritesAfter;
   if (limit === undefined) return;
   written += bytes;

@@ -1,8 +1,12 @@
 import type { FileSum } from "./files.js";
 import { CitewiseError } from "../errors.js";
 
-// 2: vectors in shared segments (vectors.json) and a saved keyword index (keyword.bin).
-export const INDEX_FORMAT_VERSION = 2;
+// 3: chunks refer to their paper's abstract by offsets; lookup.json lets a query read papers and chunks row by
+// row; acronyms.json holds the acronym table. 2: vectors in shared segments (vectors.json) and a saved keyword
+// index (keyword.bin).
+export const INDEX_FORMAT_VERSION = 3;
+/** Formats this build reads (chunk rows of both layouts are read; lookup.json and acronyms.json are optional). */
+export const READABLE_FORMATS: readonly number[] = [2, 3];
 
 export interface IndexManifest {
   formatVersion: number;

@@ -1,4 +1,5 @@
 import type { Chunk, Paper, RawRecord } from "../corpus/paper.js";
+import type { AcronymTable } from "./acronym-table.js";
 import type { Bm25Index } from "./bm25.js";
 import type { IndexManifest } from "./manifest.js";
 import type { StoredVector, VectorStore } from "./store.js";
@@ -13,6 +14,17 @@ export interface IndexContents {
   chunks: Chunk[];
   vectors: StoredVector[];
   keyword: Bm25Index;
+  /** Built from the chunks at ingest and saved with the version (a backend without a place for it rebuilds it on use). */
+  acronyms?: AcronymTable;
+}
+
+/** Papers and chunks of a version read row by row as they are used (see LocalStorage.openRows). */
+export interface LazyRows {
+  papers: ReadonlyMap<string, Paper>;
+  chunks: Chunk[];
+  /** The saved acronym table; null when the version has none (it is then built on first use). */
+  acronyms: AcronymTable | null;
+  close(): void;
 }
 
 /**
@@ -26,6 +38,11 @@ export interface IndexStorage {
   readRecords(): Promise<RawRecord[]>;
   readPapers(): Promise<Paper[]>;
   readChunks(): Promise<Chunk[]>;
+  /**
+   * For a query: papers and chunks parsed only when used (each row checked against its sums first), or null
+   * when this version cannot be read so (an older format, a damaged lookup.json: then readPapers/readChunks).
+   */
+  openRows?(): Promise<LazyRows | null>;
   /** The keyword index saved with the current version; null when there is none (it is then rebuilt from chunks). */
   readKeywordIndex(): Promise<Bm25Index | null>;
   openVectors(): Promise<VectorStore>;
@@ -68,6 +85,8 @@ export class DamagedFileError extends IndexCorruptError {
   }
 }
 export class IndexLockedError extends CitewiseError {}
+/** A version being read was retired by newer ingests before a row of it was read: the command is run again. */
+export class IndexChangedError extends CitewiseError {}
 /** --index names a file, a folder of someone else's files, or a place that cannot be read. */
 export class IndexLocationError extends CitewiseError {}
 /** Writing a new version failed (disk full, permissions); the previous version is untouched. */

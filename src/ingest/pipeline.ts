@@ -3,6 +3,7 @@ import path from "node:path";
 import { type Chunk, type Paper, type RawRecord, type SkippedRecord, type SourceFormat, searchableFields } from "../corpus/paper.js";
 import { Bm25Index, termCountsOf, termKey } from "../index/bm25.js";
 import { assertValidEmbeddings, type Embedder } from "../index/embedder.js";
+import { buildAcronymTable } from "../index/acronym-table.js";
 import { assertSameEmbedder, INDEX_FORMAT_VERSION, type IndexManifest } from "../index/manifest.js";
 import { openStorage } from "../index/open-storage.js";
 import { isPostgresUrl } from "../index/storage.js";
@@ -175,7 +176,9 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
         updatedAt: now,
         counts: { papers: result.papers.length, chunks: chunks.length, records: records.length },
       };
-      await storage.publish({ manifest, records, papers: result.papers, chunks, vectors, keyword });
+      // Saved with the version so no query has to scan every chunk's text for definitions.
+      const acronyms = buildAcronymTable(chunks.map((chunk) => chunk.text));
+      await storage.publish({ manifest, records, papers: result.papers, chunks, vectors, keyword, acronyms });
       current = manifest;
     } else {
       await storage.tidy?.();

@@ -49,12 +49,7 @@ export async function searchPapers(index: IndexSnapshot, embedder: Embedder | nu
     mode === "dense"
       ? []
       : index.keyword
-          .searchTerms(
-            queryTerms(index.keyword, query, settings.acronyms ? acronymsOf(index.chunks) : undefined),
-            settings.candidates,
-            allowed?.has,
-            allowed?.docs,
-          )
+          .searchTerms(queryTerms(index.keyword, query, settings.acronyms ? acronymsOf(index) : undefined), settings.candidates, allowed?.has, allowed?.docs)
           .map((hit) => ({ chunk: index.chunks[hit.docIndex]!, id: index.chunks[hit.docIndex]!.id, score: hit.score }));
   const bm25Ids = bm25Hits.map((hit) => hit.id);
   const denseIds: string[] = [];
@@ -128,7 +123,7 @@ interface AllowedChunks {
 }
 
 /** Recent filters per index version: a session that keeps its filters checks each paper once, not once per query. */
-const allowedCache = new WeakMap<Chunk[], { papers: Map<string, Paper>; byFilters: Map<string, AllowedChunks> }>();
+const allowedCache = new WeakMap<Chunk[], { papers: ReadonlyMap<string, Paper>; byFilters: Map<string, AllowedChunks> }>();
 const ALLOWED_CACHE_SIZE = 8;
 
 function chunkFilter(index: IndexSnapshot, filters: PaperFilters): AllowedChunks {

@@ -90,7 +90,7 @@ export function unmentionedNames(question: string, sources: AnswerSource[], inde
   // Tokenised only when a name is not written out literally.
   let sourceTerms: Set<string>[] | undefined;
   const spelledOut = (name: string) => {
-    const long = acronymsOf(index.chunks).expansions.get(keywordTerms(name)[0] ?? "");
+    const long = acronymsOf(index).expansions.get(keywordTerms(name)[0] ?? "");
     sourceTerms ??= texts.map((text) => new Set(keywordTerms(text)));
     if (long !== undefined && sourceTerms.some((terms) => long.every((term) => terms.has(term)))) return true;
     return /^\p{Lu}{2,6}s?$/u.test(name) && texts.some((text) => spellsOut(name, text));

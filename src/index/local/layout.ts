@@ -15,7 +15,18 @@ export const JOURNAL_FILE = "pending-vectors.jsonl";
 /** What the last ingest read (src/ingest/unchanged-inputs.ts): lets an unchanged re-ingest skip all work. */
 export const INPUTS_FILE = "ingest-inputs.json";
 export const SEGMENTS_DIR = "segments";
-export const GENERATION_FILES = ["records.jsonl", "papers.jsonl", "chunks.jsonl", "keyword.bin", "vectors.json", "manifest.json"] as const;
+export const GENERATION_FILES = [
+  "records.jsonl",
+  "papers.jsonl",
+  "chunks.jsonl",
+  "keyword.bin",
+  "vectors.json",
+  "lookup.json",
+  "acronyms.json",
+  "manifest.json",
+] as const;
+/** Files a version may lack: older formats did not write them, and each can be derived from the others. */
+export const DERIVED_FILES: readonly string[] = ["keyword.bin", "vectors.json", "lookup.json", "acronyms.json"];
 
 const GENERATION_NAME = /^gen-(\d{6,})$/;
 const POINTER = /^(gen-\d{6,})\n(?:manifest sha256 ([0-9a-f]{64})\n)?$/;

@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { type Chunk, isChunkRow, isPaperRow, isRawRecordRow, type Paper, type RawRecord } from "../../corpus/paper.js";
+import { fromChunkRow, isChunkRowOfEitherLayout, toChunkRow } from "../../corpus/chunk-row.js";
+import { type Chunk, isPaperRow, isRawRecordRow, type Paper, type RawRecord } from "../../corpus/paper.js";
+import { type AcronymTable, acronymTableFromJson, acronymTableToJson } from "../acronym-table.js";
 import { Bm25Index } from "../bm25.js";
 import { crashPoint } from "../crash-points.js";
 import { describeFsError, sameSum, sumOf, writeFileAtomic, writeJsonLines, type FileSum, readRegularFile, rethrowIfDenied } from "../files.js";
-import { INDEX_FORMAT_VERSION, isManifest, type IndexManifest } from "../manifest.js";
+import { INDEX_FORMAT_VERSION, isManifest, type IndexManifest, READABLE_FORMATS } from "../manifest.js";
 import {
   DamagedFileError,
   IndexCorruptError,
@@ -13,10 +15,12 @@ import {
   IndexWriteError,
   type IndexContents,
   type IndexStorage,
+  type LazyRows,
 } from "../storage.js";
 import type { StoredVector, VectorStore } from "../store.js";
 import {
   createGenerationDir,
+  DERIVED_FILES,
   GENERATION_FILES,
   inspectIndexFolder,
   JOURNAL_FILE,
@@ -26,6 +30,8 @@ import {
   retireGenerations,
   writePointer,
 } from "./layout.js";
+import { LazyPaperMap, lazyChunks, type Lookup, lookupOf, parseLookup } from "./lazy-rows.js";
+import { RowFile, writeRowFile } from "./row-file.js";
 import { SegmentVectorStore, type SearchSegment } from "./segment-store.js";
 import {
   listSegments,
@@ -79,6 +85,7 @@ export class LocalStorage implements IndexStorage {
   /** Rows of the segments read by openVectors and whether they were intact: publish reuses only the clean ones. */
   private readonly loaded = new Map<string, { rows: VectorRow[]; files: SegmentFiles; clean: boolean }>();
   private lock: WriteLock | null = null;
+  private papersRead: Paper[] | undefined;
   private pointerSeen: PointerSeen = null;
 
   constructor(readonly location: string) {}
@@ -149,6 +156,7 @@ export class LocalStorage implements IndexStorage {
 
   startOver(): void {
     this.pinned = null;
+    this.papersRead = undefined;
     this.pointerSeen = readPointer(this.location)?.name ?? null;
   }
 
@@ -170,7 +178,7 @@ export class LocalStorage implements IndexStorage {
       return "has a damaged manifest.json (not JSON)";
     }
     if (!isManifest(manifest)) return "has a manifest.json without the expected fields";
-    if (manifest.formatVersion !== INDEX_FORMAT_VERSION) return `has index format ${manifest.formatVersion} (expected ${INDEX_FORMAT_VERSION})`;
+    if (!READABLE_FORMATS.includes(manifest.formatVersion)) return `has index format ${manifest.formatVersion} (expected ${INDEX_FORMAT_VERSION})`;
     if (verifyFiles) {
       for (const file of GENERATION_FILES.filter((f) => f !== "manifest.json")) {
         const sum = manifest.files?.[file];
@@ -179,7 +187,7 @@ export class LocalStorage implements IndexStorage {
           if (sum && !sameSum(content, sum)) return `has a damaged ${file}`;
         } catch (error) {
           rethrowIfDenied(error, path.join(dir, file));
-          if (file !== "keyword.bin" && file !== "vectors.json") return `lacks ${file}`;
+          if (!DERIVED_FILES.includes(file)) return `lacks ${file}`;
         }
       }
     }
@@ -242,24 +250,86 @@ export class LocalStorage implements IndexStorage {
     );
   }
   async readPapers(): Promise<Paper[]> {
-    return (
+    // Kept: since format 3 the chunks need them too (their text is spans of the abstracts).
+    this.papersRead ??=
       this.readFile(
         "papers.jsonl",
         (bytes) => readJsonLineValues<unknown>(bytes, "papers.jsonl").filter(isPaperRow),
         (rows) => rows.length,
         this.version()?.manifest.counts.papers,
-      ) ?? []
-    );
+      ) ?? [];
+    return this.papersRead;
   }
   async readChunks(): Promise<Chunk[]> {
-    return (
+    const rows =
       this.readFile(
         "chunks.jsonl",
-        (bytes) => readJsonLineValues<unknown>(bytes, "chunks.jsonl").filter(isChunkRow),
+        (bytes) => readJsonLineValues<unknown>(bytes, "chunks.jsonl").filter(isChunkRowOfEitherLayout),
         (rows) => rows.length,
         this.version()?.manifest.counts.chunks,
-      ) ?? []
-    );
+      ) ?? [];
+    if (rows.every((row) => typeof row.text === "string")) return rows.map((row) => fromChunkRow(row, undefined));
+    const papers = new Map((await this.readPapers()).map((paper) => [paper.id, paper]));
+    return rows.map((row, i) => {
+      const paper = papers.get(row.paperId);
+      if (!paper && row.text === undefined)
+        throw new DamagedFileError(
+          "chunks.jsonl",
+          `${path.join(this.version()!.dir, "chunks.jsonl")} is damaged (line ${i + 1} names a paper that is not in papers.jsonl); ${REPAIR_HINT}`,
+        );
+      return fromChunkRow(row, paper);
+    });
+  }
+
+  /**
+   * Papers and chunks read row by row: lookup.json (small, checked whole) says where each row is and holds
+   * every block's sum, so opening parses neither file and a query checks only the blocks it reads.
+   */
+  async openRows(): Promise<LazyRows | null> {
+    const version = this.version();
+    if (!version?.manifest.files?.["lookup.json"]) return null;
+    let lookup: Lookup | null;
+    try {
+      lookup = this.readVersionFile(version, "lookup.json", parseLookup);
+    } catch (error) {
+      if (!(error instanceof DamagedFileError)) throw error;
+      this.notices.push(`lookup.json of ${version.name} is damaged; papers and chunks were read whole instead ${ON_DISK_HINT}`);
+      return null;
+    }
+    if (!lookup) return null;
+    const { counts, files } = version.manifest;
+    if (lookup.papers.ids.length !== counts.papers || lookup.chunks.paper.length !== counts.chunks)
+      throw new DamagedFileError("lookup.json", `${path.join(version.dir, "lookup.json")} does not match the manifest's counts; ${REPAIR_HINT}`);
+    const papersFile = new RowFile(path.join(version.dir, "papers.jsonl"), "papers.jsonl", lookup.papers, files?.["papers.jsonl"]?.bytes, REPAIR_HINT);
+    let chunksFile: RowFile;
+    try {
+      chunksFile = new RowFile(path.join(version.dir, "chunks.jsonl"), "chunks.jsonl", lookup.chunks, files?.["chunks.jsonl"]?.bytes, REPAIR_HINT);
+    } catch (error) {
+      papersFile.close();
+      throw error;
+    }
+    const papers = new LazyPaperMap(papersFile, lookup.papers.ids);
+    return {
+      papers,
+      chunks: lazyChunks(lookup, chunksFile, papers),
+      acronyms: this.readAcronyms(version),
+      close: () => {
+        papersFile.close();
+        chunksFile.close();
+      },
+    };
+  }
+
+  /** The saved acronym table; a missing or damaged one is rebuilt on first use (with a notice if damaged). */
+  private readAcronyms(version: PinnedVersion): AcronymTable | null {
+    if (!version.manifest.files?.["acronyms.json"]) return null;
+    try {
+      return this.readVersionFile(version, "acronyms.json", acronymTableFromJson);
+    } catch (error) {
+      if (!(error instanceof DamagedFileError)) throw error;
+      this.notices.push(`acronyms.json of ${version.name} is damaged; the acronym table is rebuilt from the chunks ${ON_DISK_HINT}`);
+      return null;
+    }
   }
 
   /** A damaged keyword index is not fatal: null makes the reader rebuild it from the chunks (said in a notice). */
@@ -334,10 +404,21 @@ export class LocalStorage implements IndexStorage {
       const generationDir = createGenerationDir(this.location);
       created.generation = generationDir;
       name = path.basename(generationDir);
+      const paperRow = new Map(contents.papers.map((paper, i) => [paper.id, i]));
+      const papers = writeRowFile(path.join(generationDir, "papers.jsonl"), contents.papers);
+      const chunks = writeRowFile(
+        path.join(generationDir, "chunks.jsonl"),
+        (function* () {
+          for (const chunk of contents.chunks) yield toChunkRow(chunk, contents.papers[paperRow.get(chunk.paperId)!]!);
+        })(),
+      );
+      const lookup = lookupOf(contents.papers, contents.chunks, { papers: papers.table, chunks: chunks.table });
       const files: Record<string, FileSum> = {
         "records.jsonl": writeJsonLines(path.join(generationDir, "records.jsonl"), contents.records),
-        "chunks.jsonl": writeJsonLines(path.join(generationDir, "chunks.jsonl"), contents.chunks),
-        "papers.jsonl": writeJsonLines(path.join(generationDir, "papers.jsonl"), contents.papers),
+        "chunks.jsonl": chunks.sum,
+        "papers.jsonl": papers.sum,
+        "lookup.json": writeFileAtomic(path.join(generationDir, "lookup.json"), JSON.stringify(lookup)),
+        ...(contents.acronyms ? { "acronyms.json": writeFileAtomic(path.join(generationDir, "acronyms.json"), acronymTableToJson(contents.acronyms)) } : {}),
         "keyword.bin": writeFileAtomic(path.join(generationDir, "keyword.bin"), contents.keyword.toBinary()),
         "vectors.json": writeFileAtomic(path.join(generationDir, "vectors.json"), JSON.stringify({ dimension, segments } satisfies SegmentList)),
       };
@@ -349,6 +430,7 @@ export class LocalStorage implements IndexStorage {
         throw new IndexLockedError(`the lock of ${this.location} was taken by another process while this ingest ran; nothing was published, run it again`);
       writePointer(this.location, name, manifestSum.sha256);
       this.pinned = { name, dir: generationDir, manifest };
+      this.papersRead = undefined;
       this.pointerSeen = name;
     } catch (error) {
       // A failed publish leaves nothing behind: freeing space (or fixing permissions) is enough to retry.
