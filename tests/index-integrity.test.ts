@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { sumOf } from "../src/index/files.js";
+import { sameSum, sumOf } from "../src/index/files.js";
 import { loadIndex } from "../src/index/snapshot.js";
 import { FILES, ROOT, runCli, runCliAsync, tempDir } from "./helpers.js";
 import { withFault } from "./support/fault-log.js";
@@ -581,3 +581,35 @@ function searchAsNobody(dir: string, cwd: string, extra: string[] = []) {
     timeout: 120_000,
   });
 }
+
+describe("file sums: loads check a CRC-32 (fast), older sums without one are checked by SHA-256", () => {
+  it("a version records both for every file; one changed byte fails either check, an intact file passes both", () => {
+    const dir = copyOfTemplate();
+    const manifest = JSON.parse(readFileSync(path.join(dir, pointerOf(dir), "manifest.json"), "utf8")) as {
+      files: Record<string, { bytes: number; sha256: string; crc32?: number }>;
+    };
+    const segments = readdirSync(path.join(dir, "segments"));
+    const vectors = readFileSync(path.join(dir, "segments", segments[0]!, "vectors.f32"));
+    const segmentSum = (
+      JSON.parse(readFileSync(path.join(dir, "segments", segments[0]!, "segment.json"), "utf8")) as { files: Record<string, { crc32?: number }> }
+    ).files["vectors.f32"];
+    expect(typeof segmentSum?.crc32).toBe("number");
+    const papers = readFileSync(path.join(dir, pointerOf(dir), "papers.jsonl"));
+    const keyword = readFileSync(path.join(dir, pointerOf(dir), "keyword.bin"));
+    for (const [bytes, sum] of [
+      [keyword, manifest.files["keyword.bin"]!],
+      [vectors, sumOf(vectors)],
+      [papers, manifest.files["papers.jsonl"]!],
+    ] as const) {
+      const { crc32: _crc, ...withoutCrc } = sum;
+      expect(sameSum(bytes, sum)).toBe(true);
+      expect(sameSum(bytes, withoutCrc)).toBe(true);
+      const changed = Buffer.from(bytes);
+      const at = Math.floor(changed.length / 2);
+      changed.writeUInt8(changed.readUInt8(at) ^ 0x10, at);
+      expect(sameSum(changed, sum)).toBe(false);
+      expect(sameSum(changed, withoutCrc)).toBe(false);
+    }
+    expect(typeof manifest.files["keyword.bin"]!.crc32).toBe("number");
+  });
+});

@@ -1,21 +1,34 @@
 import { createHash } from "node:crypto";
+import zlib from "node:zlib";
 import { closeSync, constants, fstatSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { CitewiseError } from "../errors.js";
 import { settings } from "../settings.js";
 
-/** Size and SHA-256 of a file as written: recorded at publish, checked at load (silent damage is found, not served). */
+/**
+ * Size, SHA-256 and CRC-32 of a file as written: recorded at publish, checked at load (silent damage is found,
+ * not served). Loads check the CRC-32 when one was recorded: it finds the same accidental damage (flipped bits,
+ * torn or truncated writes) ~3x faster than SHA-256, which is most of the time a 100k-chunk index takes to open.
+ */
 export interface FileSum {
   bytes: number;
   sha256: string;
+  crc32?: number;
 }
+
+// zlib.crc32 arrived in Node 20.15; on older releases sums carry no CRC and loads check SHA-256.
+const crc32: ((data: Uint8Array) => number) | undefined = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
 
 export function sumOf(content: string | Uint8Array): FileSum {
   const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
-  return { bytes: bytes.byteLength, sha256: createHash("sha256").update(bytes).digest("hex") };
+  const sum: FileSum = { bytes: bytes.byteLength, sha256: createHash("sha256").update(bytes).digest("hex") };
+  if (crc32) sum.crc32 = crc32(bytes);
+  return sum;
 }
 
 export function sameSum(bytes: Uint8Array, expected: FileSum): boolean {
-  return bytes.byteLength === expected.bytes && sumOf(bytes).sha256 === expected.sha256;
+  if (bytes.byteLength !== expected.bytes) return false;
+  if (crc32 && typeof expected.crc32 === "number") return crc32(bytes) === expected.crc32;
+  return createHash("sha256").update(bytes).digest("hex") === expected.sha256;
 }
 
 /**
