@@ -62,6 +62,20 @@ describe("dense search: int8 scan, exact re-rank", () => {
     delete process.env.CITEWISE_EXACT_SEARCH;
   });
 
+  it("vectorsFor answers the same whether it scans the rows (first calls) or uses the id map (later calls)", async () => {
+    const fresh = await loadIndex(inject("corpusIndex"));
+    const ids = [...index.chunks.slice(0, 40).map((chunk) => chunk.id), "no-such-chunk"];
+    const answers = [];
+    for (let call = 0; call < 4; call++) answers.push(await fresh.vectors.vectorsFor(ids));
+    expect(answers[0]!.size).toBe(40);
+    for (const answer of answers.slice(1)) {
+      expect(new Set(answer.keys())).toEqual(new Set(answers[0]!.keys()));
+      for (const id of ids.slice(0, 40)) expect(Array.from(answer.get(id)!)).toEqual(Array.from(answers[0]!.get(id)!));
+    }
+    expect(Array.from(answers[3]!.get(ids[7]!)!)).toEqual(Array.from(vectors.get(ids[7]!)!));
+    await fresh.close();
+  });
+
   it("finds the exact top 10 (recall ≥ 0.98 over 250 queries on the bundled corpus's vectors) with exact scores", async () => {
     const exact = queries.map((query) => bruteForce(index, vectors, query, 10));
     const found = await Promise.all(queries.map((query) => index.vectors.query(query, 10)));

@@ -22,6 +22,8 @@ export interface SearchSegment {
  */
 const RERANK_FACTOR = 4;
 const RERANK_MIN = 200;
+/** vectorsFor calls answered by scanning the rows before the id map is built. */
+const SCANNED_LOOKUPS = 2;
 /** Candidates are numbered segment × ROW_SPAN + row (segments hold at most 4,096 rows). */
 const ROW_SPAN = 65_536;
 
@@ -33,6 +35,7 @@ const ROW_SPAN = 65_536;
 export class SegmentVectorStore implements VectorStore {
   readonly size: number;
   private rowById: Map<string, number> | null = null;
+  private lookups = 0;
   /** The SIMD scan, holding the int8 codes (the segments' codes are views of its memory); null: the JavaScript scan. */
   private readonly kernel: Int8Kernel | null;
 
@@ -82,8 +85,19 @@ export class SegmentVectorStore implements VectorStore {
   }
 
   async vectorsFor(ids: string[]): Promise<Map<string, Vector>> {
-    this.rowById ??= this.indexRows();
     const found = new Map<string, Vector>();
+    // A one-shot command asks once, for MMR's few dozen chunks: one pass over the rows costs ~2 ms at 100k
+    // where building the id map costs ~70 ms; a session that keeps asking gets the map from the third call.
+    if (!this.rowById && ++this.lookups <= SCANNED_LOOKUPS) {
+      const wanted = new Set(ids);
+      this.segments.forEach((segment, s) => {
+        segment.rows.forEach((row, i) => {
+          if (wanted.has(row.id) && (!segment.live || segment.live[i])) found.set(row.id, this.vectorAt(s * ROW_SPAN + i));
+        });
+      });
+      return found;
+    }
+    this.rowById ??= this.indexRows();
     for (const id of ids) {
       const item = this.rowById.get(id);
       if (item !== undefined) found.set(id, this.vectorAt(item));
