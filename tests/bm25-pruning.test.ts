@@ -1,19 +1,8 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { mulberry32 as random } from "../src/bench/synthetic-corpus.js";
 import { Bm25Index, type TermCounts } from "../src/index/bm25.js";
 import { loadIndex, type IndexSnapshot } from "../src/index/snapshot.js";
 import { queryTerms } from "../src/retrieve/query-terms.js";
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Terms = Array<{ term: string; weight: number }>;
 

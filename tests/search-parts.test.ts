@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { mulberry32 as random } from "../src/bench/synthetic-corpus.js";
 import { Bm25Index, type TermCounts } from "../src/index/bm25.js";
 import { mmrOrder } from "../src/retrieve/mmr.js";
 import { nearestTerm } from "../src/retrieve/query-terms.js";
@@ -10,18 +11,6 @@ import { DATA, FILES } from "./helpers.js";
  * The fast paths of a query (typo lookup by bucket, O(n²) MMR, scoring only a filter's few documents) against
  * the straightforward versions they replaced, on the bundled corpus and on random data: results must be equal.
  */
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The correction rules as first written: one scan over the whole vocabulary per unknown term. */
 function nearestTermByScan(index: Bm25Index, term: string): string | null {
